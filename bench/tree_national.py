@@ -1,0 +1,355 @@
+"""National tree benchmark (PostgreSQL): 34 provinces, ~3,300 communes, ~50k grassroots units,
+~300k cells, ~450k units in all, generated straight into chibo's own tables (the same rows the
+services write: units with paths and denormalized columns, versions, links, temporal ancestry).
+
+Measures, each beside the raw-SQL figure for the same question in the same run:
+  1. listing a province subtree (current tree);
+  2. the ancestors of a unit as of a past date;
+  3. moving a commune subtree to another province (rolled back after each run).
+
+Usage: DATABASE_URL=postgres://… python bench/tree_national.py [--scale 1.0] [--keep]
+Prints a Markdown table for docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import platform
+import statistics
+import sys
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chibo.settings")
+os.environ.setdefault("CHIBO_DEMO", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+
+from chibo.core.text import search_key  # noqa: E402
+from chibo.org import selectors  # noqa: E402
+from chibo.org.models import Unit  # noqa: E402
+from chibo.org.services import Decision, MoveUnit  # noqa: E402
+
+ALPHABET = Unit.alphabet
+STEP = Unit.steplen
+START = dt.date(2015, 1, 1)
+REFORM = dt.date(2025, 7, 1)
+PAST = dt.date(2020, 6, 30)
+
+
+def seg(i: int) -> str:
+    out = ""
+    for _ in range(STEP):
+        i, r = divmod(i, len(ALPHABET))
+        out = ALPHABET[r] + out
+    return out
+
+
+class Gen:
+    """Writes rows with COPY. Shape (per province): communes, grassroots units under communes,
+    cells under grassroots committees, a few party groups; 2025 reform history: every commune
+    existed before as a grassroots committee under a district (dissolved on 1/7/2025)."""
+
+    def __init__(self, scale: float):
+        self.scale = scale
+        self.next_id = 1
+        self.units = io.StringIO()
+        self.versions = io.StringIO()
+        self.links = io.StringIO()
+        self.anc = io.StringIO()
+        self.count = 0
+
+    def unit(
+        self,
+        path,
+        kind,
+        name,
+        parent_chain,
+        province,
+        commune,
+        grassroots,
+        valid_from=START,
+        valid_to=None,
+        ancestry=None,
+    ):
+        uid = self.next_id
+        self.next_id += 1
+        self.count += 1
+        vt = valid_to.isoformat() if valid_to else r"\N"
+        if kind == "province":
+            province = uid
+        key = search_key(name)
+        cols = [
+            uid,
+            path,
+            len(path) // STEP,
+            0,
+            kind,
+            name,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            key,
+            valid_from,
+            valid_to,
+            province,
+            commune,
+            grassroots,
+        ]
+        self.units.write("\t".join(r"\N" if c is None else str(c) for c in cols) + "\n")
+        self.versions.write(f"{uid}\t{valid_from}\t{vt}\t{kind}\t{name}\t\t\t\t\t\t\t{key}\t\\N\n")
+        # ancestry: (unit, ancestor, depth, from, to); chain = list of (id, depth, from, to)
+        for anc_id, depth, f, t in (ancestry or []) + [
+            (uid, len(path) // STEP, valid_from, valid_to)
+        ]:
+            tt = t.isoformat() if t else r"\N"
+            self.anc.write(f"{uid}\t{anc_id}\t{depth}\t{f}\t{tt}\n")
+        if parent_chain:
+            pid, f, t = parent_chain
+            tt = t.isoformat() if t else r"\N"
+            self.links.write(f"{uid}\t{pid}\t{f}\t{tt}\n")
+        return uid
+
+    def build(self):
+        s = self.scale
+        n_prov = 34
+        communes_per_prov = max(1, round(97 * s))  # ~3,300 communes
+        gr_per_commune = max(1, round(15 * s))  # ~50k grassroots units
+        for p in range(n_prov):
+            ppath = seg(p + 1)
+            pid = self.unit(ppath, "province", f"Đảng bộ tỉnh số {p + 1}", None, None, None, None)
+            # fix province self column
+            panc = [(pid, 1, START, None)]
+            dpath = ppath + seg(1)
+            did = self.unit(
+                dpath,
+                "district",
+                f"Đảng bộ huyện A{p + 1}",
+                (pid, START, None),
+                pid,
+                None,
+                None,
+                valid_to=REFORM,
+                ancestry=panc,
+            )
+            for c in range(communes_per_prov):
+                cpath = ppath + seg(c + 2)
+                # the commune existed before 2025 under the district, same unit (moved)
+                cid = self.unit(
+                    cpath,
+                    "commune",
+                    f"Đảng bộ xã {p + 1}-{c + 1}",
+                    None,
+                    pid,
+                    None,
+                    None,
+                    ancestry=[(pid, 1, START, None), (did, 2, START, REFORM)],
+                )
+                self.links.write(f"{cid}\t{did}\t{START}\t{REFORM}\n{cid}\t{pid}\t{REFORM}\t\\N\n")
+                canc = [
+                    (pid, 1, START, None),
+                    (did, 2, START, REFORM),
+                    (cid, 3, START, REFORM),
+                    (cid, 2, REFORM, None),
+                ]
+                for g in range(gr_per_commune):
+                    gpath = cpath + seg(g + 1)
+                    committee = g % 10 < 7  # 70 % grassroots committees with cells
+                    kind = "grassroots_committee" if committee else "grassroots_cell"
+                    gid = self.unit(
+                        gpath,
+                        kind,
+                        f"TCCS {p + 1}-{c + 1}-{g + 1}",
+                        (cid, START, None),
+                        pid,
+                        cid,
+                        None,
+                        ancestry=canc[:1] + canc[1:3] + canc[3:],
+                    )
+                    if committee:
+                        ganc = canc + [(gid, 4, START, REFORM), (gid, 3, REFORM, None)]
+                        for k in range(8):  # ~300k cells
+                            self.unit(
+                                gpath + seg(k + 1),
+                                "cell",
+                                f"Chi bộ {g + 1}.{k + 1}",
+                                (gid, START, None),
+                                pid,
+                                cid,
+                                gid,
+                                ancestry=ganc,
+                            )
+        return self
+
+    def load(self):
+        with connection.cursor() as cur:
+            cur.execute(
+                "TRUNCATE org_unitancestry, org_unitlink, org_unitversion, org_unit "
+                "RESTART IDENTITY CASCADE"
+            )
+            raw = cur.connection
+            cols = {
+                "org_unit": "id,path,depth,numchild,kind,name,short_name,code,grassroots_type,"
+                "cell_type,admin_era,admin_code,search_key,valid_from,valid_to,"
+                "province_id,commune_id,grassroots_id",
+                "org_unitversion": "unit_id,valid_from,valid_to,kind,name,short_name,code,"
+                "grassroots_type,cell_type,admin_era,admin_code,search_key,"
+                "event_id",
+                "org_unitlink": "child_id,parent_id,valid_from,valid_to",
+                "org_unitancestry": "unit_id,ancestor_id,depth,valid_from,valid_to",
+            }
+            for table, buf in (
+                ("org_unit", self.units),
+                ("org_unitversion", self.versions),
+                ("org_unitlink", self.links),
+                ("org_unitancestry", self.anc),
+            ):
+                buf.seek(0)
+                with raw.cursor().copy(f"COPY {table} ({cols[table]}) FROM STDIN") as cp:
+                    while chunk := buf.read(1 << 20):
+                        cp.write(chunk)
+            cur.execute("UPDATE org_unit SET province_id = id WHERE kind = 'province'")
+            cur.execute(
+                """UPDATE org_unit u SET numchild = c.n FROM (
+                SELECT substr(path, 1, length(path) - %s) AS p, count(*) n FROM org_unit
+                WHERE depth > 1 GROUP BY 1) c WHERE u.path = c.p""",
+                [STEP],
+            )
+            cur.execute(
+                "SELECT setval(pg_get_serial_sequence('org_unit','id'), max(id)) FROM org_unit"
+            )
+            cur.execute("ANALYZE")
+
+
+def timeit(fn, n=7) -> float:
+    fn()  # warm-up
+    runs = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - t) * 1000)
+    return statistics.median(runs)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--skip-load", action="store_true")
+    args = ap.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to a PostgreSQL database (this benchmark is for PostgreSQL).")
+    if not args.skip_load:
+        t = time.perf_counter()
+        g = Gen(args.scale).build()
+        g.load()
+        print(f"generated {g.count:,} units in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    total = Unit.objects.count()
+    prov = Unit.objects.filter(kind="province").order_by("path")[7]
+    cell = Unit.objects.filter(kind="cell", province=prov).order_by("path")[5]
+    commune = Unit.objects.filter(kind="commune", province=prov).order_by("path")[3]
+    other = Unit.objects.filter(kind="province").order_by("path")[9]
+    results = []
+
+    def app_list():
+        return list(
+            Unit.objects.filter(path__startswith=prov.path, valid_to__isnull=True).values_list(
+                "id", "name", "kind", "path"
+            )
+        )
+
+    def raw_list():
+        with connection.cursor() as c:
+            c.execute(
+                "SELECT id, name, kind, path FROM org_unit WHERE path LIKE %s AND "
+                "valid_to IS NULL ORDER BY path",
+                [prov.path + "%"],
+            )
+            return c.fetchall()
+
+    n_rows = len(raw_list())
+    results.append(
+        (f"province subtree list ({n_rows:,} units)", timeit(app_list), timeit(raw_list))
+    )
+
+    def app_anc():
+        return selectors.ancestors_on(cell.pk, PAST)
+
+    def raw_anc():
+        with connection.cursor() as c:
+            c.execute(
+                """SELECT a.ancestor_id, v.name, v.kind FROM org_unitancestry a
+                JOIN org_unitversion v ON v.unit_id = a.ancestor_id AND v.valid_from <= %s
+                  AND (v.valid_to IS NULL OR v.valid_to > %s)
+                WHERE a.unit_id = %s AND a.ancestor_id <> %s AND a.valid_from <= %s
+                  AND (a.valid_to IS NULL OR a.valid_to > %s) ORDER BY a.depth""",
+                [PAST, PAST, cell.pk, cell.pk, PAST, PAST],
+            )
+            return c.fetchall()
+
+    assert [n.unit_id for n in app_anc()] == [r[0] for r in raw_anc()]
+    results.append(("ancestors of a cell as of 30/6/2020", timeit(app_anc), timeit(raw_anc)))
+
+    size = Unit.objects.filter(path__startswith=commune.path).count()
+
+    class Rollback(Exception):
+        pass
+
+    def app_move():
+        try:
+            with transaction.atomic():
+                MoveUnit(
+                    Decision(dt.date(2026, 1, 1)),
+                    unit=Unit.objects.get(pk=commune.pk),
+                    new_parent=Unit.objects.get(pk=other.pk),
+                ).execute(actor=None)
+                raise Rollback
+        except Rollback:
+            pass
+
+    def raw_move():
+        # The floor: re-path the subtree and re-point the denormalized province column.
+        new_prefix = other.path + seg(9999)
+        try:
+            with transaction.atomic():
+                with connection.cursor() as c:
+                    c.execute(
+                        "UPDATE org_unit SET path = %s || substr(path, %s), province_id = %s "
+                        "WHERE path LIKE %s",
+                        [new_prefix, len(commune.path) + 1, other.pk, commune.path + "%"],
+                    )
+                raise Rollback
+        except Rollback:
+            pass
+
+    results.append(
+        (
+            f"move a commune subtree ({size} units) to another province",
+            timeit(app_move, 5),
+            timeit(raw_move, 5),
+        )
+    )
+    with connection.cursor() as c:
+        c.execute("SHOW server_version")
+        pgv = c.fetchone()[0]
+    print(f"\n### National tree on PostgreSQL {pgv} — {total:,} units\n")
+    print(
+        f"{dt.date.today()} · {platform.node()} · {os.cpu_count()} cores · "
+        f"Python {platform.python_version()} · median of 7 (moves: 5), warm cache\n"
+    )
+    print("| question | chibo (ms) | raw SQL floor (ms) | ratio |")
+    print("|---|---:|---:|---:|")
+    for name, app, raw in results:
+        print(f"| {name} | {app:.2f} | {raw:.2f} | {app / raw:.1f}× |")
+
+
+if __name__ == "__main__":
+    main()

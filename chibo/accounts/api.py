@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from chibo.org.models import Unit
+
+from . import services
+from .choices import Role
+from .models import User
+
+router = Router(tags=["accounts"])
+
+
+class Error(Schema):
+    detail: str | list[str]
+
+
+class GrantOut(Schema):
+    id: int
+    unit_id: int
+    unit: str
+    role: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class AccountOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    phone: str
+    grants: list[GrantOut]
+
+
+class AccountIn(Schema):
+    username: str
+    full_name: str
+    unit_id: int
+    role: str = Role.SECRETARY
+    valid_from: dt.date | None = None
+    phone: str = ""
+
+
+class AccountCreated(Schema):
+    account: AccountOut
+    one_time_code: str | None
+
+
+class GrantIn(Schema):
+    unit_id: int
+    role: str
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+
+
+def _out(u: User) -> dict:
+    return {
+        "id": u.pk,
+        "username": u.username,
+        "full_name": u.full_name,
+        "phone": u.phone,
+        "grants": [
+            {
+                "id": g.pk,
+                "unit_id": g.unit_id,
+                "unit": g.unit.name,
+                "role": g.role,
+                "valid_from": g.valid_from,
+                "valid_to": g.valid_to,
+            }
+            for g in u.grants.select_related("unit")
+        ],
+    }
+
+
+@router.get("/", response={200: list[AccountOut], 401: Error}, summary="Tài khoản trong phạm vi")
+def list_accounts(request):
+    return [_out(u) for u in User.objects.restrict(request.user, "view").order_by("username")]
+
+
+@router.get("/{account_id}", response={200: AccountOut, 401: Error, 404: Error})
+def get_account(request, account_id: int):
+    return _out(get_object_or_404(User.objects.restrict(request.user, "view"), pk=account_id))
+
+
+@router.post(
+    "/",
+    response={201: AccountCreated, 400: Error, 401: Error, 403: Error, 404: Error},
+    summary="Tạo tài khoản (không cần e-mail); trả mã một lần",
+)
+def create_account(request, data: AccountIn):
+    unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=data.unit_id)
+    user, code = services.create_account(
+        actor=request.user,
+        username=data.username,
+        full_name=data.full_name,
+        unit=unit,
+        role=data.role,
+        valid_from=data.valid_from,
+        phone=data.phone,
+    )
+    return Status(201, {"account": _out(user), "one_time_code": code})
+
+
+@router.post(
+    "/{account_id}/grants",
+    response={201: GrantOut, 400: Error, 401: Error, 403: Error, 404: Error},
+    summary="Cấp quyền",
+)
+def add_grant(request, account_id: int, data: GrantIn):
+    user = get_object_or_404(User.objects.restrict(request.user, "view"), pk=account_id)
+    unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=data.unit_id)
+    g = services.add_grant(
+        actor=request.user,
+        user=user,
+        unit=unit,
+        role=data.role,
+        valid_from=data.valid_from,
+        valid_to=data.valid_to,
+    )
+    return Status(
+        201,
+        {
+            "id": g.pk,
+            "unit_id": g.unit_id,
+            "unit": unit.name,
+            "role": g.role,
+            "valid_from": g.valid_from,
+            "valid_to": g.valid_to,
+        },
+    )

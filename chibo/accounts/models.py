@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Role
+
+
+class UserQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> UserQuerySet:
+        """Accounts a user may see ("view") or administer ("accounts"): those holding a grant
+        inside the user's scope for that action, accounts they created, and their own."""
+        from .scope import is_system_admin, visible_unit_ids
+
+        if is_system_admin(user):
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        ids = visible_unit_ids(user, action)
+        return self.filter(
+            Q(grants__unit_id__in=ids) | Q(created_by=user) | Q(pk=user.pk)
+        ).distinct()
+
+
+class ChiboUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """An account. E-mail is optional: many elderly cell secretaries have none, so staff create
+    the account and hand over a one-time code."""
+
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    created_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    must_change_password = models.BooleanField(default=False)
+
+    objects = ChiboUserManager()
+
+    class Meta:
+        verbose_name = _("tài khoản")
+        verbose_name_plural = _("tài khoản")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class GrantQuerySet(models.QuerySet):
+    def active(self, on: dt.date | None = None) -> GrantQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+
+
+class Grant(models.Model):
+    """A dated scope grant: `user` holds `role` on `unit` (and its subtree and its predecessors'
+    subtrees) during [valid_from, valid_to)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
+    )
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="grants")
+    role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices)
+    valid_from = models.DateField(_("từ ngày"))
+    valid_to = models.DateField(_("đến trước ngày"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_from", "id"]
+        indexes = [models.Index(fields=["user", "valid_from"], name="acc_grant_user_from")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+class ResetCode(models.Model):
+    """A one-time code issued by staff so a user without e-mail can set a new password."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reset_codes"
+    )
+    code_hash = models.CharField(max_length=128)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class ApiToken(models.Model):
+    """A personal token for scripts (the API's Bearer auth). Only its hash is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("tên"), max_length=80)
+    prefix = models.CharField(max_length=16, db_index=True)
+    key_hash = models.CharField(max_length=128, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,303 @@
+"""Account administration by committee staff, within their scope; every change audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chibo.audit.services import record
+
+from .choices import Role
+from .models import ApiToken, Grant, ResetCode, User
+from .scope import can, is_system_admin
+
+RESET_CODE_HOURS = 72
+
+
+def _require(actor, unit, action: str = "accounts") -> None:
+    if actor is not None and not can(actor, action, unit):
+        raise PermissionDenied(_("Bạn không có quyền quản lý tài khoản của tổ chức này."))
+
+
+def _require_role(actor, role: str) -> None:
+    if role == Role.ADMIN and actor is not None and not is_system_admin(actor):
+        raise PermissionDenied(_("Chỉ quản trị hệ thống được cấp quyền quản trị hệ thống."))
+
+
+def _grant_dict(g: Grant) -> dict:
+    return {
+        "user": g.user.username,
+        "unit": g.unit_id,
+        "role": g.role,
+        "valid_from": g.valid_from.isoformat(),
+        "valid_to": g.valid_to.isoformat() if g.valid_to else None,
+    }
+
+
+@transaction.atomic
+def create_account(
+    *,
+    actor,
+    username: str,
+    full_name: str,
+    unit,
+    role: str,
+    valid_from: dt.date | None = None,
+    phone: str = "",
+    email: str = "",
+    password: str | None = None,
+) -> tuple[User, str | None]:
+    """Create an account with a first grant. Without a password, returns a one-time code the
+    staff member hands over (on paper, by phone) so the user sets their own password."""
+    _require(actor, unit)
+    _require_role(actor, role)
+    username = username.strip().lower()
+    if not username:
+        raise ValidationError({"username": _("Tên đăng nhập không được để trống.")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("Tên đăng nhập “%(u)s” đã có.") % {"u": username}})
+    if role not in Role.values:
+        raise ValidationError({"role": _("Vai trò không hợp lệ.")})
+    user = User(
+        username=username,
+        full_name=full_name.strip(),
+        phone=phone.strip(),
+        email=email.strip(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    grant = Grant.objects.create(
+        user=user, unit=unit, role=role, valid_from=valid_from or timezone.localdate()
+    )
+    record(
+        actor=actor,
+        action="accounts.create",
+        obj=user,
+        unit=unit,
+        after={"username": user.username, "full_name": user.full_name, "grant": _grant_dict(grant)},
+    )
+    code = None if password else _issue_code(actor, user, unit)
+    return user, code
+
+
+def _issue_code(actor, user: User, unit) -> str:
+    code = f"{secrets.randbelow(10**8):08d}"  # 8 digits: easy to read out over the phone
+    ResetCode.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
+    ResetCode.objects.create(
+        user=user,
+        code_hash=make_password(code),
+        issued_by=actor if getattr(actor, "pk", None) else None,
+        expires_at=timezone.now() + dt.timedelta(hours=RESET_CODE_HOURS),
+    )
+    record(
+        actor=actor,
+        action="accounts.reset_code",
+        obj=user,
+        unit=unit,
+        after={"expires_in_hours": RESET_CODE_HOURS},
+    )
+    return code
+
+
+def primary_unit(user: User):
+    g = (
+        user.grants.active().select_related("unit").first()
+        or user.grants.select_related("unit").first()
+    )
+    return g.unit if g else None
+
+
+@transaction.atomic
+def issue_reset_code(*, actor, user: User) -> str:
+    unit = primary_unit(user)
+    if unit is None:
+        if not is_system_admin(actor):
+            raise PermissionDenied(_("Bạn không có quyền quản lý tài khoản này."))
+    else:
+        _require(actor, unit)
+    return _issue_code(actor, user, unit)
+
+
+@transaction.atomic
+def redeem_reset_code(*, username: str, code: str, new_password: str) -> User:
+    """Set a new password with a one-time code. Same message for every failure: a guesser
+    learns nothing about which accounts exist."""
+    bad = ValidationError(_("Tên đăng nhập hoặc mã không đúng, hoặc mã đã hết hạn."))
+    user = User.objects.filter(username__iexact=username.strip()).first()
+    if user is None:
+        raise bad
+    now = timezone.now()
+    candidates = ResetCode.objects.select_for_update().filter(
+        user=user, used_at__isnull=True, expires_at__gt=now
+    )
+    match = next((rc for rc in candidates if check_password(code.strip(), rc.code_hash)), None)
+    if match is None:
+        raise bad
+    validate_password(new_password, user)
+    match.used_at = now
+    match.save(update_fields=["used_at"])
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    record(actor=user, action="accounts.password_set_with_code", obj=user, unit=primary_unit(user))
+    return user
+
+
+@transaction.atomic
+def change_password(*, actor: User, old_password: str, new_password: str) -> None:
+    if not actor.check_password(old_password):
+        raise ValidationError({"old_password": _("Mật khẩu hiện tại không đúng.")})
+    validate_password(new_password, actor)
+    actor.set_password(new_password)
+    actor.save(update_fields=["password"])
+    record(actor=actor, action="accounts.password_change", obj=actor, unit=primary_unit(actor))
+
+
+@transaction.atomic
+def add_grant(
+    *,
+    actor,
+    user: User,
+    unit,
+    role: str,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    note: str = "",
+) -> Grant:
+    _require(actor, unit)
+    _require_role(actor, role)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Vai trò không hợp lệ.")})
+    if valid_to is not None and valid_to <= valid_from:
+        raise ValidationError({"valid_to": _("Ngày kết thúc phải sau ngày bắt đầu.")})
+    grant = Grant.objects.create(
+        user=user, unit=unit, role=role, valid_from=valid_from, valid_to=valid_to, note=note
+    )
+    record(actor=actor, action="accounts.grant_add", obj=user, unit=unit, after=_grant_dict(grant))
+    return grant
+
+
+@transaction.atomic
+def end_grant(*, actor, grant: Grant, on: dt.date) -> Grant:
+    _require(actor, grant.unit)
+    if on <= grant.valid_from:
+        raise ValidationError({"on": _("Ngày kết thúc phải sau ngày bắt đầu của quyền.")})
+    before = _grant_dict(grant)
+    grant.valid_to = on
+    grant.save(update_fields=["valid_to"])
+    record(
+        actor=actor,
+        action="accounts.grant_end",
+        obj=grant.user,
+        unit=grant.unit,
+        before=before,
+        after=_grant_dict(grant),
+    )
+    return grant
+
+
+@transaction.atomic
+def hand_over(*, actor, from_user: User, to_user: User, on: dt.date) -> list[Grant]:
+    """A secretary changes: the outgoing account's active grants (those in the actor's scope)
+    end on `on` and the same grants start for the incoming account."""
+    if from_user.pk == to_user.pk:
+        raise ValidationError(_("Hai tài khoản phải khác nhau."))
+    moved = []
+    for g in from_user.grants.active(on).select_related("unit"):
+        if not can(actor, "accounts", g.unit):
+            continue
+        end_grant(actor=actor, grant=g, on=on) if on > g.valid_from else g.delete()
+        moved.append(
+            add_grant(
+                actor=actor,
+                user=to_user,
+                unit=g.unit,
+                role=g.role,
+                valid_from=on,
+                note=_("Bàn giao từ %(u)s") % {"u": from_user.username},
+            )
+        )
+    if not moved:
+        raise ValidationError(
+            _("Tài khoản này không có quyền nào trong phạm vi của bạn để bàn giao.")
+        )
+    return moved
+
+
+def repoint_grants(*, actor, predecessor, successor, on: dt.date) -> list[Grant]:
+    """After a merge: active grants on the absorbed unit continue on its successor."""
+    out = []
+    for g in Grant.objects.active(on).filter(unit=predecessor).select_related("user"):
+        before = _grant_dict(g)
+        if on > g.valid_from:
+            g.valid_to = on
+            g.save(update_fields=["valid_to"])
+        else:
+            g.delete()
+        new = Grant.objects.create(
+            user=g.user,
+            unit=successor,
+            role=g.role,
+            valid_from=on,
+            note=_("Chuyển từ %(u)s khi hợp nhất") % {"u": predecessor.name},
+        )
+        record(
+            actor=actor,
+            action="accounts.grant_repoint",
+            obj=g.user,
+            unit=successor,
+            before=before,
+            after=_grant_dict(new),
+        )
+        out.append(new)
+    return out
+
+
+def _token_hash(raw: str) -> str:
+    # Tokens are 32 random bytes: a fast hash is enough (no dictionary to guess from).
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_token(*, actor: User, name: str) -> str:
+    from django.conf import settings
+
+    if not name.strip():
+        raise ValidationError({"name": _("Hãy đặt tên cho khóa.")})
+    raw = settings.CHIBO_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=actor, name=name.strip(), prefix=raw[:12], key_hash=_token_hash(raw)
+    )
+    record(
+        actor=actor,
+        action="accounts.token_create",
+        obj=actor,
+        unit=primary_unit(actor),
+        after={"name": name.strip(), "prefix": raw[:12]},
+    )
+    return raw
+
+
+def user_for_token(raw: str) -> User | None:
+    tok = (
+        ApiToken.objects.filter(key_hash=_token_hash(raw), revoked_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    if tok is None or not tok.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=tok.pk).update(last_used_at=timezone.now())
+    return tok.user

@@ -1,0 +1,15 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("reset/", views.redeem_code, name="redeem"),
+    path("", views.account_list, name="list"),
+    path("new/", views.account_create, name="create"),
+    path("<int:pk>/", views.account_detail, name="detail"),
+    path("tokens/", views.tokens, name="tokens"),
+]

@@ -1,0 +1,168 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from chibo.org.models import Unit
+
+from . import services
+from .forms import AccountCreateForm, GrantForm, HandOverForm, RedeemCodeForm, TokenForm
+from .models import Grant, User
+from .scope import grant_roots, is_system_admin, visible_unit_ids
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+def _errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _require_admin_scope(user) -> None:
+    if not is_system_admin(user) and not grant_roots(user, "accounts"):
+        raise PermissionDenied(_("Bạn chỉ có quyền xem."))
+
+
+@login_required
+def account_list(request):
+    users = User.objects.restrict(request.user, "view").order_by("username")
+    return render(request, "accounts/list.html", {"nav": "accounts", "users": users})
+
+
+@login_required
+def account_create(request):
+    _require_admin_scope(request.user)
+    scope = Unit.objects.restrict(request.user, "accounts")
+    form = AccountCreateForm(request.POST or None, scope=scope)
+    code = None
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            user, code = services.create_account(
+                actor=request.user,
+                username=c["username"],
+                full_name=c["full_name"],
+                unit=c["unit"],
+                role=c["role"],
+                valid_from=c["valid_from"],
+                phone=c["phone"],
+                email=c["email"],
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            return render(
+                request, "accounts/code.html", {"nav": "accounts", "account": user, "code": code}
+            )
+    return render(request, "accounts/create.html", {"nav": "accounts", "form": form})
+
+
+@login_required
+def account_detail(request, pk: int):
+    account = get_object_or_404(User.objects.restrict(request.user, "view"), pk=pk)
+    users = User.objects.restrict(request.user, "accounts")
+    if request.method == "POST" and not users.filter(pk=pk).exists():
+        raise PermissionDenied(_("Bạn chỉ có quyền xem tài khoản này."))
+    scope = Unit.objects.restrict(request.user, "accounts")
+    grant_form = GrantForm(scope=scope, prefix="g")
+    handover_form = HandOverForm(users=users.exclude(pk=account.pk), prefix="h")
+    if request.method == "POST":
+        op = request.POST.get("op")
+        try:
+            if op == "grant":
+                grant_form = GrantForm(request.POST, scope=scope, prefix="g")
+                if grant_form.is_valid():
+                    c = grant_form.cleaned_data
+                    services.add_grant(
+                        actor=request.user,
+                        user=account,
+                        unit=c["unit"],
+                        role=c["role"],
+                        valid_from=c["valid_from"],
+                        valid_to=c["valid_to"],
+                    )
+                    messages.success(request, _("Đã cấp quyền."))
+                    return redirect("accounts:detail", pk=pk)
+            elif op == "end_grant":
+                ids = visible_unit_ids(request.user, "accounts")
+                grants = (
+                    account.grants.all() if ids is None else account.grants.filter(unit_id__in=ids)
+                )
+                grant = get_object_or_404(grants, pk=request.POST.get("grant"))
+                from django.utils import timezone
+
+                services.end_grant(actor=request.user, grant=grant, on=timezone.localdate())
+                messages.success(request, _("Đã chấm dứt quyền từ hôm nay."))
+                return redirect("accounts:detail", pk=pk)
+            elif op == "reset":
+                code = services.issue_reset_code(actor=request.user, user=account)
+                return render(
+                    request,
+                    "accounts/code.html",
+                    {"nav": "accounts", "account": account, "code": code},
+                )
+            elif op == "handover":
+                handover_form = HandOverForm(
+                    request.POST, users=users.exclude(pk=account.pk), prefix="h"
+                )
+                if handover_form.is_valid():
+                    c = handover_form.cleaned_data
+                    services.hand_over(
+                        actor=request.user, from_user=account, to_user=c["to_user"], on=c["on"]
+                    )
+                    messages.success(request, _("Đã bàn giao quyền."))
+                    return redirect("accounts:detail", pk=c["to_user"].pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    grants = Grant.objects.filter(user=account).select_related("unit")
+    return render(
+        request,
+        "accounts/detail.html",
+        {
+            "nav": "accounts",
+            "account": account,
+            "grants": grants,
+            "grant_form": grant_form,
+            "handover_form": handover_form,
+        },
+    )
+
+
+def redeem_code(request):
+    form = RedeemCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            services.redeem_reset_code(
+                username=c["username"], code=c["code"], new_password=c["new_password"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Đã đặt mật khẩu mới. Mời đăng nhập."))
+            return redirect("accounts:login")
+    return render(request, "accounts/redeem.html", {"form": form})
+
+
+@login_required
+def tokens(request):
+    form = TokenForm(request.POST or None)
+    raw = None
+    if request.method == "POST" and form.is_valid():
+        raw = services.create_token(actor=request.user, name=form.cleaned_data["name"])
+    mine = request.user.api_tokens.filter(revoked_at__isnull=True)
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"nav": "accounts", "form": form, "raw": raw, "tokens": mine},
+    )

@@ -1,0 +1,67 @@
+"""The JSON API (/api/v1/): session auth for the browser, personal Bearer tokens for scripts.
+Reads go through restrict(); writes through the same services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+from ninja.security import APIKeyCookie, HttpBearer
+
+from chibo.accounts.api import router as accounts_router
+from chibo.audit.api import router as audit_router
+from chibo.org.api import router as org_router
+
+
+class SessionAuth(APIKeyCookie):
+    """Django session cookie; CSRF is checked for unsafe methods (ninja's default)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request, key):
+        return request.user if request.user.is_authenticated else None
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        from chibo.accounts.services import user_for_token
+
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class Error(Schema):
+    detail: str | list[str]
+
+
+api = NinjaAPI(
+    title="chibo API",
+    version="1",
+    description="Tổ chức đảng, sắp xếp tổ chức, tài khoản và nhật ký. Mọi dữ liệu theo phạm vi "
+    "quyền của người gọi.",
+    auth=[SessionAuth(), TokenAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Không có quyền."}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    return api.create_response(request, {"detail": exc.messages}, status=400)
+
+
+api.add_router("/units", org_router)
+api.add_router("/accounts", accounts_router)
+api.add_router("/audit", audit_router)
+
+
+def today() -> dt.date:
+    return timezone.localdate()

@@ -1,0 +1,39 @@
+"""The one way to write an audit row. Called by services inside their transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from .context import current
+from .models import AuditLog
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: Any = None,
+    unit=None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditLog:
+    # Services call this inside their atomic block so the row commits or rolls back with them.
+    assert transaction.get_connection().in_atomic_block or action.startswith(
+        ("view", "export", "login", "logout")
+    ), "audit rows for changes are written inside the service's transaction"
+    ctx = current.get()
+    return AuditLog.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        request_id=ctx.request_id,
+        ip=ctx.ip,
+        source=ctx.source,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None and hasattr(obj, "_meta") else "",
+        object_id=str(getattr(obj, "pk", "") or ""),
+        object_repr=str(obj)[:255] if obj is not None else "",
+        unit=unit,
+        before=before,
+        after=after,
+    )

@@ -1,0 +1,83 @@
+"""Test helpers shared by every app: a small world built through the services, and the scope
+cases that the reusable scope test (anonymous / out of scope / read-only / allowed) runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from chibo.accounts.choices import Role
+from chibo.accounts.models import Grant, User
+from chibo.org.choices import CellType, GrassrootsType, UnitKind
+from chibo.org.models import Unit
+from chibo.org.services import CreateUnit, Decision, UnitSpec
+
+START = dt.date(2020, 1, 1)
+PASSWORD = "Mat-khau-thu-2026"
+
+
+def make_unit(parent: Unit | None, kind: str, name: str, on: dt.date = START, **extra) -> Unit:
+    action = CreateUnit(
+        Decision(on, "01-QĐ/TEST"), parent=parent, spec=UnitSpec(kind=kind, name=name, **extra)
+    )
+    action.execute(actor=None)
+    return action.created
+
+
+def make_user(
+    username: str,
+    unit: Unit | None = None,
+    role: str = Role.OFFICIAL,
+    valid_from: dt.date = START,
+    valid_to: dt.date | None = None,
+) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, full_name=username)
+    if unit is not None:
+        Grant.objects.create(
+            user=user, unit=unit, role=role, valid_from=valid_from, valid_to=valid_to
+        )
+    return user
+
+
+@dataclass
+class World:
+    province: Unit
+    commune_a: Unit
+    commune_b: Unit
+    cells_a: list[Unit]
+    cell_b: Unit
+    admin: User
+    official_a: User
+    viewer_a: User
+    official_b: User
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def build_world() -> World:
+    p = make_unit(None, UnitKind.PROVINCE, "Đảng bộ tỉnh Thử")
+    a = make_unit(
+        p, UnitKind.COMMUNE, "Đảng bộ xã Đồng Tâm", grassroots_type=GrassrootsType.COMMUNE
+    )
+    b = make_unit(
+        p, UnitKind.COMMUNE, "Đảng bộ phường Bắc Sơn", grassroots_type=GrassrootsType.WARD
+    )
+    cells_a = [
+        make_unit(a, UnitKind.CELL, f"Chi bộ thôn {n}", cell_type=CellType.VILLAGE)
+        for n in ("Đông", "Tây", "Nam")
+    ]
+    cell_b = make_unit(
+        b, UnitKind.CELL, "Chi bộ tổ dân phố 1", cell_type=CellType.RESIDENTIAL_GROUP
+    )
+    admin = make_user("quantri", p, Role.ADMIN)
+    return World(
+        province=p,
+        commune_a=a,
+        commune_b=b,
+        cells_a=cells_a,
+        cell_b=cell_b,
+        admin=admin,
+        official_a=make_user("canbo.a", a, Role.OFFICIAL),
+        viewer_a=make_user("xem.a", a, Role.VIEWER),
+        official_b=make_user("canbo.b", b, Role.OFFICIAL),
+    )

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class MembersConfig(AppConfig):
+    name = "chibo.members"
+    label = "members"
+    verbose_name = "Đảng viên"
+
+    def ready(self) -> None:
+        from chibo.org.services import unit_absorbed, units_relocated
+
+        from . import services
+
+        def _relocated(sender, unit_ids, **kwargs):
+            services.refresh_denormalized(unit_ids)
+
+        def _absorbed(sender, source, target, on, **kwargs):
+            services.move_placements(source=source, target=target, on=on)
+
+        units_relocated.connect(_relocated, weak=False, dispatch_uid="members.relocated")
+        unit_absorbed.connect(_absorbed, weak=False, dispatch_uid="members.absorbed")

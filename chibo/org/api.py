@@ -1,0 +1,298 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from chibo.accounts.scope import can, visible_unit_ids
+from chibo.core.text import search_key
+
+from . import selectors
+from .choices import UnitKind
+from .models import Unit
+from .services import (
+    ChangeKind,
+    CreateUnit,
+    Decision,
+    DissolveUnit,
+    MergeUnits,
+    MoveUnit,
+    RenameUnit,
+    UnitSpec,
+)
+
+router = Router(tags=["units"])
+
+
+class Error(Schema):
+    detail: str | list[str]
+
+
+class NodeOut(Schema):
+    id: int
+    name: str
+    kind: str
+    code: str
+    alive_today: bool
+    child_count: int
+
+
+class VersionOut(Schema):
+    valid_from: dt.date
+    valid_to: dt.date | None
+    kind: str
+    name: str
+    code: str
+    grassroots_type: str
+    cell_type: str
+    admin_era: str
+    admin_code: str
+
+
+class LineageOut(Schema):
+    predecessor_id: int
+    predecessor: str
+    successor_id: int
+    successor: str
+    date: dt.date
+    decision_no: str
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    kind: str
+    code: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    on: dt.date
+    name_on_date: str | None
+    kind_on_date: str | None
+    ancestors_on_date: list[NodeOut]
+    children_on_date: list[NodeOut]
+    versions: list[VersionOut]
+    predecessors: list[LineageOut]
+    successors: list[LineageOut]
+
+
+def _node(n: selectors.NodeOnDate) -> dict:
+    return {
+        "id": n.unit_id,
+        "name": n.name,
+        "kind": n.kind,
+        "code": n.code,
+        "alive_today": n.alive_today,
+        "child_count": n.child_count,
+    }
+
+
+def _visible(user):
+    ids = visible_unit_ids(user, "view")
+    return None if ids is None else set(ids.values_list("unit_id", flat=True))
+
+
+def _lineage(rows) -> list[dict]:
+    return [
+        {
+            "predecessor_id": r.predecessor_id,
+            "predecessor": r.predecessor.name,
+            "successor_id": r.successor_id,
+            "successor": r.successor.name,
+            "date": r.date,
+            "decision_no": r.event.decision_no,
+        }
+        for r in rows
+    ]
+
+
+@router.get("/", response={200: list[NodeOut], 401: Error}, summary="Tổ chức theo ngày")
+def list_units(request, on: dt.date | None = None, parent: int | None = None, q: str = ""):
+    """Without `parent`: the top units the caller may see on `on` (default today); with
+    `parent`: its children on that date; with `q`: accent-free name search."""
+    on = on or timezone.localdate()
+    visible = _visible(request.user)
+    if q:
+        key = search_key(q)
+        hits = selectors.search(key, on=on, visible=visible) if key else []
+        return [
+            {
+                "id": h.unit_id,
+                "name": h.name,
+                "kind": h.kind,
+                "code": h.code,
+                "alive_today": h.unit.valid_to is None,
+                "child_count": 0,
+            }
+            for h in hits
+        ]
+    if parent is not None:
+        get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=parent)
+        return [_node(n) for n in selectors.children_on(parent, on, visible)]
+    return [_node(n) for n in selectors.roots_on(on, visible)]
+
+
+@router.get(
+    "/{unit_id}",
+    response={200: UnitOut, 401: Error, 404: Error},
+    summary="Một tổ chức, như vào một ngày",
+)
+def get_unit(request, unit_id: int, on: dt.date | None = None):
+    unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=unit_id)
+    on = on or timezone.localdate()
+    visible = _visible(request.user)
+    v = unit.version_on(on)
+    return {
+        "id": unit.pk,
+        "name": unit.name,
+        "kind": unit.kind,
+        "code": unit.code,
+        "valid_from": unit.valid_from,
+        "valid_to": unit.valid_to,
+        "on": on,
+        "name_on_date": v.name if v else None,
+        "kind_on_date": v.kind if v else None,
+        "ancestors_on_date": [_node(n) for n in selectors.ancestors_on(unit.pk, on)],
+        "children_on_date": [_node(n) for n in selectors.children_on(unit.pk, on, visible)],
+        "versions": list(unit.versions.all()),
+        "predecessors": _lineage(selectors.predecessors(unit)),
+        "successors": _lineage(selectors.successors(unit)),
+    }
+
+
+class RestructureIn(Schema):
+    kind: Literal["create", "rename", "change_kind", "move", "merge", "dissolve"]
+    unit_id: int = Field(..., description="the unit acted on (the parent, for create)")
+    effective_date: dt.date
+    decision_no: str = ""
+    issuer: str = ""
+    note: str = ""
+    name: str = ""
+    short_name: str = ""
+    code: str = ""
+    new_kind: Literal[tuple(UnitKind.values)] | None = None  # type: ignore[valid-type]
+    grassroots_type: str = ""
+    cell_type: str = ""
+    new_parent_id: int | None = None
+    others: list[int] = Field(default_factory=list, description="merge: the other sources")
+    into_self: bool = Field(True, description="merge: absorb into unit_id (else a new unit)")
+
+
+class RestructureOut(Schema):
+    ok: bool
+    errors: list[str]
+    effects: list[str]
+    event_id: int | None = None
+    result_unit_id: int | None = None
+
+
+def _units(request, ids: list[int]) -> list[Unit]:
+    scope = Unit.objects.restrict(request.user, "view")
+    return [get_object_or_404(scope, pk=i) for i in ids]
+
+
+def _build(request, data: RestructureIn):
+    (unit,) = _units(request, [data.unit_id])
+    d = Decision(data.effective_date, data.decision_no, data.issuer, data.note)
+    if data.kind == "create":
+        return CreateUnit(
+            d,
+            parent=unit,
+            spec=UnitSpec(
+                kind=data.new_kind or "",
+                name=data.name,
+                code=data.code,
+                grassroots_type=data.grassroots_type,
+                cell_type=data.cell_type,
+            ),
+        )
+    if data.kind == "rename":
+        return RenameUnit(
+            d, unit=unit, name=data.name, short_name=data.short_name or None, code=data.code or None
+        )
+    if data.kind == "change_kind":
+        return ChangeKind(
+            d,
+            unit=unit,
+            new_kind=data.new_kind or unit.kind,
+            name=data.name or None,
+            grassroots_type=data.grassroots_type or None,
+        )
+    if data.kind == "move":
+        if data.new_parent_id is None:
+            return _Invalid(["Hãy chọn tổ chức cấp trên mới (new_parent_id)."])
+        (parent,) = _units(request, [data.new_parent_id])
+        return MoveUnit(d, unit=unit, new_parent=parent)
+    if data.kind == "merge":
+        others = _units(request, data.others)
+        if data.into_self:
+            return MergeUnits(d, sources=[unit, *others], into=unit)
+        if data.new_parent_id is None:
+            return _Invalid(["Hãy chọn tổ chức cấp trên của tổ chức mới (new_parent_id)."])
+        (parent,) = _units(request, [data.new_parent_id])
+        spec = UnitSpec(
+            kind=data.new_kind or unit.kind,
+            name=data.name,
+            grassroots_type=data.grassroots_type or unit.grassroots_type,
+            cell_type=data.cell_type or unit.cell_type,
+        )
+        return MergeUnits(d, sources=[unit, *others], new_spec=spec, new_parent=parent)
+    return DissolveUnit(d, unit=unit)
+
+
+class _Invalid:
+    def __init__(self, errors):
+        self.errors = errors
+
+    def check(self):
+        return self.errors
+
+    def touched_units(self):
+        return []
+
+
+def _authorize(request, action) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not all(can(request.user, "change", u) for u in action.touched_units()):
+        raise PermissionDenied("Bạn chỉ có quyền xem các tổ chức này.")
+
+
+@router.post(
+    "/restructure/preview",
+    response={200: RestructureOut, 400: Error, 401: Error, 403: Error, 404: Error},
+    summary="Xem trước một thay đổi tổ chức (không ghi gì)",
+)
+def preview(request, data: RestructureIn):
+    action = _build(request, data)
+    _authorize(request, action)
+    errors = action.check()
+    return {"ok": not errors, "errors": errors, "effects": [] if errors else action.preview()}
+
+
+@router.post(
+    "/restructure/apply",
+    response={201: RestructureOut, 400: RestructureOut, 401: Error, 403: Error, 404: Error},
+    summary="Áp dụng một thay đổi tổ chức",
+)
+def apply(request, data: RestructureIn):
+    action = _build(request, data)
+    _authorize(request, action)
+    errors = action.check()
+    if errors:
+        return Status(400, {"ok": False, "errors": errors, "effects": []})
+    effects = action.preview()
+    event = action.execute(actor=request.user)
+    result = getattr(action, "created", None) or getattr(action, "target", None)
+    return Status(
+        201,
+        {
+            "ok": True,
+            "errors": [],
+            "effects": effects,
+            "event_id": event.pk,
+            "result_unit_id": result.pk if isinstance(result, Unit) else None,
+        },
+    )

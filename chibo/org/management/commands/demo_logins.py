@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from chibo.accounts.models import Grant
+
+
+class Command(BaseCommand):
+    help = "In các tài khoản mẫu (chỉ ở chế độ mẫu) / print the demo logins (demo mode only)."
+
+    def handle(self, *args, **opts):
+        from chibo.org.demo import ACCOUNTS, DEMO_PASSWORD
+
+        if not settings.DEMO:
+            self.stderr.write("Chỉ in mật khẩu ở chế độ mẫu (CHIBO_DEMO=1).")
+            return
+        self.stdout.write(f"\nTài khoản mẫu / demo logins (mật khẩu / password: {DEMO_PASSWORD}):")
+        for username, _role, _key, _since, label in ACCOUNTS:
+            g = Grant.objects.filter(user__username=username).select_related("unit").first()
+            where = g.unit.name if g else "—"
+            self.stdout.write(f"  {username:<20} {label} — {where}")
+        self.stdout.write("")

@@ -1,0 +1,161 @@
+"""Heavy reads of the tree: as of a date, ancestors, lineage, counts, warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from chibo.core import params
+
+from .choices import CELL_KINDS, GRASSROOTS_KINDS, UnitKind
+from .models import Lineage, RestructureEffect, Unit, UnitAncestry, UnitLink, UnitVersion, in_force
+
+
+@dataclass(frozen=True)
+class NodeOnDate:
+    """A unit as it was on a date (name/kind from that date's version)."""
+
+    unit_id: int
+    name: str
+    kind: str
+    code: str
+    alive_today: bool
+    child_count: int = 0
+
+    @property
+    def kind_label(self) -> str:
+        return str(UnitKind(self.kind).label) if self.kind in UnitKind.values else self.kind
+
+
+def _nodes(unit_ids, on: dt.date, child_counts: dict[int, int] | None = None) -> list[NodeOnDate]:
+    versions = UnitVersion.objects.filter(in_force(on), unit_id__in=unit_ids).select_related("unit")
+    nodes = [
+        NodeOnDate(
+            v.unit_id,
+            v.name,
+            v.kind,
+            v.code,
+            v.unit.valid_to is None,
+            (child_counts or {}).get(v.unit_id, 0),
+        )
+        for v in versions
+    ]
+    return sorted(nodes, key=lambda n: (_kind_rank(n.kind), n.name))
+
+
+_RANK = {k: i for i, k in enumerate(UnitKind.values)}
+
+
+def _kind_rank(kind: str) -> int:
+    return _RANK.get(kind, 99)
+
+
+def child_counts_on(parent_ids, on: dt.date) -> dict[int, int]:
+    rows = (
+        UnitLink.objects.filter(in_force(on), parent_id__in=parent_ids)
+        .values("parent_id")
+        .annotate(n=Count("id"))
+    )
+    return {r["parent_id"]: r["n"] for r in rows}
+
+
+def children_on(unit_id: int, on: dt.date, visible=None) -> list[NodeOnDate]:
+    ids = UnitLink.objects.filter(in_force(on), parent_id=unit_id)
+    if visible is not None:
+        ids = ids.filter(child_id__in=visible)
+    child_ids = list(ids.values_list("child_id", flat=True))
+    return _nodes(child_ids, on, child_counts_on(child_ids, on))
+
+
+def roots_on(on: dt.date, visible=None) -> list[NodeOnDate]:
+    """The top of the tree on `on` as the viewer may browse it: the top-most units they can see
+    (a commune official's tree starts at the commune)."""
+    alive = Unit.objects.filter(in_force(on))
+    if visible is not None:
+        alive = alive.filter(id__in=visible)
+    alive_ids = set(alive.values_list("id", flat=True))
+    linked = UnitLink.objects.filter(in_force(on), child_id__in=alive_ids, parent_id__in=alive_ids)
+    tops = alive_ids - set(linked.values_list("child_id", flat=True))
+    return _nodes(tops, on, child_counts_on(tops, on))
+
+
+def ancestors_on(unit_id: int, on: dt.date) -> list[NodeOnDate]:
+    """Ancestors (root first, excluding the unit) on a date: one indexed query on the temporal
+    closure plus the versions of that date."""
+    rows = list(
+        UnitAncestry.objects.filter(in_force(on), unit_id=unit_id)
+        .exclude(ancestor_id=unit_id)
+        .order_by("depth")
+        .values_list("ancestor_id", flat=True)
+    )
+    by_id = {n.unit_id: n for n in _nodes(rows, on)}
+    return [by_id[i] for i in rows if i in by_id]
+
+
+def current_ancestors(unit: Unit) -> list[Unit]:
+    return list(Unit.objects.get_ancestors(unit))
+
+
+def search(query_key: str, on: dt.date | None = None, visible=None, limit: int = 50):
+    """Units whose name (on `on`, or today) contains the accent-free key."""
+    if on is None:
+        qs = Unit.objects.alive().filter(search_key__contains=query_key)
+        if visible is not None:
+            qs = qs.filter(id__in=visible)
+        return list(qs.order_by("path")[:limit])
+    qs = UnitVersion.objects.filter(in_force(on), search_key__contains=query_key)
+    if visible is not None:
+        qs = qs.filter(unit_id__in=visible)
+    return list(qs.select_related("unit").order_by("unit__path")[:limit])
+
+
+def predecessors(unit: Unit) -> list[Lineage]:
+    return list(Lineage.objects.filter(successor=unit).select_related("predecessor", "event"))
+
+
+def successors(unit: Unit) -> list[Lineage]:
+    return list(Lineage.objects.filter(predecessor=unit).select_related("successor", "event"))
+
+
+def history(unit: Unit) -> list[RestructureEffect]:
+    return list(
+        RestructureEffect.objects.filter(unit=unit)
+        .select_related("event")
+        .order_by("-event__effective_date", "-event_id")
+    )
+
+
+def subtree_counts(unit: Unit) -> dict[str, int]:
+    """Live units in the current subtree by kind."""
+    rows = (
+        Unit.objects.filter(path__startswith=unit.path, valid_to__isnull=True)
+        .exclude(pk=unit.pk)
+        .values("kind")
+        .annotate(n=Count("id"))
+    )
+    return {r["kind"]: r["n"] for r in rows}
+
+
+def warnings_for(
+    unit: Unit, member_count: int | None = None, official_count: int | None = None
+) -> list[str]:
+    """Structural warnings (domain-rules §3.6). Thresholds are dated parameters."""
+    out: list[str] = []
+    min_cell = params.get("cell_min_official_members")
+    min_committee = params.get("grassroots_committee_min_members")
+    if unit.kind in CELL_KINDS and official_count is not None and official_count < min_cell:
+        out.append(f"Chi bộ chỉ có {official_count} đảng viên chính thức (cần ít nhất {min_cell}).")
+    if unit.kind in GRASSROOTS_KINDS and member_count is not None:
+        if unit.kind == UnitKind.GRASSROOTS_CELL and member_count >= min_committee:
+            out.append(
+                f"Chi bộ cơ sở có {member_count} đảng viên (từ {min_committee} trở lên nên lập "
+                "đảng bộ cơ sở)."
+            )
+        if unit.kind == UnitKind.GRASSROOTS_COMMITTEE and member_count < min_committee:
+            out.append(
+                f"Đảng bộ cơ sở chỉ có {member_count} đảng viên (dưới {min_committee} nên là "
+                "chi bộ cơ sở)."
+            )
+    return out

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "org"
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("<int:pk>/children/", views.children, name="children"),
+    path("unit/<int:pk>/", views.unit_detail, name="unit"),
+    path("unit/<int:pk>/restructure/<slug:kind>/", views.restructure, name="restructure"),
+]

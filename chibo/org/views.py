@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chibo.accounts.scope import can, visible_unit_ids
+from chibo.core.text import search_key
+
+from . import selectors
+from .forms import ACTION_FORMS, AsOfForm
+from .models import Unit
+
+
+def _visible_ids(user):
+    ids = visible_unit_ids(user, "view")
+    return None if ids is None else set(ids.values_list("unit_id", flat=True))
+
+
+def _context_chain(unit_id: int, on, visible) -> list[dict]:
+    """Ancestors on `on`, root first; those outside the viewer's scope are names only."""
+    return [
+        {"node": n, "link": visible is None or n.unit_id in visible}
+        for n in selectors.ancestors_on(unit_id, on)
+    ]
+
+
+@login_required
+def tree(request):
+    form = AsOfForm(request.GET or None)
+    on = form.on_date()
+    visible = _visible_ids(request.user)
+    today = timezone.localdate()
+    ctx = {"nav": "tree", "form": form, "on": on, "is_past": on != today, "today": today}
+    q = form.cleaned_data.get("q") if form.is_valid() else ""
+    if q:
+        key = search_key(q)
+        hits = selectors.search(key, on=on, visible=visible)
+        ctx["results"] = (
+            [
+                {
+                    "unit_id": h.unit_id,
+                    "name": h.name,
+                    "kind": h.get_kind_display(),
+                    "chain": _context_chain(h.unit_id, on, visible),
+                }
+                for h in hits
+            ]
+            if key
+            else []
+        )
+        ctx["q"] = q
+    else:
+        groups: dict[tuple, dict] = {}
+        for node in selectors.roots_on(on, visible):
+            chain = _context_chain(node.unit_id, on, visible)
+            k = tuple(c["node"].unit_id for c in chain)
+            groups.setdefault(k, {"chain": chain, "nodes": []})["nodes"].append(node)
+        ctx["groups"] = list(groups.values())
+    return render(request, "org/tree.html", ctx)
+
+
+@login_required
+def children(request, pk: int):
+    scope = Unit.objects.restrict(request.user, "view")
+    get_object_or_404(scope, pk=pk)
+    on = AsOfForm(request.GET or None).on_date()
+    visible = _visible_ids(request.user)
+    nodes = selectors.children_on(pk, on, visible)
+    return render(request, "org/_children.html", {"nodes": nodes, "on": on})
+
+
+@login_required
+def unit_detail(request, pk: int):
+    unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
+    form = AsOfForm(request.GET or None)
+    on = form.on_date()
+    visible = _visible_ids(request.user)
+    version = unit.version_on(on)
+    children = selectors.children_on(unit.pk, on, visible) if version else []
+    counts = selectors.subtree_counts(unit) if unit.is_alive else {}
+    from chibo.members.selectors import counts_on
+
+    members = counts_on(unit, on)
+    ctx = {
+        "nav": "tree",
+        "unit": unit,
+        "on": on,
+        "form": form,
+        "version": version,
+        "versions": list(unit.versions.all()),
+        "chain": _context_chain(unit.pk, on, visible),
+        "children": children,
+        "counts": [
+            (selectors.NodeOnDate(0, "", k, "", True).kind_label, n) for k, n in counts.items()
+        ],
+        "members": members,
+        "warnings": selectors.warnings_for(
+            unit, member_count=members["total"], official_count=members["direct_official"]
+        )
+        if version
+        else [],
+        "history": selectors.history(unit),
+        "predecessors": selectors.predecessors(unit),
+        "successors": selectors.successors(unit),
+        "terms": list(unit.terms.all()),
+        "visible": visible,
+        "can_change": unit.is_alive and can(request.user, "change", unit),
+        "actions": [(k, f.title) for k, f in ACTION_FORMS.items()],
+    }
+    return render(request, "org/unit_detail.html", ctx)
+
+
+@login_required
+def restructure(request, pk: int, kind: str):
+    scope = Unit.objects.restrict(request.user, "view")
+    unit = get_object_or_404(scope, pk=pk)
+    form_class = ACTION_FORMS.get(kind)
+    if form_class is None:
+        raise Http404
+    if not unit.is_alive or not can(request.user, "change", unit):
+        raise PermissionDenied(_("Bạn chỉ có quyền xem tổ chức này."))
+    change_scope = Unit.objects.restrict(request.user, "change")
+    form = form_class(request.POST or None, unit=unit, scope=change_scope)
+    preview, errors = None, []
+    if request.method == "POST" and form.is_valid():
+        action = form.action()
+        errors = action.check()
+        if not errors and "apply" in request.POST:
+            try:
+                action.execute(actor=request.user)
+            except ValidationError as exc:
+                errors = exc.messages
+            except PermissionDenied as exc:
+                errors = [str(exc) or _("Bạn không có quyền thay đổi các tổ chức này.")]
+            else:
+                messages.success(
+                    request, _("Đã áp dụng: %(s)s") % {"s": " ".join(action.preview())}
+                )
+                target = getattr(action, "created", None) or getattr(action, "target", None)
+                if isinstance(target, Unit) and target.pk:
+                    return redirect("org:unit", pk=target.pk)
+                return redirect("org:unit", pk=unit.pk)
+        if not errors:
+            preview = action.preview()
+    return render(
+        request,
+        "org/restructure.html",
+        {
+            "nav": "tree",
+            "unit": unit,
+            "form": form,
+            "kind": kind,
+            "title": form_class.title,
+            "preview": preview,
+            "errors": errors,
+        },
+    )

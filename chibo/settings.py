@@ -1,0 +1,183 @@
+"""One env-driven settings module. Bad values fail loudly at start-up.
+
+Environment:
+  CHIBO_DEBUG=0|1          debug pages (default 0)
+  CHIBO_SECRET_KEY         required when CHIBO_DEBUG=0 and not CHIBO_DEMO=1
+  CHIBO_DEMO=0|1           demo mode: demo logins may be printed, a fixed dev secret is allowed
+  CHIBO_ALLOWED_HOSTS      comma list (default 127.0.0.1,localhost)
+  CHIBO_VAR_DIR            where the SQLite file and uploads live (default ./var)
+  DATABASE_URL             e.g. postgres://user:pw@127.0.0.1:5432/chibo ; default SQLite
+  DB=postgres              shorthand for postgres://chibo:chibo@127.0.0.1:5432/chibo
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be 0 or 1, got {raw!r}")
+
+
+DEBUG = env_bool("CHIBO_DEBUG", False)
+TESTING = os.environ.get("CHIBO_TESTING") == "1" or "pytest" in sys.modules
+DEMO = env_bool("CHIBO_DEMO", False)
+VAR_DIR = Path(os.environ.get("CHIBO_VAR_DIR") or PROJECT_DIR / "var")
+
+SECRET_KEY = os.environ.get("CHIBO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if DEBUG or DEMO or TESTING:
+        SECRET_KEY = "chibo-insecure-development-key-do-not-use-in-production"
+    else:
+        raise ImproperlyConfigured(
+            "CHIBO_SECRET_KEY is required outside demo/debug mode "
+            "(set CHIBO_DEMO=1 for the demo, or give a long random secret)."
+        )
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("CHIBO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "treebeard",
+    "chibo.core",
+    "chibo.accounts",
+    "chibo.audit",
+    "chibo.org",
+    "chibo.members",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "chibo.audit.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "chibo.urls"
+WSGI_APPLICATION = "chibo.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+
+def _database() -> dict:
+    url = os.environ.get("DATABASE_URL", "")
+    db_flag = os.environ.get("DB", "")
+    if not url and db_flag:
+        if db_flag == "postgres":
+            url = "postgres://chibo:chibo@127.0.0.1:5432/chibo"
+        elif db_flag != "sqlite":
+            raise ImproperlyConfigured(f"DB must be 'sqlite' or 'postgres', got {db_flag!r}")
+    if not url:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "chibo.sqlite3",
+            "OPTIONS": {
+                # WAL lets the demo server read while a background job writes.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+            },
+        }
+    try:
+        cfg = dj_database_url.parse(url, conn_max_age=60)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
+    return cfg
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "org:tree"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14  # elderly secretaries on phones: stay logged in
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = []
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed names + long cache: a phone on weak 3G downloads CSS and htmx once.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+if DEBUG or TESTING:
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CHIBO_LOG_LEVEL", "WARNING")},
+}
+
+# Structural thresholds (domain-rules §3.6). They are defaults for the parameter table.
+CHIBO_TOKEN_PREFIX = "chibo_"

@@ -1,0 +1,12 @@
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from chibo.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="org:tree", permanent=False)),
+    path("accounts/", include("chibo.accounts.urls")),
+    path("org/", include("chibo.org.urls")),
+    path("audit/", include("chibo.audit.urls")),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,155 @@
+"""The reusable scope test's cases: one per route (page or API operation).
+
+Every route is checked four ways (NetBox's pattern): anonymous → login redirect / 401; a user
+whose scope does not cover the object → 404 (or, for lists, the object absent); a read-only user
+→ 403 on writes; an allowed user → success. test_scope_meta.py fails when a route has no case.
+
+Object routes act on commune A of `World` (or on something inside it); official_b holds commune B
+only, viewer_a reads commune A, official_a administers commune A.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from chibo.core.testing import World
+
+
+@dataclass(frozen=True)
+class Case:
+    route: str  # URL name ("org:unit") or API operation ("GET /api/v1/units/{unit_id}")
+    url: Callable[[World], str]
+    method: str = "get"
+    body: Callable[[World], dict] | None = None
+    write: bool = False
+    list_marker: Callable[[World], str] | None = None  # lists: what official_b must not see
+    self_service: bool = False  # acts only on the caller's own data (no other scope)
+    ok_status: int = 200
+
+    @property
+    def is_api(self) -> bool:
+        return self.route.split(" ", 1)[-1].startswith("/api/")
+
+
+def _d() -> str:
+    return "2025-07-01"
+
+
+PAGE_CASES = [
+    Case(
+        "org:tree", lambda w: reverse("org:tree") + "?q=dong+tam", list_marker=lambda w: "Đồng Tâm"
+    ),
+    Case("org:children", lambda w: reverse("org:children", args=[w.commune_a.pk])),
+    Case("org:unit", lambda w: reverse("org:unit", args=[w.commune_a.pk])),
+    Case(
+        "org:restructure",
+        lambda w: reverse("org:restructure", args=[w.commune_a.pk, "rename"]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"effective_date": _d(), "name": "Đảng bộ xã Đồng Tâm 2", "apply": "1"},
+    ),
+    Case("accounts:list", lambda w: reverse("accounts:list"), list_marker=lambda w: "xem.a"),
+    Case(
+        "accounts:create",
+        lambda w: reverse("accounts:create"),
+        method="post",
+        write=True,
+        body=lambda w: {
+            "username": "bithu.moi",
+            "full_name": "Lò Văn Mới",
+            "unit": w.cells_a[0].pk,
+            "role": "secretary",
+            "valid_from": _d(),
+        },
+    ),
+    Case("accounts:detail", lambda w: reverse("accounts:detail", args=[w.viewer_a.pk])),
+    Case(
+        "accounts:detail#post",
+        lambda w: reverse("accounts:detail", args=[w.viewer_a.pk]),
+        method="post",
+        write=True,
+        body=lambda w: {"op": "reset"},
+    ),
+    Case(
+        "accounts:tokens",
+        lambda w: reverse("accounts:tokens"),
+        method="post",
+        body=lambda w: {"name": "script"},
+        self_service=True,
+    ),
+    Case("audit:list", lambda w: reverse("audit:list"), list_marker=lambda w: "Đồng Tâm"),
+]
+
+API_CASES = [
+    Case(
+        "GET /api/v1/units/",
+        lambda w: "/api/v1/units/?q=dong+tam",
+        list_marker=lambda w: "Đồng Tâm",
+    ),
+    Case("GET /api/v1/units/{unit_id}", lambda w: f"/api/v1/units/{w.commune_a.pk}"),
+    Case(
+        "POST /api/v1/units/restructure/preview",
+        lambda w: "/api/v1/units/restructure/preview",
+        method="post",
+        write=True,
+        body=lambda w: {
+            "kind": "rename",
+            "unit_id": w.commune_a.pk,
+            "effective_date": _d(),
+            "name": "Đảng bộ xã Đồng Tâm 2",
+        },
+    ),
+    Case(
+        "POST /api/v1/units/restructure/apply",
+        lambda w: "/api/v1/units/restructure/apply",
+        method="post",
+        write=True,
+        ok_status=201,
+        body=lambda w: {
+            "kind": "rename",
+            "unit_id": w.commune_a.pk,
+            "effective_date": _d(),
+            "name": "Đảng bộ xã Đồng Tâm 2",
+        },
+    ),
+    Case("GET /api/v1/accounts/", lambda w: "/api/v1/accounts/", list_marker=lambda w: "xem.a"),
+    Case("GET /api/v1/accounts/{account_id}", lambda w: f"/api/v1/accounts/{w.viewer_a.pk}"),
+    Case(
+        "POST /api/v1/accounts/",
+        lambda w: "/api/v1/accounts/",
+        method="post",
+        write=True,
+        ok_status=201,
+        body=lambda w: {
+            "username": "bithu.moi",
+            "full_name": "Lò Văn Mới",
+            "unit_id": w.cells_a[0].pk,
+            "role": "secretary",
+        },
+    ),
+    Case(
+        "POST /api/v1/accounts/{account_id}/grants",
+        lambda w: f"/api/v1/accounts/{w.viewer_a.pk}/grants",
+        method="post",
+        write=True,
+        ok_status=201,
+        body=lambda w: {"unit_id": w.cells_a[0].pk, "role": "follower", "valid_from": "2026-01-01"},
+    ),
+    Case("GET /api/v1/audit/", lambda w: "/api/v1/audit/", list_marker=lambda w: "Đồng Tâm"),
+]
+
+# Routes that are deliberately open (they show no data) — listed so the meta-test knows.
+PUBLIC_ROUTES = {
+    "accounts:login",
+    "accounts:logout",
+    "accounts:redeem",
+    "<root redirect>",
+    "api:openapi-json",
+    "api:openapi-view",
+}
+
+ALL_CASES = PAGE_CASES + API_CASES

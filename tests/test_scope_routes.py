@@ -1,0 +1,101 @@
+"""Every route, four ways: anonymous, out of scope, read-only, allowed."""
+
+import json
+
+import pytest
+
+from chibo.audit.models import AuditLog
+from chibo.core.testing import PASSWORD
+from chibo.org.services import Decision, RenameUnit
+
+from .scope_cases import ALL_CASES, Case
+
+pytestmark = pytest.mark.django_db
+
+
+def call(client, case: Case, world):
+    url = case.url(world)
+    if case.method == "get":
+        return client.get(url)
+    body = case.body(world) if case.body else {}
+    if case.is_api:
+        return client.post(url, data=json.dumps(body), content_type="application/json")
+    return client.post(url, data=body)
+
+
+def text(resp) -> str:
+    if resp.get("Content-Type", "").startswith("application/json"):
+        return json.dumps(resp.json(), ensure_ascii=False)
+    return resp.content.decode()
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def seeded(world):
+    # Something in commune A's audit log for the list cases to find (or not).
+    RenameUnit(
+        Decision(world.commune_a.valid_from),
+        unit=world.cells_a[0],
+        name="Chi bộ thôn Đông (Đồng Tâm)",
+    ).execute(actor=world.official_a)
+    return world
+
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=lambda c: c.route)
+def test_it_turns_away_anonymous_users(client, seeded, case):
+    resp = call(client, case, seeded)
+    if case.is_api:
+        assert resp.status_code == 401
+    else:
+        assert resp.status_code == 302
+        assert resp["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in ALL_CASES if not c.self_service], ids=lambda c: c.route
+)
+def test_it_hides_what_lies_outside_the_scope(client, seeded, case):
+    login(client, seeded.official_b)
+    before = AuditLog.objects.exclude(action__startswith="login").count()
+    resp = call(client, case, seeded)
+    if case.list_marker is not None:
+        assert resp.status_code == 200
+        assert case.list_marker(seeded) not in text(resp)
+    elif case.route == "accounts:create":
+        # The form only offers units in scope: choosing commune A's cell is refused as invalid.
+        assert resp.status_code == 200
+        assert "bithu.moi" not in list(
+            seeded.official_b.__class__.objects.values_list("username", flat=True)
+        )
+    elif case.route == "POST /api/v1/accounts/":
+        assert resp.status_code == 404
+    else:
+        assert resp.status_code == 404, resp.content[:300]
+    assert AuditLog.objects.exclude(action__startswith="login").count() == before
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in ALL_CASES if not c.self_service], ids=lambda c: c.route
+)
+def test_it_lets_read_only_users_read_but_not_write(client, seeded, case):
+    login(client, seeded.viewer_a)
+    resp = call(client, case, seeded)
+    if case.write:
+        assert resp.status_code == 403, resp.content[:300]
+    else:
+        assert resp.status_code == 200
+        if case.list_marker is not None and case.route not in ("audit:list", "GET /api/v1/audit/"):
+            assert case.list_marker(seeded) in text(resp)
+
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=lambda c: c.route)
+def test_it_lets_allowed_users_through(client, seeded, case):
+    login(client, seeded.official_a)
+    resp = call(client, case, seeded)
+    assert resp.status_code == case.ok_status, resp.content[:500]
+    if case.list_marker is not None:
+        assert case.list_marker(seeded) in text(resp)
