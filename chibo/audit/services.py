@@ -9,6 +9,9 @@ from django.db import transaction
 from .context import current
 from .models import AuditLog
 
+# Reads and sessions may be logged on their own; every change is logged inside its transaction.
+READ_ACTIONS = ("view", "export", "login", "logout")
+
 
 def record(
     *,
@@ -19,10 +22,9 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditLog:
-    # Services call this inside their atomic block so the row commits or rolls back with them.
-    assert transaction.get_connection().in_atomic_block or action.startswith(
-        ("view", "export", "login", "logout")
-    ), "audit rows for changes are written inside the service's transaction"
+    # A change's row must commit or roll back with the change itself.
+    if not transaction.get_connection().in_atomic_block and not action.startswith(READ_ACTIONS):
+        raise RuntimeError("audit rows for changes are written inside the service's transaction")
     ctx = current.get()
     return AuditLog.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,

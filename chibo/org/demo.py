@@ -379,7 +379,7 @@ def _reform(U: dict[str, Unit], communes_old, prov_old) -> None:
     post = AdminEra.POST2025
     dec = _d(REFORM, REFORM_DECISION)
     province = Unit.objects.get(pk=U["province"].pk)
-    prov_new = admin_units.successors_of_province(prov_old.code)
+    prov_new = admin_units.province_successor(prov_old.code)
     province_new_code = prov_new.code if prov_new else ""
     U["agencies"] = _create(province, UnitKind.AGENCIES, "Đảng bộ các cơ quan Đảng tỉnh", on=REFORM)
     U["government"] = _create(
@@ -398,13 +398,14 @@ def _reform(U: dict[str, Unit], communes_old, prov_old) -> None:
     for code, olds in groups.items():
         adm = new_admin[code]
         is_ward = adm.name.startswith("Phường")
-        name = f"Đảng bộ {'phường' if is_ward else 'xã'} {adm.name.split(' ', 1)[1]}"
+        name = f"Đảng bộ {'phường' if is_ward else 'xã'} {adm.name.split(' ', 1)[1]}"  # "Xã X" → X
         gtype = GrassrootsType.WARD if is_ward else GrassrootsType.COMMUNE
-        same_name = [o for o in olds if o.name.split(" ", 2)[-1] == adm.name.split(" ", 1)[1]]
-        if same_name:
-            # The commune keeps its identity: it becomes a commune đảng bộ under the province and
-            # absorbs the others (Quảng Lâm absorbs Na Cô Sa).
-            keeper = Unit.objects.get(pk=same_name[0].pk)
+        place = adm.name.split(" ", 1)[1]
+        same_name = [o for o in olds if o.name.removeprefix("Đảng bộ ").split(" ", 1)[1] == place]
+        if same_name or len(olds) == 1:
+            # The commune keeps its identity: it becomes a commune đảng bộ under the province (with
+            # its new name, if any) and absorbs the others (Quảng Lâm absorbs Na Cô Sa).
+            keeper = Unit.objects.get(pk=(same_name or olds)[0].pk)
             MoveUnit(
                 dec,
                 unit=keeper,

@@ -61,3 +61,58 @@ def desktop(browser):
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """A real `chibo runserver` on the demo province, on its own SQLite file (as `make run`)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    var = tmp_path_factory.mktemp("chibo-e2e")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DB", "CHIBO_TESTING")}
+    env.update(CHIBO_VAR_DIR=str(var), CHIBO_DEMO="1", CHIBO_DEBUG="0")
+    run = [sys.executable, "-m", "chibo"]
+    for cmd in (
+        ["migrate", "--noinput", "-v", "0"],
+        ["demo"],
+        ["collectstatic", "--noinput", "-v", "0"],
+    ):
+        subprocess.run(run + cmd, env=env, check=True, capture_output=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        run + ["runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/accounts/login/", timeout=2)
+            break
+        except urllib.error.HTTPError as exc:  # up, but broken: stop at once with its log
+            proc.kill()
+            pytest.fail(f"login page answered {exc.code}: " + proc.stderr.read().decode()[-3000:])
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("chibo runserver did not start: " + proc.stderr.read().decode()[-2000:])
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def login(page, base: str, username: str, password: str = "chibo-demo-2026") -> None:
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()

@@ -1,0 +1,114 @@
+"""The demo province reproduces the seeds' figures and the 2025 reform, every unit placed."""
+
+import datetime as dt
+
+import pytest
+
+from chibo.accounts.models import User
+from chibo.accounts.scope import can
+from chibo.members.selectors import counts_on
+from chibo.org import selectors
+from chibo.org.choices import GRASSROOTS_KINDS, UnitKind
+from chibo.org.demo import build
+from chibo.org.models import Lineage, Unit
+
+D2024 = dt.date(2024, 6, 1)
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        built = build()
+        yield built
+        # module-scoped data: clean up so other modules start empty
+        with connection.cursor():
+            pass
+        from django.core.management import call_command
+
+        call_command("flush", "--noinput", verbosity=0)
+
+
+@pytest.fixture
+def u(demo, db):
+    return demo.units
+
+
+def test_it_has_quang_lam_with_13_cells_and_126_members_before_the_reform(u):
+    ql = u["commune:Quảng Lâm"]
+    children = selectors.children_on(ql.pk, D2024)
+    assert len(children) == 13
+    assert counts_on(Unit.objects.get(pk=ql.pk), D2024)["total"] == 126
+    chain = [n.name for n in selectors.ancestors_on(ql.pk, D2024)]
+    assert chain == ["Đảng bộ tỉnh Điện Biên", "Đảng bộ huyện Mường Nhé"]
+
+
+def test_it_has_muong_lay_with_35_grassroots_units_and_1142_members(u):
+    ml = u["district:Mường Lay"]
+    kids = selectors.children_on(ml.pk, D2024)
+    kinds = [k.kind for k in kids]
+    assert kinds.count(UnitKind.GRASSROOTS_COMMITTEE) == 5
+    assert kinds.count(UnitKind.GRASSROOTS_CELL) == 30
+    assert counts_on(Unit.objects.get(pk=ml.pk), D2024)["total"] == 1142
+    assert any(k.name == "Chi bộ Tòa án nhân dân thị xã" for k in kids)
+
+
+def test_it_merges_quang_lam_and_na_co_sa_into_the_new_commune(u):
+    new = Unit.objects.get(pk=u["new:Xã Quảng Lâm"].pk)
+    assert new.kind == UnitKind.COMMUNE and new.admin_era == "post2025"
+    assert [n.name for n in selectors.ancestors_on(new.pk, TODAY)] == ["Đảng bộ tỉnh Điện Biên"]
+    preds = set(Lineage.objects.filter(successor=new).values_list("predecessor__name", flat=True))
+    assert preds == {"Đảng bộ xã Na Cô Sa"}
+    assert len(selectors.children_on(new.pk, TODAY)) == 13 + 7
+    assert new.version_on(D2024).kind == UnitKind.GRASSROOTS_COMMITTEE
+
+
+def test_it_forms_phuong_muong_lay_from_the_four_old_communes(u):
+    ward = u["new:Phường Mường Lay"]
+    preds = set(Lineage.objects.filter(successor=ward).values_list("predecessor__name", flat=True))
+    assert preds == {
+        "Đảng bộ phường Sông Đà",
+        "Đảng bộ phường Na Lay",
+        "Đảng bộ xã Lay Nưa",
+        "Đảng bộ xã Xá Tổng",
+    }
+
+
+def test_it_leaves_no_living_unit_under_an_ended_one(u):
+    for unit in Unit.objects.filter(valid_to__isnull=True):
+        parent = Unit.objects.get_parent(unit)
+        assert parent is None or parent.valid_to is None, unit
+    assert not Unit.objects.filter(kind=UnitKind.DISTRICT, valid_to__isnull=True).exists()
+    assert not Unit.objects.filter(kind=UnitKind.BLOC, valid_to__isnull=True).exists()
+
+
+def test_it_keeps_every_living_unit_under_its_province_column(u):
+    province = u["province"]
+    alive = Unit.objects.filter(valid_to__isnull=True).exclude(pk=province.pk)
+    assert alive.exclude(province=province).count() == 0
+    grassroots = Unit.objects.filter(valid_to__isnull=True, kind=UnitKind.CELL).exclude(
+        commune__isnull=True
+    )
+    assert grassroots.exists()
+    assert all(g.kind in GRASSROOTS_KINDS or g.kind == UnitKind.CELL for g in grassroots)
+
+
+def test_it_gives_the_new_official_the_old_cells_and_not_the_others(u):
+    official = User.objects.get(username="quanglam.vanphong")
+    na_co_sa_cell = u["cell:Đảng bộ xã Na Cô Sa:Chi bộ bản Na Cô Sa 1"]
+    assert can(official, "view", na_co_sa_cell)
+    assert can(official, "view", u["commune:Na Cô Sa"])
+    assert not can(official, "view", u["district:Mường Nhé"])
+    assert not can(official, "view", u["new:Phường Mường Lay"])
+
+
+def test_it_warns_about_a_cell_with_fewer_than_three_official_members(u):
+    cell = Unit.objects.get(pk=u["cell:Đảng bộ xã Na Cô Sa:Chi bộ bản Huổi Dạo"].pk)
+    counts = counts_on(cell, TODAY)
+    warnings = selectors.warnings_for(
+        cell, member_count=counts["total"], official_count=counts["direct_official"]
+    )
+    assert counts["direct_official"] == 1
+    assert any("ít nhất 3" in w for w in warnings)
