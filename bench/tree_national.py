@@ -177,9 +177,10 @@ class Gen:
                     )
                     if committee:
                         ganc = canc + [(gid, 4, START, REFORM), (gid, 3, REFORM, None)]
-                        for k in range(8):  # ~300k cells
-                            self.unit(
-                                gpath + seg(k + 1),
+                        for k in range(9):  # ~310k cells
+                            kpath = gpath + seg(k + 1)
+                            kid = self.unit(
+                                kpath,
                                 "cell",
                                 f"Chi bộ {g + 1}.{k + 1}",
                                 (gid, START, None),
@@ -188,6 +189,42 @@ class Gen:
                                 gid,
                                 ancestry=ganc,
                             )
+                            if k in (0, 4):  # ~70k party groups
+                                kanc = ganc + [(kid, 5, START, REFORM), (kid, 4, REFORM, None)]
+                                self.unit(
+                                    kpath + seg(1),
+                                    "party_group",
+                                    f"Tổ đảng {k + 1}",
+                                    (kid, START, None),
+                                    pid,
+                                    cid,
+                                    gid,
+                                    ancestry=kanc,
+                                )
+                        if g % 10 == 0:  # a partial committee with two cells of its own
+                            bpath = gpath + seg(20)
+                            bid = self.unit(
+                                bpath,
+                                "partial_committee",
+                                f"Đảng bộ bộ phận {g + 1}",
+                                (gid, START, None),
+                                pid,
+                                cid,
+                                gid,
+                                ancestry=ganc,
+                            )
+                            banc = ganc + [(bid, 5, START, REFORM), (bid, 4, REFORM, None)]
+                            for k in range(2):
+                                self.unit(
+                                    bpath + seg(k + 1),
+                                    "cell",
+                                    f"Chi bộ {g + 1}.B{k + 1}",
+                                    (bid, START, None),
+                                    pid,
+                                    cid,
+                                    gid,
+                                    ancestry=banc,
+                                )
         return self
 
     def load(self):

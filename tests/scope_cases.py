@@ -27,6 +27,9 @@ class Case:
     write: bool = False
     list_marker: Callable[[World], str] | None = None  # lists: what official_b must not see
     self_service: bool = False  # acts only on the caller's own data (no other scope)
+    # Not tied to one object: a form whose choices (or a file whose references) are resolved
+    # inside the caller's scope; out of scope, the reference is refused and nothing is written.
+    form_scoped: bool = False
     ok_status: int = 200
 
     @property
@@ -52,12 +55,17 @@ PAGE_CASES = [
         ok_status=302,
         body=lambda w: {"effective_date": _d(), "name": "Đảng bộ xã Đồng Tâm 2", "apply": "1"},
     ),
+    Case("org:export", lambda w: reverse("org:export"), list_marker=lambda w: "Đồng Tâm"),
+    Case("org:import", lambda w: reverse("org:import"), method="post", write=True,
+         form_scoped=True, body=lambda w: {"effective_date": _d()}),
+    Case("org:import_template", lambda w: reverse("org:import_template"), self_service=True),
     Case("accounts:list", lambda w: reverse("accounts:list"), list_marker=lambda w: "xem.a"),
     Case(
         "accounts:create",
         lambda w: reverse("accounts:create"),
         method="post",
         write=True,
+        form_scoped=True,
         body=lambda w: {
             "username": "bithu.moi",
             "full_name": "Lò Văn Mới",

@@ -240,3 +240,22 @@ class AsOfForm(forms.Form):
         if self.is_valid() and self.cleaned_data.get("on"):
             return self.cleaned_data["on"]
         return timezone.localdate()
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Tệp Excel (.xlsx)"),
+                           help_text=_("Các cột: Mã tổ chức, Tên tổ chức, Loại tổ chức, "
+                                       "Mã tổ chức cấp trên, Loại hình."))
+    effective_date = forms.DateField(label=_("Ngày hiệu lực"), widget=DATE_INPUT)
+    decision_no = forms.CharField(label=_("Số quyết định"), max_length=80, required=False)
+    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["effective_date"].initial = timezone.localdate()
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("Tệp quá lớn (tối đa 20 MB)."))
+        return f

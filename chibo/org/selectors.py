@@ -82,16 +82,19 @@ def roots_on(on: dt.date, visible=None) -> list[NodeOnDate]:
 
 
 def ancestors_on(unit_id: int, on: dt.date) -> list[NodeOnDate]:
-    """Ancestors (root first, excluding the unit) on a date: one indexed query on the temporal
-    closure plus the versions of that date."""
-    rows = list(
-        UnitAncestry.objects.filter(in_force(on), unit_id=unit_id)
-        .exclude(ancestor_id=unit_id)
-        .order_by("depth")
-        .values_list("ancestor_id", flat=True)
+    """Ancestors (root first, excluding the unit) on a date: one query joining the temporal
+    closure to the versions of that date."""
+    rows = (
+        UnitVersion.objects.filter(in_force(on))
+        .filter(
+            in_force(on, "unit__descendancy__"),
+            unit__descendancy__unit_id=unit_id,
+        )
+        .exclude(unit_id=unit_id)
+        .order_by("unit__descendancy__depth")
+        .values_list("unit_id", "name", "kind", "code", "unit__valid_to")
     )
-    by_id = {n.unit_id: n for n in _nodes(rows, on)}
-    return [by_id[i] for i in rows if i in by_id]
+    return [NodeOnDate(i, n, k, c, vt is None) for i, n, k, c, vt in rows]
 
 
 def current_ancestors(unit: Unit) -> list[Unit]:

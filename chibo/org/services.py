@@ -137,7 +137,8 @@ def _new_version(unit: Unit, d: dt.date, event: RestructureEvent, **changes) -> 
         version = UnitVersion.objects.create(unit=unit, valid_from=d, event=event, **values)
     for k, v in values.items():
         setattr(unit, k, v)
-    unit.save()
+    # Only the versioned fields: the instance's path/numchild may be stale after tree changes.
+    unit.save(update_fields=[*UnitVersion.VERSIONED_FIELDS, "search_key"])
     return version
 
 

@@ -3,17 +3,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.accounts.scope import can, visible_unit_ids
+from chibo.accounts.scope import can, grant_roots, is_system_admin, visible_unit_ids
 from chibo.core.text import search_key
 
 from . import selectors
 from .forms import ACTION_FORMS, AsOfForm
 from .models import Unit
+from .services import Decision
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _visible_ids(user):
@@ -35,7 +38,8 @@ def tree(request):
     on = form.on_date()
     visible = _visible_ids(request.user)
     today = timezone.localdate()
-    ctx = {"nav": "tree", "form": form, "on": on, "is_past": on != today, "today": today}
+    ctx = {"nav": "tree", "form": form, "on": on, "is_past": on != today, "today": today,
+           "can_import": is_system_admin(request.user) or bool(grant_roots(request.user, "change"))}
     q = form.cleaned_data.get("q") if form.is_valid() else ""
     if q:
         key = search_key(q)
@@ -160,3 +164,45 @@ def restructure(request, pk: int, kind: str):
             "errors": errors,
         },
     )
+
+
+@login_required
+def import_tree(request):
+    from . import excel
+    from .forms import ImportForm
+
+    if not is_system_admin(request.user) and not grant_roots(request.user, "change"):
+        raise PermissionDenied(_("Bạn chỉ có quyền xem."))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        result = excel.import_tree(
+            c["file"], actor=request.user,
+            decision=Decision(c["effective_date"], c["decision_no"], c["issuer"]))
+        if result.created:
+            messages.success(request, _("Đã nhập %(n)d tổ chức.") % {"n": result.created})
+            return redirect("org:tree")
+    return render(request, "org/import.html", {"nav": "tree", "form": form, "result": result})
+
+
+@login_required
+def import_template(request):
+    from . import excel
+
+    resp = HttpResponse(excel.template(), content_type=XLSX)
+    resp["Content-Disposition"] = 'attachment; filename="mau-nhap-to-chuc.xlsx"'
+    return resp
+
+
+@login_required
+def export_tree(request):
+    from . import excel
+
+    on = AsOfForm(request.GET or None).on_date()
+    visible = _visible_ids(request.user)
+    roots = [n.unit_id for n in selectors.roots_on(on, visible)]
+    data = excel.export(actor=request.user, root_ids=roots, on=on, visible=visible)
+    resp = HttpResponse(data, content_type=XLSX)
+    resp["Content-Disposition"] = f'attachment; filename="to-chuc-{on:%Y-%m-%d}.xlsx"'
+    return resp
