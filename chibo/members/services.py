@@ -78,8 +78,14 @@ def move_placements(*, source: Unit, target: Unit, on: dt.date) -> int:
 
 
 def refresh_denormalized(unit_ids) -> None:
-    """After a subtree moves, members' province/commune/grassroots follow their home cell."""
-    for u in Unit.objects.filter(pk__in=unit_ids):
-        Member.objects.filter(home_unit=u).update(
-            province_id=u.province_id, commune_id=u.commune_id, grassroots_id=u.grassroots_id
+    """After a subtree moves, members' province/commune/grassroots follow their home cell:
+    one UPDATE per distinct combination (a moved subtree usually has one or two)."""
+    groups: dict[tuple, list[int]] = {}
+    for pk, p, c, g in Unit.objects.filter(pk__in=unit_ids).values_list(
+        "pk", "province_id", "commune_id", "grassroots_id"
+    ):
+        groups.setdefault((p, c, g), []).append(pk)
+    for (p, c, g), ids in groups.items():
+        Member.objects.filter(home_unit_id__in=ids).update(
+            province_id=p, commune_id=c, grassroots_id=g
         )

@@ -227,38 +227,37 @@ def _refresh_denormalized(subtree_root: Unit) -> None:
     steplen = Unit.steplen
     prefixes = [subtree_root.path[:i] for i in range(steplen, len(subtree_root.path), steplen)]
     inherited = {"province": None, "commune": None, "grassroots": None}
-    for anc in Unit.objects.filter(path__in=prefixes).order_by("path"):
-        _apply_kind(inherited, anc)
+    for pk, kind in Unit.objects.filter(path__in=prefixes).order_by("path").values_list(
+        "pk", "kind"
+    ):
+        _apply_kind(inherited, pk, kind)
     by_path: dict[str, dict] = {}
-    changed = []
-    for u in Unit.objects.filter(path__startswith=subtree_root.path).order_by("path"):
-        base = by_path.get(u.path[:-steplen], inherited) if u.pk != subtree_root.pk else inherited
+    groups: dict[tuple, list[int]] = {}
+    rows = Unit.objects.filter(path__startswith=subtree_root.path).order_by("path").values_list(
+        "pk", "path", "kind", "province_id", "commune_id", "grassroots_id"
+    )
+    for pk, path, kind, *current in rows:
+        base = by_path.get(path[:-steplen], inherited) if pk != subtree_root.pk else inherited
         mine = dict(base)
-        _apply_kind(mine, u)
-        by_path[u.path] = mine
-        if (u.province_id, u.commune_id, u.grassroots_id) != (
-            mine["province"],
-            mine["commune"],
-            mine["grassroots"],
-        ):
-            u.province_id, u.commune_id, u.grassroots_id = (
-                mine["province"],
-                mine["commune"],
-                mine["grassroots"],
-            )
-            changed.append(u)
-    Unit.objects.bulk_update(changed, ["province", "commune", "grassroots"], batch_size=1000)
-    if changed:
-        units_relocated.send(sender=Unit, unit_ids=[u.pk for u in changed])
+        _apply_kind(mine, pk, kind)
+        by_path[path] = mine
+        wanted = (mine["province"], mine["commune"], mine["grassroots"])
+        if tuple(current) != wanted:
+            groups.setdefault(wanted, []).append(pk)
+    # One UPDATE per distinct combination (a moved subtree has a handful), not a CASE per row.
+    for (p, c, g), ids in groups.items():
+        Unit.objects.filter(pk__in=ids).update(province_id=p, commune_id=c, grassroots_id=g)
+    if groups:
+        units_relocated.send(sender=Unit, unit_ids=[i for ids in groups.values() for i in ids])
 
 
-def _apply_kind(values: dict, unit: Unit) -> None:
-    if unit.kind == UnitKind.PROVINCE:
-        values.update(province=unit.pk, commune=None, grassroots=None)
-    elif unit.kind == UnitKind.COMMUNE:
-        values.update(commune=unit.pk, grassroots=None)
-    elif unit.kind in GRASSROOTS_KINDS:
-        values["grassroots"] = unit.pk
+def _apply_kind(values: dict, pk: int, kind: str) -> None:
+    if kind == UnitKind.PROVINCE:
+        values.update(province=pk, commune=None, grassroots=None)
+    elif kind == UnitKind.COMMUNE:
+        values.update(commune=pk, grassroots=None)
+    elif kind in GRASSROOTS_KINDS:
+        values["grassroots"] = pk
 
 
 def _create(spec: UnitSpec, parent: Unit | None, d: dt.date, event: RestructureEvent) -> Unit:
