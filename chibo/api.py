@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.security import APIKeyCookie, HttpBearer
 
 from chibo.accounts.api import router as accounts_router
@@ -32,10 +32,6 @@ class TokenAuth(HttpBearer):
         if user is not None:
             request.user = user
         return user
-
-
-class Error(Schema):
-    detail: str | list[str]
 
 
 api = NinjaAPI(

@@ -56,8 +56,14 @@ PAGE_CASES = [
         body=lambda w: {"effective_date": _d(), "name": "Đảng bộ xã Đồng Tâm 2", "apply": "1"},
     ),
     Case("org:export", lambda w: reverse("org:export"), list_marker=lambda w: "Đồng Tâm"),
-    Case("org:import", lambda w: reverse("org:import"), method="post", write=True,
-         form_scoped=True, body=lambda w: {"effective_date": _d()}),
+    Case(
+        "org:import",
+        lambda w: reverse("org:import"),
+        method="post",
+        write=True,
+        form_scoped=True,
+        body=lambda w: {"effective_date": _d()},
+    ),
     Case("org:import_template", lambda w: reverse("org:import_template"), self_service=True),
     Case("accounts:list", lambda w: reverse("accounts:list"), list_marker=lambda w: "xem.a"),
     Case(

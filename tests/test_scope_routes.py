@@ -42,8 +42,11 @@ def login(client, user):
 
 def changes() -> int:
     """Audit rows of changes (reads such as logins and exports are logged too)."""
-    reads = Q(action__startswith="login") | Q(action__startswith="export") | Q(
-        action__startswith="view")
+    reads = (
+        Q(action__startswith="login")
+        | Q(action__startswith="export")
+        | Q(action__startswith="view")
+    )
     return AuditLog.objects.exclude(reads).count()
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from chibo.core.api_schemas import COMMON, Error, IsoDate
 from chibo.org.models import Unit
 
 from . import services
@@ -12,10 +13,6 @@ from .choices import Role
 from .models import User
 
 router = Router(tags=["accounts"])
-
-
-class Error(Schema):
-    detail: str | list[str]
 
 
 class GrantOut(Schema):
@@ -40,7 +37,7 @@ class AccountIn(Schema):
     full_name: str
     unit_id: int
     role: str = Role.SECRETARY
-    valid_from: dt.date | None = None
+    valid_from: IsoDate | None = None
     phone: str = ""
 
 
@@ -52,8 +49,8 @@ class AccountCreated(Schema):
 class GrantIn(Schema):
     unit_id: int
     role: str
-    valid_from: dt.date
-    valid_to: dt.date | None = None
+    valid_from: IsoDate
+    valid_to: IsoDate | None = None
 
 
 def _out(u: User) -> dict:
@@ -76,19 +73,19 @@ def _out(u: User) -> dict:
     }
 
 
-@router.get("/", response={200: list[AccountOut], 401: Error}, summary="Tài khoản trong phạm vi")
+@router.get("/", response={**COMMON, 200: list[AccountOut]}, summary="Tài khoản trong phạm vi")
 def list_accounts(request):
     return [_out(u) for u in User.objects.restrict(request.user, "view").order_by("username")]
 
 
-@router.get("/{account_id}", response={200: AccountOut, 401: Error, 404: Error})
+@router.get("/{account_id}", response={**COMMON, 200: AccountOut, 404: Error})
 def get_account(request, account_id: int):
     return _out(get_object_or_404(User.objects.restrict(request.user, "view"), pk=account_id))
 
 
 @router.post(
     "/",
-    response={201: AccountCreated, 400: Error, 401: Error, 403: Error, 404: Error},
+    response={**COMMON, 201: AccountCreated, 400: Error, 403: Error, 404: Error},
     summary="Tạo tài khoản (không cần e-mail); trả mã một lần",
 )
 def create_account(request, data: AccountIn):
@@ -107,7 +104,7 @@ def create_account(request, data: AccountIn):
 
 @router.post(
     "/{account_id}/grants",
-    response={201: GrantOut, 400: Error, 401: Error, 403: Error, 404: Error},
+    response={**COMMON, 201: GrantOut, 400: Error, 403: Error, 404: Error},
     summary="Cấp quyền",
 )
 def add_grant(request, account_id: int, data: GrantIn):

@@ -4,13 +4,11 @@ import datetime as dt
 
 from ninja import Router, Schema
 
+from chibo.core.api_schemas import COMMON
+
 from .models import AuditLog
 
 router = Router(tags=["audit"])
-
-
-class Error(Schema):
-    detail: str | list[str]
 
 
 class AuditOut(Schema):
@@ -27,7 +25,7 @@ class AuditOut(Schema):
     after: dict | None
 
 
-@router.get("/", response={200: list[AuditOut], 401: Error}, summary="Nhật ký trong phạm vi")
+@router.get("/", response={**COMMON, 200: list[AuditOut]}, summary="Nhật ký trong phạm vi")
 def list_audit(request, action: str = "", limit: int = 100):
     qs = AuditLog.objects.restrict(request.user, "audit").select_related("actor")
     if action:

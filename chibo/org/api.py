@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from chibo.accounts.scope import can, visible_unit_ids
+from chibo.core.api_schemas import COMMON, Error, IsoDate
 from chibo.core.text import search_key
 
 from . import selectors
@@ -25,10 +26,6 @@ from .services import (
 )
 
 router = Router(tags=["units"])
-
-
-class Error(Schema):
-    detail: str | list[str]
 
 
 class NodeOut(Schema):
@@ -108,8 +105,8 @@ def _lineage(rows) -> list[dict]:
     ]
 
 
-@router.get("/", response={200: list[NodeOut], 401: Error}, summary="Tổ chức theo ngày")
-def list_units(request, on: dt.date | None = None, parent: int | None = None, q: str = ""):
+@router.get("/", response={**COMMON, 200: list[NodeOut], 404: Error}, summary="Tổ chức theo ngày")
+def list_units(request, on: IsoDate | None = None, parent: int | None = None, q: str = ""):
     """Without `parent`: the top units the caller may see on `on` (default today); with
     `parent`: its children on that date; with `q`: accent-free name search."""
     on = on or timezone.localdate()
@@ -136,10 +133,10 @@ def list_units(request, on: dt.date | None = None, parent: int | None = None, q:
 
 @router.get(
     "/{unit_id}",
-    response={200: UnitOut, 401: Error, 404: Error},
+    response={**COMMON, 200: UnitOut, 404: Error},
     summary="Một tổ chức, như vào một ngày",
 )
-def get_unit(request, unit_id: int, on: dt.date | None = None):
+def get_unit(request, unit_id: int, on: IsoDate | None = None):
     unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=unit_id)
     on = on or timezone.localdate()
     visible = _visible(request.user)
@@ -165,7 +162,7 @@ def get_unit(request, unit_id: int, on: dt.date | None = None):
 class RestructureIn(Schema):
     kind: Literal["create", "rename", "change_kind", "move", "merge", "dissolve"]
     unit_id: int = Field(..., description="the unit acted on (the parent, for create)")
-    effective_date: dt.date
+    effective_date: IsoDate
     decision_no: str = ""
     issuer: str = ""
     note: str = ""
@@ -262,7 +259,7 @@ def _authorize(request, action) -> None:
 
 @router.post(
     "/restructure/preview",
-    response={200: RestructureOut, 400: Error, 401: Error, 403: Error, 404: Error},
+    response={**COMMON, 200: RestructureOut, 400: Error, 403: Error, 404: Error},
     summary="Xem trước một thay đổi tổ chức (không ghi gì)",
 )
 def preview(request, data: RestructureIn):
@@ -274,7 +271,14 @@ def preview(request, data: RestructureIn):
 
 @router.post(
     "/restructure/apply",
-    response={201: RestructureOut, 400: RestructureOut, 401: Error, 403: Error, 404: Error},
+    response={
+        **COMMON,
+        201: RestructureOut,
+        400: RestructureOut,
+        401: Error,
+        403: Error,
+        404: Error,
+    },
     summary="Áp dụng một thay đổi tổ chức",
 )
 def apply(request, data: RestructureIn):

@@ -99,8 +99,9 @@ def read(file) -> ImportResult:
         get = {k: _cell(values[i]) if i < len(values) else "" for k, i in index.items()}
         if not any(get.values()):
             continue
-        res.rows.append(Row(n, get["code"], get["name"], get["kind"], get["parent_code"],
-                            get.get("type", "")))
+        res.rows.append(
+            Row(n, get["code"], get["name"], get["kind"], get["parent_code"], get.get("type", ""))
+        )
     if not res.rows:
         res.add(2, "", "Tệp không có dòng dữ liệu nào.")
     return res
@@ -117,8 +118,9 @@ def validate(res: ImportResult, *, actor, on: dt.date) -> list[tuple[Row, str, s
         if not r.code:
             res.add(r.number, titles["code"], "Mã tổ chức không được để trống.")
         elif r.code in codes:
-            res.add(r.number, titles["code"],
-                    f"Mã “{r.code}” trùng với dòng {codes[r.code].number}.")
+            res.add(
+                r.number, titles["code"], f"Mã “{r.code}” trùng với dòng {codes[r.code].number}."
+            )
         else:
             codes[r.code] = r
         if not r.name:
@@ -128,19 +130,21 @@ def validate(res: ImportResult, *, actor, on: dt.date) -> list[tuple[Row, str, s
             res.add(r.number, titles["kind"], f"Loại tổ chức “{r.kind}” không hợp lệ.")
         else:
             plan_kind[r.code] = kind
-    existing = {
-        u.code: u for u in Unit.objects.filter(valid_to__isnull=True, code__in=list(codes))
-    }
+    existing = {u.code: u for u in Unit.objects.filter(valid_to__isnull=True, code__in=list(codes))}
     for code, r in codes.items():
         if code in existing:
             res.add(r.number, titles["code"], f"Mã “{code}” đã có trong hệ thống.")
-    parents_needed = {r.parent_code for r in res.rows if r.parent_code and r.parent_code not in codes}
-    parents = {u.code: u for u in Unit.objects.filter(valid_to__isnull=True,
-                                                      code__in=list(parents_needed))}
+    parents_needed = {
+        r.parent_code for r in res.rows if r.parent_code and r.parent_code not in codes
+    }
+    parents = {
+        u.code: u for u in Unit.objects.filter(valid_to__isnull=True, code__in=list(parents_needed))
+    }
     # An exported file names code-less units "#<id>": accept that as a reference too.
     by_id = [c[1:] for c in parents_needed if c.startswith("#") and c[1:].isdigit()]
-    parents.update({f"#{u.pk}": u for u in Unit.objects.filter(valid_to__isnull=True,
-                                                              pk__in=by_id)})
+    parents.update(
+        {f"#{u.pk}": u for u in Unit.objects.filter(valid_to__isnull=True, pk__in=by_id)}
+    )
     plan = []
     for r in res.rows:
         kind = plan_kind.get(r.code)
@@ -155,23 +159,39 @@ def validate(res: ImportResult, *, actor, on: dt.date) -> list[tuple[Row, str, s
         elif r.parent_code:
             parent = parents.get(r.parent_code)
             if parent is None:
-                res.add(r.number, titles["parent_code"],
-                        f"Không tìm thấy tổ chức cấp trên mã “{r.parent_code}”.")
+                res.add(
+                    r.number,
+                    titles["parent_code"],
+                    f"Không tìm thấy tổ chức cấp trên mã “{r.parent_code}”.",
+                )
                 continue
             if not can(actor, "change", parent):
                 # Same words whether it exists elsewhere or not: nothing leaks out of scope.
-                res.add(r.number, titles["parent_code"],
-                        f"Không tìm thấy tổ chức cấp trên mã “{r.parent_code}”.")
+                res.add(
+                    r.number,
+                    titles["parent_code"],
+                    f"Không tìm thấy tổ chức cấp trên mã “{r.parent_code}”.",
+                )
                 continue
             parent_kind = parent.kind
         else:
             parent_kind = None
             if kind is not None and not is_system_admin(actor):
-                res.add(r.number, titles["parent_code"],
-                        "Chỉ quản trị hệ thống được nhập tổ chức cấp cao nhất; hãy ghi mã cấp trên.")
-        if kind is not None and parent_kind is not None and parent_kind not in ALLOWED_PARENTS[kind]:
-            res.add(r.number, titles["kind"],
-                    f"{kind_label(kind)} không thể trực thuộc {kind_label(parent_kind)}.")
+                res.add(
+                    r.number,
+                    titles["parent_code"],
+                    "Chỉ quản trị hệ thống được nhập tổ chức cấp cao nhất; hãy ghi mã cấp trên.",
+                )
+        if (
+            kind is not None
+            and parent_kind is not None
+            and parent_kind not in ALLOWED_PARENTS[kind]
+        ):
+            res.add(
+                r.number,
+                titles["kind"],
+                f"{kind_label(kind)} không thể trực thuộc {kind_label(parent_kind)}.",
+            )
         plan.append((r, kind, gtype, ctype))
     # Creation order: parents before children; a cycle leaves rows unplaced.
     ordered, placed = [], set(parents)
@@ -211,8 +231,13 @@ def import_tree(file, *, actor, decision: Decision) -> ImportResult:
             made: dict[str, Unit] = {}
             for r, kind, gtype, ctype in plan:
                 parent = made.get(r.parent_code) or _existing(r.parent_code)
-                action = CreateUnit(decision, parent=parent, spec=UnitSpec(
-                    kind=kind, name=r.name, code=r.code, grassroots_type=gtype, cell_type=ctype))
+                action = CreateUnit(
+                    decision,
+                    parent=parent,
+                    spec=UnitSpec(
+                        kind=kind, name=r.name, code=r.code, grassroots_type=gtype, cell_type=ctype
+                    ),
+                )
                 problems = action.check()
                 if problems:
                     for p in problems:
@@ -220,9 +245,13 @@ def import_tree(file, *, actor, decision: Decision) -> ImportResult:
                     raise ValidationError(problems)
                 action.execute(actor=actor)
                 made[r.code] = action.created
-            record(actor=actor, action="org.import", obj=None,
-                   unit=next(iter(made.values())) if made else None,
-                   after={"units": len(made), "decision_no": decision.decision_no})
+            record(
+                actor=actor,
+                action="org.import",
+                obj=None,
+                unit=next(iter(made.values())) if made else None,
+                after={"units": len(made), "decision_no": decision.decision_no},
+            )
             res.created = len(made)
     except (ValidationError, PermissionDenied) as exc:
         if not res.errors:
@@ -270,20 +299,34 @@ def export(*, actor, root_ids, on: dt.date, visible) -> bytes:
         if v is None:
             continue
         parent = parent_of.get(uid)
-        pv = (UnitVersion.objects.filter(in_force(on), unit_id=parent).first()
-              if parent else None)
-        type_label = (GrassrootsType(v.grassroots_type).label if v.grassroots_type
-                      else CellType(v.cell_type).label if v.cell_type else "")
-        ws.append([v.code or f"#{uid}", v.name, str(UnitKind(v.kind).label),
-                   (pv.code or f"#{parent}") if pv else "", str(type_label)])
+        pv = UnitVersion.objects.filter(in_force(on), unit_id=parent).first() if parent else None
+        type_label = (
+            GrassrootsType(v.grassroots_type).label
+            if v.grassroots_type
+            else CellType(v.cell_type).label
+            if v.cell_type
+            else ""
+        )
+        ws.append(
+            [
+                v.code or f"#{uid}",
+                v.name,
+                str(UnitKind(v.kind).label),
+                (pv.code or f"#{parent}") if pv else "",
+                str(type_label),
+            ]
+        )
         count += 1
         children = selectors.children_on(uid, on, visible)
         for child in reversed(children):
             parent_of[child.unit_id] = uid
             stack.append(child.unit_id)
-    record(actor=actor, action="export.org_tree",
-           unit=Unit.objects.filter(pk=root_ids[0]).first() if root_ids else None,
-           after={"on": on.isoformat(), "rows": count, "roots": list(root_ids)})
+    record(
+        actor=actor,
+        action="export.org_tree",
+        unit=Unit.objects.filter(pk=root_ids[0]).first() if root_ids else None,
+        after={"on": on.isoformat(), "rows": count, "roots": list(root_ids)},
+    )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

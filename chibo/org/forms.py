@@ -243,9 +243,12 @@ class AsOfForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Tệp Excel (.xlsx)"),
-                           help_text=_("Các cột: Mã tổ chức, Tên tổ chức, Loại tổ chức, "
-                                       "Mã tổ chức cấp trên, Loại hình."))
+    file = forms.FileField(
+        label=_("Tệp Excel (.xlsx)"),
+        help_text=_(
+            "Các cột: Mã tổ chức, Tên tổ chức, Loại tổ chức, Mã tổ chức cấp trên, Loại hình."
+        ),
+    )
     effective_date = forms.DateField(label=_("Ngày hiệu lực"), widget=DATE_INPUT)
     decision_no = forms.CharField(label=_("Số quyết định"), max_length=80, required=False)
     issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=255, required=False)

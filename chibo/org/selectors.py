@@ -10,7 +10,7 @@ from django.db.models import Count
 from chibo.core import params
 
 from .choices import CELL_KINDS, GRASSROOTS_KINDS, UnitKind
-from .models import Lineage, RestructureEffect, Unit, UnitAncestry, UnitLink, UnitVersion, in_force
+from .models import Lineage, RestructureEffect, Unit, UnitLink, UnitVersion, in_force
 
 
 @dataclass(frozen=True)

@@ -227,14 +227,16 @@ def _refresh_denormalized(subtree_root: Unit) -> None:
     steplen = Unit.steplen
     prefixes = [subtree_root.path[:i] for i in range(steplen, len(subtree_root.path), steplen)]
     inherited = {"province": None, "commune": None, "grassroots": None}
-    for pk, kind in Unit.objects.filter(path__in=prefixes).order_by("path").values_list(
-        "pk", "kind"
+    for pk, kind in (
+        Unit.objects.filter(path__in=prefixes).order_by("path").values_list("pk", "kind")
     ):
         _apply_kind(inherited, pk, kind)
     by_path: dict[str, dict] = {}
     groups: dict[tuple, list[int]] = {}
-    rows = Unit.objects.filter(path__startswith=subtree_root.path).order_by("path").values_list(
-        "pk", "path", "kind", "province_id", "commune_id", "grassroots_id"
+    rows = (
+        Unit.objects.filter(path__startswith=subtree_root.path)
+        .order_by("path")
+        .values_list("pk", "path", "kind", "province_id", "commune_id", "grassroots_id")
     )
     for pk, path, kind, *current in rows:
         base = by_path.get(path[:-steplen], inherited) if pk != subtree_root.pk else inherited

@@ -38,8 +38,14 @@ def tree(request):
     on = form.on_date()
     visible = _visible_ids(request.user)
     today = timezone.localdate()
-    ctx = {"nav": "tree", "form": form, "on": on, "is_past": on != today, "today": today,
-           "can_import": is_system_admin(request.user) or bool(grant_roots(request.user, "change"))}
+    ctx = {
+        "nav": "tree",
+        "form": form,
+        "on": on,
+        "is_past": on != today,
+        "today": today,
+        "can_import": is_system_admin(request.user) or bool(grant_roots(request.user, "change")),
+    }
     q = form.cleaned_data.get("q") if form.is_valid() else ""
     if q:
         key = search_key(q)
@@ -178,8 +184,10 @@ def import_tree(request):
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         result = excel.import_tree(
-            c["file"], actor=request.user,
-            decision=Decision(c["effective_date"], c["decision_no"], c["issuer"]))
+            c["file"],
+            actor=request.user,
+            decision=Decision(c["effective_date"], c["decision_no"], c["issuer"]),
+        )
         if result.created:
             messages.success(request, _("Đã nhập %(n)d tổ chức.") % {"n": result.created})
             return redirect("org:tree")

@@ -12,8 +12,9 @@ from chibo.org.services import Decision
 D = Decision(dt.date(2026, 1, 1), "7-QĐ/ĐU", "Đảng ủy xã")
 
 
-def xlsx(rows, header=("Mã tổ chức", "Tên tổ chức", "Loại tổ chức", "Mã tổ chức cấp trên",
-                       "Loại hình")) -> io.BytesIO:
+def xlsx(
+    rows, header=("Mã tổ chức", "Tên tổ chức", "Loại tổ chức", "Mã tổ chức cấp trên", "Loại hình")
+) -> io.BytesIO:
     wb = Workbook()
     ws = wb.active
     ws.append(list(header))
@@ -27,10 +28,12 @@ def xlsx(rows, header=("Mã tổ chức", "Tên tổ chức", "Loại tổ chứ
 
 def test_it_imports_a_tree_with_labels_codes_and_any_row_order(world):
     Unit.objects.filter(pk=world.commune_a.pk).update(code="DT")
-    f = xlsx([
-        ("DT-CB9-T1", "Tổ đảng số 1", "party_group", "DT-CB9", ""),  # child before its parent
-        ("DT-CB9", "Chi bộ thôn Mới", "Chi bộ trực thuộc", "DT", "thon, ban, lang, ap"),
-    ])
+    f = xlsx(
+        [
+            ("DT-CB9-T1", "Tổ đảng số 1", "party_group", "DT-CB9", ""),  # child before its parent
+            ("DT-CB9", "Chi bộ thôn Mới", "Chi bộ trực thuộc", "DT", "thon, ban, lang, ap"),
+        ]
+    )
     res = excel.import_tree(f, actor=world.official_a, decision=D)
     assert res.errors == [] and res.created == 2
     cell = Unit.objects.get(code="DT-CB9")
@@ -41,14 +44,16 @@ def test_it_imports_a_tree_with_labels_codes_and_any_row_order(world):
 def test_it_reports_every_bad_row_and_writes_nothing(world):
     Unit.objects.filter(pk=world.commune_a.pk).update(code="DT")
     before = Unit.objects.count()
-    f = xlsx([
-        ("A1", "", "cell", "DT", ""),  # no name
-        ("A2", "Chi bộ X", "loại lạ", "DT", ""),  # unknown kind
-        ("A3", "Chi bộ Y", "cell", "KHONGCO", ""),  # unknown parent
-        ("A1", "Chi bộ Z", "cell", "DT", ""),  # duplicate code
-        ("A4", "Đảng bộ tỉnh", "province", "DT", ""),  # kind not allowed there
-        ("A5", "Chi bộ đúng", "cell", "DT", ""),  # fine on its own
-    ])
+    f = xlsx(
+        [
+            ("A1", "", "cell", "DT", ""),  # no name
+            ("A2", "Chi bộ X", "loại lạ", "DT", ""),  # unknown kind
+            ("A3", "Chi bộ Y", "cell", "KHONGCO", ""),  # unknown parent
+            ("A1", "Chi bộ Z", "cell", "DT", ""),  # duplicate code
+            ("A4", "Đảng bộ tỉnh", "province", "DT", ""),  # kind not allowed there
+            ("A5", "Chi bộ đúng", "cell", "DT", ""),  # fine on its own
+        ]
+    )
     res = excel.import_tree(f, actor=world.official_a, decision=D)
     rows = {r for r, _c, _m in res.errors}
     assert {2, 3, 4, 5, 6} <= rows and 7 not in rows
@@ -58,8 +63,9 @@ def test_it_reports_every_bad_row_and_writes_nothing(world):
 
 def test_it_does_not_reveal_parents_outside_the_scope(world):
     Unit.objects.filter(pk=world.commune_b.pk).update(code="BS")
-    res = excel.import_tree(xlsx([("Q1", "Chi bộ lạ", "cell", "BS", "")]),
-                            actor=world.official_a, decision=D)
+    res = excel.import_tree(
+        xlsx([("Q1", "Chi bộ lạ", "cell", "BS", "")]), actor=world.official_a, decision=D
+    )
     assert res.errors == [(2, "Mã tổ chức cấp trên", "Không tìm thấy tổ chức cấp trên mã “BS”.")]
 
 
@@ -69,8 +75,7 @@ def test_it_refuses_a_file_that_is_not_excel_with_a_clear_message(world):
 
 
 def test_it_refuses_a_sheet_without_the_columns(world):
-    res = excel.import_tree(xlsx([("x",)], header=("Cột lạ",)), actor=world.official_a,
-                            decision=D)
+    res = excel.import_tree(xlsx([("x",)], header=("Cột lạ",)), actor=world.official_a, decision=D)
     assert any("Thiếu cột" in m for _r, _c, m in res.errors)
 
 
@@ -84,7 +89,9 @@ def test_it_exports_what_the_viewer_sees_and_the_export_imports_again(world, cli
     assert "Chi bộ tổ dân phố 1" not in names  # commune B is out of scope
     assert AuditLog.objects.filter(action="export.org_tree", actor=world.official_a).exists()
     # Round trip: the exported cells, re-coded, import under the commune again.
-    rows = [(f"N{i}", f"{r[1]} (bản sao)", r[2], f"#{world.commune_a.pk}", r[4] or "")
-            for i, r in enumerate(ws.iter_rows(min_row=3, values_only=True))]
+    rows = [
+        (f"N{i}", f"{r[1]} (bản sao)", r[2], f"#{world.commune_a.pk}", r[4] or "")
+        for i, r in enumerate(ws.iter_rows(min_row=3, values_only=True))
+    ]
     res = excel.import_tree(xlsx(rows), actor=world.official_a, decision=D)
     assert res.errors == [] and res.created == 3
