@@ -177,7 +177,7 @@ class Gen:
                     )
                     if committee:
                         ganc = canc + [(gid, 4, START, REFORM), (gid, 3, REFORM, None)]
-                        for k in range(9):  # ~310k cells
+                        for k in range(8):  # ~280k cells (+10k in partial committees)
                             kpath = gpath + seg(k + 1)
                             kid = self.unit(
                                 kpath,
@@ -189,7 +189,7 @@ class Gen:
                                 gid,
                                 ancestry=ganc,
                             )
-                            if k in (0, 4):  # ~70k party groups
+                            if k in (0, 3, 6):  # ~100k party groups
                                 kanc = ganc + [(kid, 5, START, REFORM), (kid, 4, REFORM, None)]
                                 self.unit(
                                     kpath + seg(1),

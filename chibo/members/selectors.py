@@ -26,3 +26,14 @@ def counts_on(unit: Unit, on: dt.date) -> dict[str, int]:
         "total": s["n"],
         "total_official": s["official"],
     }
+
+
+def keyset_page(qs, after: tuple[str, int] | None, size: int = 50) -> list:
+    """One page of members in Vietnamese order, after the cursor (sort_key, id) of the last row
+    of the previous page: O(page) at any depth, the same on SQLite and PostgreSQL because the
+    stored key is compared byte by byte."""
+    qs = qs.order_by("sort_key", "id")
+    if after is not None:
+        key, pk = after
+        qs = qs.filter(Q(sort_key__gt=key) | Q(sort_key=key, id__gt=pk))
+    return list(qs[:size])

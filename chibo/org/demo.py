@@ -371,6 +371,10 @@ def build() -> Built:
 
     _reform(U, communes_old, prov_old)
     accounts = _accounts(U)
+    from chibo.core.models import SystemInfo
+    from chibo.core.text import icu_version
+
+    SystemInfo.objects.update_or_create(key="text_keys_icu", defaults={"value": icu_version()})
     return Built(province=Unit.objects.get(pk=province.pk), units=U, accounts=accounts)
 
 
