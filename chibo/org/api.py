@@ -22,6 +22,8 @@ from .services import (
     MergeUnits,
     MoveUnit,
     RenameUnit,
+    SplitPart,
+    SplitUnit,
     UnitSpec,
 )
 
@@ -159,8 +161,13 @@ def get_unit(request, unit_id: int, on: IsoDate | None = None):
     }
 
 
+class SplitPartIn(Schema):
+    name: str
+    children: list[int] = Field(default_factory=list)
+
+
 class RestructureIn(Schema):
-    kind: Literal["create", "rename", "change_kind", "move", "merge", "dissolve"]
+    kind: Literal["create", "rename", "change_kind", "move", "merge", "split", "dissolve"]
     unit_id: int = Field(..., description="the unit acted on (the parent, for create)")
     effective_date: IsoDate
     decision_no: str = ""
@@ -175,6 +182,9 @@ class RestructureIn(Schema):
     new_parent_id: int | None = None
     others: list[int] = Field(default_factory=list, description="merge: the other sources")
     into_self: bool = Field(True, description="merge: absorb into unit_id (else a new unit)")
+    parts: list[SplitPartIn] = Field(
+        default_factory=list, description="split: the new units and the children each receives"
+    )
 
 
 class RestructureOut(Schema):
@@ -236,6 +246,24 @@ def _build(request, data: RestructureIn):
             cell_type=data.cell_type or unit.cell_type,
         )
         return MergeUnits(d, sources=[unit, *others], new_spec=spec, new_parent=parent)
+    if data.kind == "split":
+        parent = Unit.objects.get_parent(unit)
+        if parent is None:
+            return _Invalid(["Không thể chia tách tổ chức cấp cao nhất."])
+        parts = [
+            SplitPart(
+                UnitSpec(
+                    kind=unit.kind,
+                    name=p.name,
+                    grassroots_type=unit.grassroots_type,
+                    cell_type=unit.cell_type,
+                ),
+                parent,
+                _units(request, p.children),
+            )
+            for p in data.parts
+        ]
+        return SplitUnit(d, source=unit, parts=parts)
     return DissolveUnit(d, unit=unit)
 
 
@@ -290,6 +318,8 @@ def apply(request, data: RestructureIn):
     effects = action.preview()
     event = action.execute(actor=request.user)
     result = getattr(action, "created", None) or getattr(action, "target", None)
+    if isinstance(result, list):
+        result = result[0] if result else None
     return Status(
         201,
         {

@@ -222,12 +222,67 @@ class DissolveForm(DecisionForm):
         return DissolveUnit(self.decision(), unit=self.unit)
 
 
+class SplitForm(DecisionForm):
+    """1 → 2 or 3 new units; each live child of the unit goes to one of them."""
+
+    title = _("Chia tách")
+    name_1 = forms.CharField(label=_("Tên tổ chức mới thứ nhất"), max_length=255)
+    name_2 = forms.CharField(label=_("Tên tổ chức mới thứ hai"), max_length=255)
+    name_3 = forms.CharField(
+        label=_("Tên tổ chức mới thứ ba (nếu có)"), max_length=255, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .services import live_children
+
+        self.children = live_children(self.unit)
+        choices = [
+            ("1", _("Tổ chức mới thứ nhất")),
+            ("2", _("Tổ chức mới thứ hai")),
+            ("3", _("Tổ chức mới thứ ba")),
+        ]
+        for child in self.children:
+            self.fields[f"child_{child.pk}"] = forms.ChoiceField(
+                label=_("%(name)s chuyển về") % {"name": child.name}, choices=choices, initial="1"
+            )
+
+    def clean(self):
+        c = super().clean()
+        used = {c.get(f"child_{ch.pk}") for ch in self.children}
+        if "3" in used and not c.get("name_3"):
+            self.add_error(
+                "name_3", _("Có tổ chức được giao cho tổ chức mới thứ ba: hãy nhập tên.")
+            )
+        return c
+
+    def action(self):
+        from .services import SplitPart, SplitUnit
+
+        c = self.cleaned_data
+        parent = Unit.objects.get_parent(self.unit)
+        parts = []
+        for i in ("1", "2", "3"):
+            if not c.get(f"name_{i}"):
+                continue
+            spec = UnitSpec(
+                kind=self.unit.kind,
+                name=c[f"name_{i}"],
+                grassroots_type=self.unit.grassroots_type,
+                cell_type=self.unit.cell_type,
+            )
+            kids = [ch for ch in self.children if c.get(f"child_{ch.pk}") == i]
+            parts.append(SplitPart(spec, parent, kids))
+        return SplitUnit(self.decision(), source=self.unit, parts=parts)
+
+
 ACTION_FORMS = {
     "create": CreateChildForm,
     "rename": RenameForm,
     "change_kind": ChangeKindForm,
     "move": MoveForm,
     "merge": MergeForm,
+    "split": SplitForm,
     "dissolve": DissolveForm,
 }
 

@@ -152,6 +152,8 @@ def restructure(request, pk: int, kind: str):
                     request, _("Đã áp dụng: %(s)s") % {"s": " ".join(action.preview())}
                 )
                 target = getattr(action, "created", None) or getattr(action, "target", None)
+                if isinstance(target, list):
+                    target = target[0] if target else None
                 if isinstance(target, Unit) and target.pk:
                     return redirect("org:unit", pk=target.pk)
                 return redirect("org:unit", pk=unit.pk)

@@ -1,0 +1,93 @@
+import datetime as dt
+
+from chibo.core.testing import PASSWORD
+from chibo.org import selectors
+from chibo.org.models import Lineage, Unit
+
+
+def test_it_previews_a_split_without_writing_then_applies_it(world, client):
+    # Splitting a commune creates units under the province: a province-level decision.
+    client.login(username="quantri", password=PASSWORD)
+    cells = world.cells_a
+    url = f"/org/unit/{world.commune_a.pk}/restructure/split/"
+    form = {
+        "effective_date": "2026-01-01",
+        "decision_no": "3-QĐ/TU",
+        "name_1": "Xã Đông",
+        "name_2": "Xã Tây",
+        f"child_{cells[0].pk}": "1",
+        f"child_{cells[1].pk}": "2",
+        f"child_{cells[2].pk}": "2",
+        "preview": "1",
+    }
+    resp = client.post(url, form)
+    assert resp.status_code == 200
+    assert "Chia tách Đảng bộ xã Đồng Tâm thành “Xã Đông”, “Xã Tây”" in resp.content.decode()
+    assert not Unit.objects.filter(name="Xã Đông").exists()
+    form.pop("preview")
+    form["apply"] = "1"
+    resp = client.post(url, form)
+    assert resp.status_code == 302
+    east, west = Unit.objects.get(name="Xã Đông"), Unit.objects.get(name="Xã Tây")
+    assert [n.name for n in selectors.children_on(west.pk, dt.date(2026, 1, 1))] == sorted(
+        [cells[1].name, cells[2].name]
+    )
+    assert Lineage.objects.filter(predecessor=world.commune_a).count() == 2
+    assert east.province_id == world.province.pk
+
+
+def test_it_shows_errors_in_vietnamese_and_changes_nothing(world, client):
+    client.login(username="canbo.a", password=PASSWORD)
+    resp = client.post(
+        f"/org/unit/{world.commune_a.pk}/restructure/dissolve/",
+        {"effective_date": "2026-01-01", "apply": "1"},
+    )
+    assert resp.status_code == 200
+    assert "còn 3 tổ chức trực thuộc" in resp.content.decode()
+    assert Unit.objects.get(pk=world.commune_a.pk).valid_to is None
+
+
+def test_it_splits_through_the_api_only_for_whoever_holds_the_parent(world, client):
+    cells = world.cells_a
+    body = {
+        "kind": "split",
+        "unit_id": world.commune_a.pk,
+        "effective_date": "2026-01-01",
+        "parts": [
+            {"name": "Xã Một", "children": [cells[0].pk]},
+            {"name": "Xã Hai", "children": [cells[1].pk, cells[2].pk]},
+        ],
+    }
+    client.login(username="canbo.a", password=PASSWORD)
+    refused = client.post(
+        "/api/v1/units/restructure/preview", body, content_type="application/json"
+    )
+    assert refused.status_code == 403  # the commune's own staff cannot create province units
+    client.login(username="quantri", password=PASSWORD)
+    preview = client.post(
+        "/api/v1/units/restructure/preview", body, content_type="application/json"
+    )
+    assert preview.status_code == 200 and preview.json()["ok"]
+    applied = client.post("/api/v1/units/restructure/apply", body, content_type="application/json")
+    assert applied.status_code == 201
+    assert Unit.objects.get(pk=applied.json()["result_unit_id"]).name == "Xã Một"
+
+
+def test_it_shows_the_unit_as_of_a_past_date(world, client):
+    from chibo.org.services import Decision, RenameUnit
+
+    RenameUnit(Decision(dt.date(2025, 7, 1)), unit=world.commune_a, name="Xã Đồng Tâm Mới").execute(
+        actor=None
+    )
+    client.login(username="canbo.a", password=PASSWORD)
+    old = client.get(f"/org/unit/{world.commune_a.pk}/?on=2024-01-01").content.decode()
+    new = client.get(f"/org/unit/{world.commune_a.pk}/").content.decode()
+    assert "<h1>Đảng bộ xã Đồng Tâm</h1>" in old
+    assert "<h1>Xã Đồng Tâm Mới</h1>" in new
+
+
+def test_it_loads_children_as_an_htmx_fragment(world, client):
+    client.login(username="canbo.a", password=PASSWORD)
+    resp = client.get(f"/org/{world.commune_a.pk}/children/", headers={"HX-Request": "true"})
+    body = resp.content.decode()
+    assert resp.status_code == 200 and "<html" not in body and "Chi bộ thôn Đông" in body
