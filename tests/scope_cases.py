@@ -55,6 +55,14 @@ PAGE_CASES = [
         ok_status=302,
         body=lambda w: {"effective_date": _d(), "name": "Đảng bộ xã Đồng Tâm 2", "apply": "1"},
     ),
+    Case(
+        "org:add_term",
+        lambda w: reverse("org:add_term", args=[w.commune_a.pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"label": "2025–2030", "start": "2025-08-16"},
+    ),
     Case("org:export", lambda w: reverse("org:export"), list_marker=lambda w: "Đồng Tâm"),
     Case(
         "org:import",

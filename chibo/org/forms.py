@@ -317,3 +317,10 @@ class ImportForm(forms.Form):
         if f.size > 20 * 1024 * 1024:
             raise forms.ValidationError(_("Tệp quá lớn (tối đa 20 MB)."))
         return f
+
+
+class TermForm(forms.Form):
+    label = forms.CharField(label=_("Nhiệm kỳ"), max_length=40, help_text=_("Ví dụ: 2025–2030"))
+    congress_date = forms.DateField(label=_("Ngày đại hội"), widget=DATE_INPUT, required=False)
+    start = forms.DateField(label=_("Bắt đầu"), widget=DATE_INPUT)
+    end = forms.DateField(label=_("Kết thúc"), widget=DATE_INPUT, required=False)

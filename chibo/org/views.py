@@ -216,3 +216,31 @@ def export_tree(request):
     resp = HttpResponse(data, content_type=XLSX)
     resp["Content-Disposition"] = f'attachment; filename="to-chuc-{on:%Y-%m-%d}.xlsx"'
     return resp
+
+
+@login_required
+def add_term(request, pk: int):
+    from .forms import TermForm
+    from .services import add_term as add_term_service
+
+    unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
+    if not unit.is_alive or not can(request.user, "change", unit):
+        raise PermissionDenied(_("Bạn chỉ có quyền xem tổ chức này."))
+    form = TermForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            add_term_service(
+                actor=request.user,
+                unit=unit,
+                label=c["label"],
+                start=c["start"],
+                end=c["end"],
+                congress_date=c["congress_date"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Đã thêm nhiệm kỳ."))
+            return redirect("org:unit", pk=pk)
+    return render(request, "org/term.html", {"nav": "tree", "unit": unit, "form": form})

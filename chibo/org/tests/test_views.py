@@ -91,3 +91,26 @@ def test_it_loads_children_as_an_htmx_fragment(world, client):
     resp = client.get(f"/org/{world.commune_a.pk}/children/", headers={"HX-Request": "true"})
     body = resp.content.decode()
     assert resp.status_code == 200 and "<html" not in body and "Chi bộ thôn Đông" in body
+
+
+def test_it_records_terms_and_refuses_overlaps(world):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from chibo.org.services import add_term
+
+    add_term(
+        actor=world.official_a,
+        unit=world.commune_a,
+        label="2020–2025",
+        start=dt.date(2020, 6, 21),
+        end=dt.date(2025, 6, 30),
+    )
+    with pytest.raises(ValidationError):
+        add_term(
+            actor=world.official_a, unit=world.commune_a, label="sai", start=dt.date(2024, 1, 1)
+        )
+    add_term(
+        actor=world.official_a, unit=world.commune_a, label="2025–2030", start=dt.date(2025, 8, 16)
+    )
+    assert [t.label for t in world.commune_a.terms.all()] == ["2025–2030", "2020–2025"]
