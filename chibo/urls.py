@@ -9,4 +9,5 @@ urlpatterns = [
     path("org/", include("chibo.org.urls")),
     path("audit/", include("chibo.audit.urls")),
     path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -172,6 +172,7 @@ PUBLIC_ROUTES = {
     "<root redirect>",
     "api:openapi-json",
     "api:openapi-view",
+    "set_language",  # stores the chosen UI language in a cookie; no data
 }
 
 ALL_CASES = PAGE_CASES + API_CASES
