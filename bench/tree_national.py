@@ -163,7 +163,7 @@ class Gen:
                 ]
                 for g in range(gr_per_commune):
                     gpath = cpath + seg(g + 1)
-                    committee = g % 10 < 7  # 70 % grassroots committees with cells
+                    committee = (c * 15 + g) % 10 < 7  # 70 % grassroots committees with cells
                     kind = "grassroots_committee" if committee else "grassroots_cell"
                     gid = self.unit(
                         gpath,
@@ -201,7 +201,7 @@ class Gen:
                                     gid,
                                     ancestry=kanc,
                                 )
-                        if g % 10 == 0:  # a partial committee with two cells of its own
+                        if (c * 15 + g) % 10 == 0:  # a partial committee with two cells
                             bpath = gpath + seg(20)
                             bid = self.unit(
                                 bpath,
@@ -353,8 +353,12 @@ def main():
             pass
 
     def raw_move():
-        # The floor: re-path the subtree and re-point the denormalized province column.
+        # The floor: the same rows the move must change, in five hand-written statements —
+        # re-path the subtree and re-point its province column, close the parent link and open
+        # the new one, close the ancestry rows that pointed above the subtree and open the new
+        # ones (subtree × new ancestors), in one transaction. No event, effects or audit row.
         new_prefix = other.path + seg(9999)
+        d = dt.date(2026, 1, 1)
         try:
             with transaction.atomic():
                 with connection.cursor() as c:
@@ -362,6 +366,34 @@ def main():
                         "UPDATE org_unit SET path = %s || substr(path, %s), province_id = %s "
                         "WHERE path LIKE %s",
                         [new_prefix, len(commune.path) + 1, other.pk, commune.path + "%"],
+                    )
+                    c.execute(
+                        "UPDATE org_unitlink SET valid_to = %s WHERE child_id = %s "
+                        "AND valid_to IS NULL",
+                        [d, commune.pk],
+                    )
+                    c.execute(
+                        "INSERT INTO org_unitlink (child_id, parent_id, valid_from) "
+                        "VALUES (%s, %s, %s)",
+                        [commune.pk, other.pk, d],
+                    )
+                    c.execute(
+                        """UPDATE org_unitancestry SET valid_to = %s
+                        WHERE valid_to IS NULL AND unit_id IN (
+                            SELECT unit_id FROM org_unitancestry
+                            WHERE ancestor_id = %s AND valid_to IS NULL)
+                        AND ancestor_id NOT IN (
+                            SELECT unit_id FROM org_unitancestry
+                            WHERE ancestor_id = %s AND valid_to IS NULL)""",
+                        [d, commune.pk, commune.pk],
+                    )
+                    c.execute(
+                        """INSERT INTO org_unitancestry (unit_id, ancestor_id, depth, valid_from)
+                        SELECT s.unit_id, a.ancestor_id, a.depth, %s
+                        FROM org_unitancestry s CROSS JOIN org_unitancestry a
+                        WHERE s.ancestor_id = %s AND s.valid_to IS NULL
+                          AND a.unit_id = %s AND a.valid_to IS NULL""",
+                        [d, commune.pk, other.pk],
                     )
                 raise Rollback
         except Rollback:
