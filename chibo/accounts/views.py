@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from chibo.audit.services import record
 from chibo.org.models import Unit
 
 from . import services
@@ -125,6 +126,14 @@ def account_detail(request, pk: int):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     grants = Grant.objects.filter(user=account).select_related("unit")
+    if request.method == "GET":
+        # An account is a person's record (name, phone, grants): who looked at it is logged.
+        record(
+            actor=request.user,
+            action="view.account",
+            obj=account,
+            unit=services.primary_unit(account),
+        )
     return render(
         request,
         "accounts/detail.html",

@@ -171,3 +171,12 @@ def test_it_hashes_passwords_with_argon2_outside_tests():
     from chibo import settings as module  # the module's own list, before the test override
 
     assert module.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_it_logs_who_viewed_an_account_record(world, client):
+    from chibo.core.testing import PASSWORD
+
+    client.login(username="canbo.a", password=PASSWORD)
+    assert client.get(f"/accounts/{world.viewer_a.pk}/").status_code == 200
+    row = AuditLog.objects.get(action="view.account")
+    assert row.actor == world.official_a and row.object_id == str(world.viewer_a.pk)
