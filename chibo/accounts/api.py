@@ -11,6 +11,7 @@ from chibo.org.models import Unit
 from . import services
 from .choices import Role
 from .models import User
+from .scope import visible_grants
 
 router = Router(tags=["accounts"])
 
@@ -53,7 +54,7 @@ class GrantIn(Schema):
     valid_to: IsoDate | None = None
 
 
-def _out(u: User) -> dict:
+def _out(u: User, viewer) -> dict:
     return {
         "id": u.pk,
         "username": u.username,
@@ -68,19 +69,23 @@ def _out(u: User) -> dict:
                 "valid_from": g.valid_from,
                 "valid_to": g.valid_to,
             }
-            for g in u.grants.select_related("unit")
+            for g in visible_grants(viewer, u)
         ],
     }
 
 
 @router.get("/", response={**COMMON, 200: list[AccountOut]}, summary="Tài khoản trong phạm vi")
 def list_accounts(request):
-    return [_out(u) for u in User.objects.restrict(request.user, "view").order_by("username")]
+    return [
+        _out(u, request.user)
+        for u in User.objects.restrict(request.user, "view").order_by("username")
+    ]
 
 
 @router.get("/{account_id}", response={**COMMON, 200: AccountOut, 404: Error})
 def get_account(request, account_id: int):
-    return _out(get_object_or_404(User.objects.restrict(request.user, "view"), pk=account_id))
+    account = get_object_or_404(User.objects.restrict(request.user, "view"), pk=account_id)
+    return _out(account, request.user)
 
 
 @router.post(
@@ -99,7 +104,7 @@ def create_account(request, data: AccountIn):
         valid_from=data.valid_from,
         phone=data.phone,
     )
-    return Status(201, {"account": _out(user), "one_time_code": code})
+    return Status(201, {"account": _out(user, request.user), "one_time_code": code})
 
 
 @router.post(

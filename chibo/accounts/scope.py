@@ -80,3 +80,15 @@ def can(user, action: str, unit) -> bool:
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def visible_grants(viewer, account) -> list:
+    """The account's grants on units the viewer can see; grants elsewhere are not shown (their
+    units would leak names and structure outside the viewer's scope)."""
+    from .models import Grant
+
+    qs = Grant.objects.filter(user=account).select_related("unit")
+    ids = visible_unit_ids(viewer, "view")
+    if ids is not None:
+        qs = qs.filter(unit_id__in=ids)
+    return list(qs)

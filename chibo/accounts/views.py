@@ -10,8 +10,8 @@ from chibo.org.models import Unit
 
 from . import services
 from .forms import AccountCreateForm, GrantForm, HandOverForm, RedeemCodeForm, TokenForm
-from .models import Grant, User
-from .scope import grant_roots, is_system_admin, visible_unit_ids
+from .models import User
+from .scope import grant_roots, is_system_admin, visible_grants, visible_unit_ids
 
 
 class LoginView(auth_views.LoginView):
@@ -125,7 +125,8 @@ def account_detail(request, pk: int):
                     return redirect("accounts:detail", pk=c["to_user"].pk)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-    grants = Grant.objects.filter(user=account).select_related("unit")
+    grants = visible_grants(request.user, account)
+    hidden = account.grants.count() - len(grants)
     if request.method == "GET":
         # An account is a person's record (name, phone, grants): who looked at it is logged.
         record(
@@ -143,6 +144,7 @@ def account_detail(request, pk: int):
             "grants": grants,
             "grant_form": grant_form,
             "handover_form": handover_form,
+            "hidden_grants": hidden,
         },
     )
 

@@ -6,13 +6,14 @@ from playwright.sync_api import expect
 from .conftest import login, shot
 
 
-def test_it_creates_an_account_without_email_and_the_code_works_on_a_phone(server, desktop,
-                                                                           phone):
+def test_it_creates_an_account_without_email_and_the_code_works_on_a_phone(server, desktop, phone):
     login(desktop, server, "muonglay.vanphong")
     desktop.goto(server + "/accounts/new/")
     desktop.get_by_label("Tên đăng nhập").fill("bithu.tdp2")
     desktop.get_by_label("Họ và tên").fill("Lò Thị Xuân")
-    desktop.get_by_label("Tổ chức").select_option(label="Chi bộ Tổ dân phố số 2 (Chi bộ trực thuộc)")
+    desktop.get_by_label("Tổ chức").select_option(
+        label="Chi bộ Tổ dân phố số 2 (Chi bộ trực thuộc)"
+    )
     desktop.get_by_label("Vai trò").select_option(label="Bí thư chi bộ")
     desktop.get_by_role("button", name="Tạo").click()
     code = desktop.get_by_test_id("code").inner_text().strip()

@@ -180,3 +180,16 @@ def test_it_logs_who_viewed_an_account_record(world, client):
     assert client.get(f"/accounts/{world.viewer_a.pk}/").status_code == 200
     row = AuditLog.objects.get(action="view.account")
     assert row.actor == world.official_a and row.object_id == str(world.viewer_a.pk)
+
+
+def test_it_shows_only_the_grants_the_viewer_may_see(world, client):
+    from chibo.core.testing import PASSWORD
+
+    Grant.objects.create(
+        user=world.viewer_a, unit=world.cell_b, role=Role.FOLLOWER, valid_from=dt.date(2020, 1, 1)
+    )
+    client.login(username="canbo.a", password=PASSWORD)
+    page = client.get(f"/accounts/{world.viewer_a.pk}/").content.decode()
+    assert "Chi bộ tổ dân phố 1" not in page and "Và 1 quyền ở tổ chức ngoài phạm vi" in page
+    api = client.get(f"/api/v1/accounts/{world.viewer_a.pk}").json()
+    assert [g["unit"] for g in api["grants"]] == ["Đảng bộ xã Đồng Tâm"]

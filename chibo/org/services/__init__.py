@@ -1,0 +1,45 @@
+"""Writes to the organization tree (ARCHITECTURE invariant 2: one door for writes).
+
+Every change is a restructuring action with check(), preview() and execute(actor=...); see
+`actions.py`. The dated rows they change are written by `primitives.py`."""
+
+from .actions import (
+    ChangeKind,
+    CreateUnit,
+    DissolveUnit,
+    MergeUnits,
+    MoveUnit,
+    RenameUnit,
+    RestructureAction,
+    SplitPart,
+    SplitUnit,
+)
+from .primitives import (
+    Decision,
+    UnitSpec,
+    kind_label,
+    live_children,
+    unit_absorbed,
+    units_relocated,
+)
+from .terms import add_term, create_unit
+
+__all__ = [
+    "ChangeKind",
+    "CreateUnit",
+    "Decision",
+    "DissolveUnit",
+    "MergeUnits",
+    "MoveUnit",
+    "RenameUnit",
+    "RestructureAction",
+    "SplitPart",
+    "SplitUnit",
+    "UnitSpec",
+    "add_term",
+    "create_unit",
+    "kind_label",
+    "live_children",
+    "unit_absorbed",
+    "units_relocated",
+]

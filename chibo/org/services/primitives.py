@@ -1,0 +1,289 @@
+"""Primitives of the tree's writes: the dated rows every restructuring action changes.
+
+Periods are half-open (see models). Only the actions in `actions.py` call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.dispatch import Signal
+from django.utils.translation import gettext as _
+
+from ..choices import (
+    ALLOWED_PARENTS,
+    GRASSROOTS_KINDS,
+    UnitKind,
+)
+from ..models import (
+    RestructureEffect,
+    RestructureEvent,
+    Unit,
+    UnitAncestry,
+    UnitLink,
+    UnitVersion,
+)
+
+Role = RestructureEffect.Role
+
+# Sent inside the restructuring transaction so other apps keep their denormalized copies in step.
+units_relocated = Signal()  # unit_ids: units whose province/commune/grassroots changed
+unit_absorbed = Signal()  # source, target, on: a merge ended `source` into `target`
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The decision a change rests on: its number, issuing body and effective date."""
+
+    effective_date: dt.date
+    decision_no: str = ""
+    issuer: str = ""
+    note: str = ""
+
+
+@dataclass
+class UnitSpec:
+    """What a new unit (or a new version of one) is."""
+
+    kind: str
+    name: str
+    short_name: str = ""
+    code: str = ""
+    grassroots_type: str = ""
+    cell_type: str = ""
+    admin_era: str = ""
+    admin_code: str = ""
+
+    def fields(self) -> dict:
+        return {k: getattr(self, k) for k in UnitVersion.VERSIONED_FIELDS}
+
+
+def _d(d: dt.date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def kind_label(kind: str) -> str:
+    return str(UnitKind(kind).label) if kind in UnitKind.values else kind
+
+
+# --------------------------------------------------------------------------- primitives
+def _last_change(unit: Unit) -> dt.date:
+    """The latest date on which something about `unit` started; a new change may not precede
+    it (history is appended in order, so every period stays consistent)."""
+    dates = [unit.valid_from]
+    v = unit.versions.order_by("-valid_from").values_list("valid_from", flat=True).first()
+    link = unit.parent_links.order_by("-valid_from").values_list("valid_from", flat=True).first()
+    dates += [x for x in (v, link) if x]
+    return max(dates)
+
+
+def _check_date(unit: Unit, d: dt.date, errors: list[str]) -> None:
+    if not unit.is_alive:
+        errors.append(
+            _("%(name)s đã chấm dứt hoạt động từ %(date)s.")
+            % {"name": unit.name, "date": _d(unit.valid_to)}
+        )
+        return
+    last = _last_change(unit)
+    if d < last:
+        errors.append(
+            _("Ngày hiệu lực %(d)s không được trước lần thay đổi gần nhất của %(name)s (%(last)s).")
+            % {"d": _d(d), "name": unit.name, "last": _d(last)}
+        )
+
+
+def _check_parent(kind: str, parent: Unit | None, errors: list[str]) -> None:
+    allowed = ALLOWED_PARENTS.get(kind, frozenset())
+    if parent is None:
+        if kind not in (UnitKind.CENTRAL, UnitKind.PROVINCE):
+            errors.append(
+                _("%(kind)s phải trực thuộc một tổ chức cấp trên.") % {"kind": kind_label(kind)}
+            )
+        return
+    if not parent.is_alive:
+        errors.append(_("Tổ chức cấp trên %(name)s đã chấm dứt hoạt động.") % {"name": parent.name})
+    if parent.kind not in allowed:
+        errors.append(
+            _("%(kind)s không thể trực thuộc %(pkind)s (%(pname)s).")
+            % {"kind": kind_label(kind), "pkind": kind_label(parent.kind), "pname": parent.name}
+        )
+
+
+def _new_version(unit: Unit, d: dt.date, event: RestructureEvent, **changes) -> UnitVersion:
+    current = unit.versions.filter(valid_to__isnull=True).first()
+    values = {k: getattr(unit, k) for k in UnitVersion.VERSIONED_FIELDS}
+    values.update(changes)
+    if current and current.valid_from == d:
+        # A second change on the same day amends that day's version instead of a 0-day one.
+        for k, v in values.items():
+            setattr(current, k, v)
+        current.event = event
+        current.save()
+        version = current
+    else:
+        if current:
+            current.valid_to = d
+            current.save(update_fields=["valid_to"])
+        version = UnitVersion.objects.create(unit=unit, valid_from=d, event=event, **values)
+    for k, v in values.items():
+        setattr(unit, k, v)
+    # Only the versioned fields: the instance's path/numchild may be stale after tree changes.
+    unit.save(update_fields=[*UnitVersion.VERSIONED_FIELDS, "search_key"])
+    return version
+
+
+def _open_ancestry_of(unit_id: int) -> list[UnitAncestry]:
+    return list(UnitAncestry.objects.filter(unit_id=unit_id, valid_to__isnull=True))
+
+
+def _attach(subtree_root: Unit, parent: Unit | None, d: dt.date) -> None:
+    """Hang `subtree_root` (and its live subtree) under `parent` from `d`: a link row and one
+    ancestry row per (subtree unit, new ancestor)."""
+    if parent is None:
+        return
+    UnitLink.objects.create(child=subtree_root, parent=parent, valid_from=d)
+    new_ancestors = _open_ancestry_of(parent.pk)  # parent's ancestors-or-self, with depths
+    members = UnitAncestry.objects.filter(ancestor=subtree_root, valid_to__isnull=True).values_list(
+        "unit_id", "depth"
+    )
+    root_depth = max((a.depth for a in new_ancestors), default=0) + 1
+    rows = []
+    for unit_id, _depth in members:
+        for a in new_ancestors:
+            rows.append(
+                UnitAncestry(
+                    unit_id=unit_id, ancestor_id=a.ancestor_id, depth=a.depth, valid_from=d
+                )
+            )
+    UnitAncestry.objects.bulk_create(rows, batch_size=1000)
+    _shift_depths(subtree_root, d, root_depth)
+
+
+def _shift_depths(subtree_root: Unit, d: dt.date, root_depth: int) -> None:
+    """Rows whose ancestor lies inside the moved subtree keep their ancestor but the ancestor's
+    depth changes with the move; reopen them from `d` with the new depth."""
+    inside = list(
+        UnitAncestry.objects.filter(
+            unit__in=UnitAncestry.objects.filter(
+                ancestor=subtree_root, valid_to__isnull=True
+            ).values("unit_id"),
+            ancestor__in=UnitAncestry.objects.filter(
+                ancestor=subtree_root, valid_to__isnull=True
+            ).values("unit_id"),
+            valid_to__isnull=True,
+        )
+    )
+    old_root = next((r.depth for r in inside if r.ancestor_id == subtree_root.pk), root_depth)
+    delta = root_depth - old_root
+    if delta == 0:
+        return
+    replace = []
+    for r in inside:
+        if r.valid_from == d:
+            r.depth += delta
+            r.save(update_fields=["depth"])
+        else:
+            r.valid_to = d
+            replace.append(r)
+    UnitAncestry.objects.bulk_update(replace, ["valid_to"], batch_size=1000)
+    UnitAncestry.objects.bulk_create(
+        [
+            UnitAncestry(
+                unit_id=r.unit_id, ancestor_id=r.ancestor_id, depth=r.depth + delta, valid_from=d
+            )
+            for r in replace
+        ],
+        batch_size=1000,
+    )
+
+
+def _detach(subtree_root: Unit, d: dt.date) -> None:
+    """End `subtree_root`'s parent link at `d` and the ancestry rows that pointed above it."""
+    UnitLink.objects.filter(child=subtree_root, valid_to__isnull=True).update(valid_to=d)
+    subtree_ids = UnitAncestry.objects.filter(ancestor=subtree_root, valid_to__isnull=True).values(
+        "unit_id"
+    )
+    above = UnitAncestry.objects.filter(unit_id__in=subtree_ids, valid_to__isnull=True).exclude(
+        ancestor_id__in=subtree_ids
+    )
+    # Rows opened and closed on the same day would be empty periods: drop them.
+    above.filter(valid_from=d).delete()
+    above.update(valid_to=d)
+
+
+def _refresh_denormalized(subtree_root: Unit) -> None:
+    """Recompute province/commune/grassroots for the current subtree of `subtree_root`."""
+    subtree_root = Unit.objects.get(pk=subtree_root.pk)
+    steplen = Unit.steplen
+    prefixes = [subtree_root.path[:i] for i in range(steplen, len(subtree_root.path), steplen)]
+    inherited = {"province": None, "commune": None, "grassroots": None}
+    for pk, kind in (
+        Unit.objects.filter(path__in=prefixes).order_by("path").values_list("pk", "kind")
+    ):
+        _apply_kind(inherited, pk, kind)
+    by_path: dict[str, dict] = {}
+    groups: dict[tuple, list[int]] = {}
+    rows = (
+        Unit.objects.filter(path__startswith=subtree_root.path)
+        .order_by("path")
+        .values_list("pk", "path", "kind", "province_id", "commune_id", "grassroots_id")
+    )
+    for pk, path, kind, *current in rows:
+        base = by_path.get(path[:-steplen], inherited) if pk != subtree_root.pk else inherited
+        mine = dict(base)
+        _apply_kind(mine, pk, kind)
+        by_path[path] = mine
+        wanted = (mine["province"], mine["commune"], mine["grassroots"])
+        if tuple(current) != wanted:
+            groups.setdefault(wanted, []).append(pk)
+    # One UPDATE per distinct combination (a moved subtree has a handful), not a CASE per row.
+    for (p, c, g), ids in groups.items():
+        Unit.objects.filter(pk__in=ids).update(province_id=p, commune_id=c, grassroots_id=g)
+    if groups:
+        units_relocated.send(sender=Unit, unit_ids=[i for ids in groups.values() for i in ids])
+
+
+def _apply_kind(values: dict, pk: int, kind: str) -> None:
+    if kind == UnitKind.PROVINCE:
+        values.update(province=pk, commune=None, grassroots=None)
+    elif kind == UnitKind.COMMUNE:
+        values.update(commune=pk, grassroots=None)
+    elif kind in GRASSROOTS_KINDS:
+        values["grassroots"] = pk
+
+
+def _create(spec: UnitSpec, parent: Unit | None, d: dt.date, event: RestructureEvent) -> Unit:
+    fields = spec.fields()
+    if parent is None:
+        unit = Unit.objects.add_root(create_kwargs={"valid_from": d, **fields})
+    else:
+        parent = Unit.objects.get(pk=parent.pk)  # fresh path: earlier moves may have changed it
+        unit = Unit.objects.add_child(parent, create_kwargs={"valid_from": d, **fields})
+    UnitVersion.objects.create(unit=unit, valid_from=d, event=event, **fields)
+    UnitAncestry.objects.create(unit=unit, ancestor=unit, depth=1, valid_from=d)
+    _attach(unit, parent, d)
+    _refresh_denormalized(unit)
+    return Unit.objects.get(pk=unit.pk)
+
+
+def _move(unit: Unit, new_parent: Unit, d: dt.date) -> None:
+    unit = Unit.objects.get(pk=unit.pk)
+    new_parent = Unit.objects.get(pk=new_parent.pk)
+    _detach(unit, d)
+    Unit.objects.move(unit, new_parent, pos="last-child")
+    unit = Unit.objects.get(pk=unit.pk)
+    _attach(unit, new_parent, d)
+    _refresh_denormalized(unit)
+
+
+def _end(unit: Unit, d: dt.date) -> None:
+    UnitVersion.objects.filter(unit=unit, valid_to__isnull=True).update(valid_to=d)
+    UnitLink.objects.filter(child=unit, valid_to__isnull=True).update(valid_to=d)
+    UnitAncestry.objects.filter(unit=unit, valid_to__isnull=True).update(valid_to=d)
+    Unit.objects.filter(pk=unit.pk).update(valid_to=d)
+
+
+def live_children(unit: Unit) -> list[Unit]:
+    return list(
+        Unit.objects.get_children(Unit.objects.get(pk=unit.pk)).filter(valid_to__isnull=True)
+    )
