@@ -34,7 +34,27 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+def _no_nul(node) -> None:
+    """Every free-text string in the schema says what the API enforces: no NUL character
+    (PostgreSQL text cannot hold it; RejectNulMiddleware refuses it with 422)."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not ({"format", "enum", "pattern"} & node.keys()):
+            node["pattern"] = "^[^\\x00]*$"
+        for v in node.values():
+            _no_nul(v)
+    elif isinstance(node, list):
+        for v in node:
+            _no_nul(v)
+
+
+class ChiboAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        _no_nul(schema)
+        return schema
+
+
+api = ChiboAPI(
     title="chibo API",
     version="1",
     description="Tổ chức đảng, sắp xếp tổ chức, tài khoản và nhật ký. Mọi dữ liệu theo phạm vi "

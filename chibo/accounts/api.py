@@ -5,7 +5,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from chibo.core.api_schemas import COMMON, Error, IsoDate
+from chibo.core.api_schemas import COMMON, Error, InSchema, IsoDate
 from chibo.org.models import Unit
 
 from . import services
@@ -33,7 +33,7 @@ class AccountOut(Schema):
     grants: list[GrantOut]
 
 
-class AccountIn(Schema):
+class AccountIn(InSchema):
     username: str
     full_name: str
     unit_id: int
@@ -47,7 +47,7 @@ class AccountCreated(Schema):
     one_time_code: str | None
 
 
-class GrantIn(Schema):
+class GrantIn(InSchema):
     unit_id: int
     role: str
     valid_from: IsoDate

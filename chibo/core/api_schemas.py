@@ -5,7 +5,7 @@ import re
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, ConfigDict
 
 
 class Error(Schema):
@@ -28,3 +28,9 @@ def _iso_only(value: Any) -> Any:
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_only)]
+
+
+class InSchema(Schema):
+    """Base of request bodies: unknown fields are refused (422), not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")

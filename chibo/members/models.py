@@ -45,7 +45,8 @@ class Member(models.Model):
     recognized_on = models.DateField(_("ngày chính thức"), null=True, blank=True)
     stage = models.CharField(_("giai đoạn"), max_length=16, choices=Stage.choices)
     search_key = BinaryCharField(max_length=200, db_index=True, editable=False)
-    sort_key = BinaryCharField(max_length=400, editable=False)
+    # Three 60-character parts can give a long ICU key; 2,600 still fits a btree index entry.
+    sort_key = BinaryCharField(max_length=2600, editable=False)
     # Current home cell and its denormalized ancestors (performance-floors: lists by column).
     home_unit = models.ForeignKey("org.Unit", null=True, on_delete=models.PROTECT, related_name="+")
     province = models.ForeignKey("org.Unit", null=True, on_delete=models.PROTECT, related_name="+")

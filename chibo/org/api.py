@@ -8,7 +8,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from chibo.accounts.scope import can, visible_unit_ids
-from chibo.core.api_schemas import COMMON, Error, IsoDate
+from chibo.core.api_schemas import COMMON, Error, InSchema, IsoDate
 from chibo.core.text import search_key
 
 from . import selectors
@@ -161,12 +161,12 @@ def get_unit(request, unit_id: int, on: IsoDate | None = None):
     }
 
 
-class SplitPartIn(Schema):
+class SplitPartIn(InSchema):
     name: str
     children: list[int] = Field(default_factory=list)
 
 
-class RestructureIn(Schema):
+class RestructureIn(InSchema):
     kind: Literal["create", "rename", "change_kind", "move", "merge", "split", "dissolve"]
     unit_id: int = Field(..., description="the unit acted on (the parent, for create)")
     effective_date: IsoDate

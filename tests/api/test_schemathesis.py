@@ -46,6 +46,21 @@ def demo(django_db_setup, django_db_blocker):
         call_command("flush", "--noinput", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    # Schemathesis calls the WSGI app directly, so Django's request signals fire; their
+    # close_old_connections() would close the test's transaction on PostgreSQL (the Django test
+    # client disconnects it for the same reason).
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 @schema.parametrize()
 @settings(max_examples=MIN_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))

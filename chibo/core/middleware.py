@@ -1,0 +1,36 @@
+from django.http import HttpResponseBadRequest, JsonResponse
+
+MESSAGE = "Dữ liệu gửi lên có ký tự NUL (\\0), không hợp lệ."
+
+
+class RejectNulMiddleware:
+    """A NUL character can't be stored in PostgreSQL text: refuse it at the door, with a clear
+    message, instead of failing deep inside a query (SQLite would store it silently)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": MESSAGE}, status=422)
+            return HttpResponseBadRequest(MESSAGE)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path or any(
+            "\x00" in k or "\x00" in v for k, vs in request.GET.lists() for v in [k, *vs]
+        ):
+            return True
+        ctype = request.content_type or ""
+        if ctype.startswith("multipart/") or ctype == "application/x-www-form-urlencoded":
+            try:
+                fields = request.POST.lists()
+            except Exception:  # noqa: BLE001 — a malformed body is the view's to refuse
+                return False
+            return any("\x00" in v for vs in fields for v in [vs[0], *vs[1]])
+        if request.method in ("POST", "PUT", "PATCH"):
+            body = request.body
+            return b"\x00" in body or b"\\u0000" in body
+        return False
