@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from chibo.core import params
+from chibo.core.text import part_key
 
 from .choices import CELL_KINDS, GRASSROOTS_KINDS, UnitKind
 from .models import Lineage, RestructureEffect, Unit, UnitLink, UnitVersion, in_force
@@ -42,7 +43,8 @@ def _nodes(unit_ids, on: dt.date, child_counts: dict[int, int] | None = None) ->
         )
         for v in versions
     ]
-    return sorted(nodes, key=lambda n: (_kind_rank(n.kind), n.name))
+    # Vietnamese order (ICU), not code-point order ("Chi bộ bản …" before "Chi bộ Công an …").
+    return sorted(nodes, key=lambda n: (_kind_rank(n.kind), part_key(n.name)))
 
 
 _RANK = {k: i for i, k in enumerate(UnitKind.values)}

@@ -91,6 +91,13 @@ def unit_detail(request, pk: int):
     on = form.on_date()
     visible = _visible_ids(request.user)
     version = unit.version_on(on)
+    admin_name = ""
+    if version and version.admin_code:
+        from . import admin_units
+
+        level = {"province": "province", "district": "district"}.get(version.kind, "commune")
+        adm = admin_units.get(version.admin_era, version.admin_code, level)
+        admin_name = adm.name if adm else ""
     children = selectors.children_on(unit.pk, on, visible) if version else []
     counts = selectors.subtree_counts(unit) if unit.is_alive else {}
     from chibo.members.selectors import counts_on
@@ -102,6 +109,7 @@ def unit_detail(request, pk: int):
         "on": on,
         "form": form,
         "version": version,
+        "admin_name": admin_name,
         "versions": list(unit.versions.all()),
         "chain": _context_chain(unit.pk, on, visible),
         "children": children,

@@ -19,6 +19,7 @@ def test_it_shows_the_commune_official_the_tree_before_and_after_the_reform(serv
     card.get_by_role("button", name="Mở hoặc đóng Đảng bộ xã Quảng Lâm").click()
     expect(page.get_by_role("link", name="Chi bộ bản Huổi Lụ 1")).to_be_visible()
     expect(page.get_by_role("link", name="Chi bộ bản Na Cô Sa 1")).to_be_visible()
+    shot(page, "tree-expanded-phone")
     # 2024: Quảng Lâm under Huyện Mường Nhé, Na Cô Sa under Huyện Nậm Pồ.
     page.get_by_label("Xem theo ngày").fill("2024-06-01")
     page.get_by_role("button", name="Xem", exact=True).click()
@@ -28,6 +29,12 @@ def test_it_shows_the_commune_official_the_tree_before_and_after_the_reform(serv
     ncs = page.locator("section.card").filter(has_text="Đảng bộ xã Na Cô Sa")
     expect(ncs.get_by_test_id("context")).to_contain_text("Đảng bộ huyện Nậm Pồ")
     shot(page, "tree-2024-phone")
+    # The 2024 Na Cô Sa page: its name and place of that date, and where it went.
+    ncs.get_by_role("link", name="Đảng bộ xã Na Cô Sa").click()
+    expect(page.get_by_role("heading", name="Đảng bộ xã Na Cô Sa")).to_be_visible()
+    expect(page.get_by_text("Đã hợp nhất/chia tách vào")).to_be_visible()
+    shot(page, "unit-2024-phone")
+    page.go_back()
     # Back to today.
     page.get_by_role("link", name="Về hôm nay").click()
     expect(page.locator("section.card").filter(has_text="Đảng bộ xã Na Cô Sa")).to_have_count(0)
