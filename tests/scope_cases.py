@@ -42,6 +42,8 @@ def _d() -> str:
 
 
 PAGE_CASES = [
+    Case("audit:export", lambda w: reverse("audit:export"), list_marker=lambda w: "Đồng Tâm"),
+    Case("accounts:export", lambda w: reverse("accounts:export"), list_marker=lambda w: "xem.a"),
     Case(
         "org:tree", lambda w: reverse("org:tree") + "?q=dong+tam", list_marker=lambda w: "Đồng Tâm"
     ),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("reset/", views.redeem_code, name="redeem"),
     path("", views.account_list, name="list"),
     path("new/", views.account_create, name="create"),
+    path("export.xlsx", views.account_export, name="export"),
     path("<int:pk>/", views.account_detail, name="detail"),
     path("tokens/", views.tokens, name="tokens"),
 ]

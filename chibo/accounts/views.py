@@ -39,6 +39,34 @@ def account_list(request):
 
 
 @login_required
+def account_export(request):
+    from chibo.core.exports import xlsx_response
+
+    users = User.objects.restrict(request.user, "view").order_by("username")
+    rows = (
+        (
+            u.username,
+            u.full_name,
+            u.phone,
+            "; ".join(
+                f"{g.get_role_display()} — {g.unit.name}"
+                for g in visible_grants(request.user, u)
+                if g.valid_to is None
+            ),
+        )
+        for u in users
+    )
+    return xlsx_response(
+        actor=request.user,
+        action="export.accounts",
+        filename="tai-khoan.xlsx",
+        title="Tai khoan",
+        headers=["Tên đăng nhập", "Họ và tên", "Điện thoại", "Quyền hiện có"],
+        rows=rows,
+    )
+
+
+@login_required
 def account_create(request):
     _require_admin_scope(request.user)
     scope = Unit.objects.restrict(request.user, "accounts")
