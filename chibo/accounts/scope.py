@@ -72,6 +72,19 @@ def visible_unit_ids(user, action: str = "view", on: dt.date | None = None):
     return qs.values("unit_id")
 
 
+def visible_among(user, unit_ids, action: str = "view") -> set[int] | None:
+    """Which of a few unit ids the user may open (for links in breadcrumbs and lineage);
+    None means all of them. Never materializes the whole scope."""
+    ids = visible_unit_ids(user, action)
+    if ids is None:
+        return None
+    from chibo.org.models import Unit
+
+    return set(
+        Unit.objects.filter(id__in=list(unit_ids)).filter(id__in=ids).values_list("id", flat=True)
+    )
+
+
 def can(user, action: str, unit) -> bool:
     from chibo.org.models import Unit
 

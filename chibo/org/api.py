@@ -88,9 +88,9 @@ def _node(n: selectors.NodeOnDate) -> dict:
     }
 
 
-def _visible(user):
-    ids = visible_unit_ids(user, "view")
-    return None if ids is None else set(ids.values_list("unit_id", flat=True))
+def _visible(user, on: dt.date):
+    # A subquery, never a Python set: a province's scope is thousands of ids.
+    return visible_unit_ids(user, "view", on=on)
 
 
 def _lineage(rows) -> list[dict]:
@@ -112,7 +112,7 @@ def list_units(request, on: IsoDate | None = None, parent: int | None = None, q:
     """Without `parent`: the top units the caller may see on `on` (default today); with
     `parent`: its children on that date; with `q`: accent-free name search."""
     on = on or timezone.localdate()
-    visible = _visible(request.user)
+    visible = _visible(request.user, on)
     if q:
         key = search_key(q)
         hits = selectors.search(key, on=on, visible=visible) if key else []
@@ -141,7 +141,7 @@ def list_units(request, on: IsoDate | None = None, parent: int | None = None, q:
 def get_unit(request, unit_id: int, on: IsoDate | None = None):
     unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=unit_id)
     on = on or timezone.localdate()
-    visible = _visible(request.user)
+    visible = _visible(request.user, on)
     v = unit.version_on(on)
     return {
         "id": unit.pk,

@@ -54,12 +54,11 @@ def _kind_rank(kind: str) -> int:
     return _RANK.get(kind, 99)
 
 
-def child_counts_on(parent_ids, on: dt.date) -> dict[int, int]:
-    rows = (
-        UnitLink.objects.filter(in_force(on), parent_id__in=parent_ids)
-        .values("parent_id")
-        .annotate(n=Count("id"))
-    )
+def child_counts_on(parent_ids, on: dt.date, visible=None) -> dict[int, int]:
+    links = UnitLink.objects.filter(in_force(on), parent_id__in=parent_ids)
+    if visible is not None:
+        links = links.filter(child_id__in=visible)
+    rows = links.values("parent_id").annotate(n=Count("id"))
     return {r["parent_id"]: r["n"] for r in rows}
 
 
@@ -68,19 +67,19 @@ def children_on(unit_id: int, on: dt.date, visible=None) -> list[NodeOnDate]:
     if visible is not None:
         ids = ids.filter(child_id__in=visible)
     child_ids = list(ids.values_list("child_id", flat=True))
-    return _nodes(child_ids, on, child_counts_on(child_ids, on))
+    return _nodes(child_ids, on, child_counts_on(child_ids, on, visible))
 
 
 def roots_on(on: dt.date, visible=None) -> list[NodeOnDate]:
     """The top of the tree on `on` as the viewer may browse it: the top-most units they can see
-    (a commune official's tree starts at the commune)."""
+    (a commune official's tree starts at the commune). `visible` is a subquery or None."""
     alive = Unit.objects.filter(in_force(on))
+    links = UnitLink.objects.filter(in_force(on))
     if visible is not None:
         alive = alive.filter(id__in=visible)
-    alive_ids = set(alive.values_list("id", flat=True))
-    linked = UnitLink.objects.filter(in_force(on), child_id__in=alive_ids, parent_id__in=alive_ids)
-    tops = alive_ids - set(linked.values_list("child_id", flat=True))
-    return _nodes(tops, on, child_counts_on(tops, on))
+        links = links.filter(parent_id__in=visible)
+    tops = list(alive.exclude(id__in=links.values("child_id")).values_list("id", flat=True))
+    return _nodes(tops, on, child_counts_on(tops, on, visible))
 
 
 def ancestors_on(unit_id: int, on: dt.date) -> list[NodeOnDate]:

@@ -8,7 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.accounts.scope import can, grant_roots, is_system_admin, visible_unit_ids
+from chibo.accounts.scope import (
+    can,
+    grant_roots,
+    is_system_admin,
+    visible_among,
+    visible_unit_ids,
+)
 from chibo.core.text import search_key
 
 from . import selectors
@@ -19,24 +25,24 @@ from .services import Decision
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _visible_ids(user):
-    ids = visible_unit_ids(user, "view")
-    return None if ids is None else set(ids.values_list("unit_id", flat=True))
+def _scope_on(user, on):
+    """A subquery of the units that lay in the user's scope on `on` (None: everything). Kept
+    in SQL: a province's scope is thousands of ids."""
+    return visible_unit_ids(user, "view", on=on)
 
 
-def _context_chain(unit_id: int, on, visible) -> list[dict]:
+def _context_chain(unit_id: int, on, user) -> list[dict]:
     """Ancestors on `on`, root first; those outside the viewer's scope are names only."""
-    return [
-        {"node": n, "link": visible is None or n.unit_id in visible}
-        for n in selectors.ancestors_on(unit_id, on)
-    ]
+    nodes = selectors.ancestors_on(unit_id, on)
+    links = visible_among(user, [n.unit_id for n in nodes])
+    return [{"node": n, "link": links is None or n.unit_id in links} for n in nodes]
 
 
 @login_required
 def tree(request):
     form = AsOfForm(request.GET or None)
     on = form.on_date()
-    visible = _visible_ids(request.user)
+    visible = _scope_on(request.user, on)
     today = timezone.localdate()
     ctx = {
         "nav": "tree",
@@ -56,7 +62,7 @@ def tree(request):
                     "unit_id": h.unit_id,
                     "name": h.name,
                     "kind": h.get_kind_display(),
-                    "chain": _context_chain(h.unit_id, on, visible),
+                    "chain": _context_chain(h.unit_id, on, request.user),
                 }
                 for h in hits
             ]
@@ -67,7 +73,7 @@ def tree(request):
     else:
         groups: dict[tuple, dict] = {}
         for node in selectors.roots_on(on, visible):
-            chain = _context_chain(node.unit_id, on, visible)
+            chain = _context_chain(node.unit_id, on, request.user)
             k = tuple(c["node"].unit_id for c in chain)
             groups.setdefault(k, {"chain": chain, "nodes": []})["nodes"].append(node)
         ctx["groups"] = list(groups.values())
@@ -79,8 +85,7 @@ def children(request, pk: int):
     scope = Unit.objects.restrict(request.user, "view")
     get_object_or_404(scope, pk=pk)
     on = AsOfForm(request.GET or None).on_date()
-    visible = _visible_ids(request.user)
-    nodes = selectors.children_on(pk, on, visible)
+    nodes = selectors.children_on(pk, on, _scope_on(request.user, on))
     return render(request, "org/_children.html", {"nodes": nodes, "on": on})
 
 
@@ -89,7 +94,7 @@ def unit_detail(request, pk: int):
     unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
     form = AsOfForm(request.GET or None)
     on = form.on_date()
-    visible = _visible_ids(request.user)
+    visible = _scope_on(request.user, on)
     version = unit.version_on(on)
     admin_name = ""
     if version and version.admin_code:
@@ -100,6 +105,7 @@ def unit_detail(request, pk: int):
         admin_name = adm.name if adm else ""
     children = selectors.children_on(unit.pk, on, visible) if version else []
     counts = selectors.subtree_counts(unit) if unit.is_alive else {}
+    predecessors, successors = selectors.predecessors(unit), selectors.successors(unit)
     from chibo.members.selectors import counts_on
 
     members = counts_on(unit, on)
@@ -111,7 +117,7 @@ def unit_detail(request, pk: int):
         "version": version,
         "admin_name": admin_name,
         "versions": list(unit.versions.all()),
-        "chain": _context_chain(unit.pk, on, visible),
+        "chain": _context_chain(unit.pk, on, request.user),
         "children": children,
         "counts": [
             (selectors.NodeOnDate(0, "", k, "", True).kind_label, n) for k, n in counts.items()
@@ -123,10 +129,13 @@ def unit_detail(request, pk: int):
         if version
         else [],
         "history": selectors.history(unit),
-        "predecessors": selectors.predecessors(unit),
-        "successors": selectors.successors(unit),
+        "predecessors": predecessors,
+        "successors": successors,
         "terms": list(unit.terms.all()),
-        "visible": visible,
+        "lineage_links": visible_among(
+            request.user,
+            [lk.predecessor_id for lk in predecessors] + [lk.successor_id for lk in successors],
+        ),
         "can_change": unit.is_alive and can(request.user, "change", unit),
         "actions": [(k, f.title) for k, f in ACTION_FORMS.items()],
     }
@@ -218,7 +227,7 @@ def export_tree(request):
     from . import excel
 
     on = AsOfForm(request.GET or None).on_date()
-    visible = _visible_ids(request.user)
+    visible = _scope_on(request.user, on)
     roots = [n.unit_id for n in selectors.roots_on(on, visible)]
     data = excel.export(actor=request.user, root_ids=roots, on=on, visible=visible)
     resp = HttpResponse(data, content_type=XLSX)

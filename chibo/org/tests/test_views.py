@@ -114,3 +114,20 @@ def test_it_records_terms_and_refuses_overlaps(world):
         actor=world.official_a, unit=world.commune_a, label="2025–2030", start=dt.date(2025, 8, 16)
     )
     assert [t.label for t in world.commune_a.terms.all()] == ["2025–2030", "2020–2025"]
+
+
+def test_it_browses_the_past_with_the_scope_of_that_date(world, client):
+    """A cell that joined commune A in 2026 was commune B's in 2024: A's official browsing 2024
+    does not see it; browsing today does."""
+    from chibo.org.services import Decision, MoveUnit
+
+    MoveUnit(Decision(dt.date(2026, 1, 1)), unit=world.cell_b, new_parent=world.commune_a).execute(
+        actor=None
+    )
+    client.login(username="canbo.a", password=PASSWORD)
+    past = client.get("/org/?on=2024-06-01").content.decode()
+    today = client.get(f"/org/{world.commune_a.pk}/children/").content.decode()
+    assert "Chi bộ tổ dân phố 1" not in past and "Đảng bộ phường Bắc Sơn" not in past
+    assert "Chi bộ tổ dân phố 1" in today
+    api = client.get("/api/v1/units/", {"on": "2024-06-01", "q": "to dan pho"}).json()
+    assert api == []
