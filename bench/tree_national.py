@@ -41,6 +41,10 @@ STEP = Unit.steplen
 START = dt.date(2015, 1, 1)
 REFORM = dt.date(2025, 7, 1)
 PAST = dt.date(2020, 6, 30)
+TODAY = dt.date(2026, 11, 23)
+# The viewer's scope on a date, as the scope gate asks it (the province official's grant).
+SCOPE_SQL = """(SELECT s.unit_id FROM org_unitancestry s WHERE s.ancestor_id = %(p)s
+    AND s.valid_from <= %(d)s AND (s.valid_to IS NULL OR s.valid_to > %(d)s))"""
 
 
 def seg(i: int) -> str:
@@ -334,6 +338,69 @@ def main():
 
     assert [n.unit_id for n in app_anc()] == [r[0] for r in raw_anc()]
     results.append(("ancestors of a cell as of 30/6/2020", timeit(app_anc), timeit(raw_anc)))
+
+    from chibo.org.models import UnitAncestry
+
+    scope = (
+        UnitAncestry.objects.filter(ancestor_id=prov.pk, valid_from__lte=TODAY)
+        .exclude(valid_to__lte=TODAY)
+        .values("unit_id")
+    )
+
+    def app_tops():
+        return selectors.roots_on(TODAY, scope, [prov.pk])
+
+    def raw_tops():
+        with connection.cursor() as c:
+            c.execute(
+                """SELECT u.id, v.name, v.kind,
+                  (SELECT count(*) FROM org_unitlink k WHERE k.parent_id = u.id
+                     AND k.valid_from <= %(d)s AND (k.valid_to IS NULL OR k.valid_to > %(d)s)
+                     AND k.child_id IN SCOPE)
+                FROM org_unit u JOIN org_unitversion v ON v.unit_id = u.id
+                  AND v.valid_from <= %(d)s AND (v.valid_to IS NULL OR v.valid_to > %(d)s)
+                WHERE u.id = %(p)s AND u.id IN SCOPE AND NOT EXISTS (SELECT 1
+                  FROM org_unitlink l WHERE l.child_id = u.id AND l.valid_from <= %(d)s
+                  AND (l.valid_to IS NULL OR l.valid_to > %(d)s)
+                  AND l.parent_id IN SCOPE)""".replace("SCOPE", SCOPE_SQL),
+                {"d": TODAY, "p": prov.pk},
+            )
+            return c.fetchall()
+
+    def app_children():
+        return selectors.children_on(prov.pk, TODAY, scope)
+
+    def raw_children():
+        with connection.cursor() as c:
+            c.execute(
+                """SELECT l.child_id, v.name, v.kind, (SELECT count(*) FROM org_unitlink k
+                     WHERE k.parent_id = l.child_id AND k.valid_from <= %(d)s
+                     AND (k.valid_to IS NULL OR k.valid_to > %(d)s) AND k.child_id IN SCOPE)
+                FROM org_unitlink l JOIN org_unitversion v ON v.unit_id = l.child_id
+                  AND v.valid_from <= %(d)s AND (v.valid_to IS NULL OR v.valid_to > %(d)s)
+                WHERE l.parent_id = %(p)s AND l.valid_from <= %(d)s
+                  AND (l.valid_to IS NULL OR l.valid_to > %(d)s) AND l.child_id IN SCOPE""".replace(
+                    "SCOPE", SCOPE_SQL
+                ),
+                {"d": TODAY, "p": prov.pk},
+            )
+            return c.fetchall()
+
+    assert len(app_children()) == len(raw_children())
+    results.append(
+        (
+            "tree page: top for a province official (scope of today)",
+            timeit(app_tops),
+            timeit(raw_tops),
+        )
+    )
+    results.append(
+        (
+            f"tree page: children of a province ({len(raw_children())} communes)",
+            timeit(app_children),
+            timeit(raw_children),
+        )
+    )
 
     size = Unit.objects.filter(path__startswith=commune.path).count()
 

@@ -130,7 +130,7 @@ def list_units(request, on: IsoDate | None = None, parent: int | None = None, q:
     if parent is not None:
         get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=parent)
         return [_node(n) for n in selectors.children_on(parent, on, visible)]
-    return [_node(n) for n in selectors.roots_on(on, visible)]
+    return [_node(n) for n in selectors.tops_for(request.user, on)[0]]
 
 
 @router.get(

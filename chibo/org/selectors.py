@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from chibo.core import params
 from chibo.core.text import part_key
 
 from .choices import CELL_KINDS, GRASSROOTS_KINDS, UnitKind
 from .models import Lineage, RestructureEffect, Unit, UnitLink, UnitVersion, in_force
+
+ROOT_KINDS = (UnitKind.CENTRAL, UnitKind.PROVINCE)  # the only kinds allowed without a parent
 
 
 @dataclass(frozen=True)
@@ -70,16 +72,32 @@ def children_on(unit_id: int, on: dt.date, visible=None) -> list[NodeOnDate]:
     return _nodes(child_ids, on, child_counts_on(child_ids, on, visible))
 
 
-def roots_on(on: dt.date, visible=None) -> list[NodeOnDate]:
+def roots_on(on: dt.date, visible=None, candidates=None) -> list[NodeOnDate]:
     """The top of the tree on `on` as the viewer may browse it: the top-most units they can see
-    (a commune official's tree starts at the commune). `visible` is a subquery or None."""
-    alive = Unit.objects.filter(in_force(on))
-    links = UnitLink.objects.filter(in_force(on))
+    (a commune official's tree starts at the commune). `visible` is a subquery or None.
+
+    `candidates` are the only units that can be on top: the viewer's grant units and their
+    predecessors (every unit in scope on a date lies, on that date, under one of them that was
+    in force). Without it, the tops of the whole forest are its provinces (and the centre):
+    only those kinds may stand without a parent."""
+    if candidates is None:
+        candidates = UnitVersion.objects.filter(in_force(on), kind__in=ROOT_KINDS).values("unit_id")
+    alive = Unit.objects.filter(in_force(on), id__in=candidates)
+    links = UnitLink.objects.filter(in_force(on), child_id=OuterRef("pk"))
     if visible is not None:
         alive = alive.filter(id__in=visible)
         links = links.filter(parent_id__in=visible)
-    tops = list(alive.exclude(id__in=links.values("child_id")).values_list("id", flat=True))
+    tops = list(alive.filter(~Exists(links)).values_list("id", flat=True))
     return _nodes(tops, on, child_counts_on(tops, on, visible))
+
+
+def tops_for(user, on: dt.date):
+    """(the top units the user browses on `on`, the scope subquery of that date)."""
+    from chibo.accounts.scope import grant_roots, visible_unit_ids
+
+    visible = visible_unit_ids(user, "view", on=on)
+    candidates = None if visible is None else list(grant_roots(user, "view"))
+    return roots_on(on, visible, candidates), visible
 
 
 def ancestors_on(unit_id: int, on: dt.date) -> list[NodeOnDate]:

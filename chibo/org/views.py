@@ -42,7 +42,7 @@ def _context_chain(unit_id: int, on, user) -> list[dict]:
 def tree(request):
     form = AsOfForm(request.GET or None)
     on = form.on_date()
-    visible = _scope_on(request.user, on)
+    tops, visible = selectors.tops_for(request.user, on)
     today = timezone.localdate()
     ctx = {
         "nav": "tree",
@@ -72,7 +72,7 @@ def tree(request):
         ctx["q"] = q
     else:
         groups: dict[tuple, dict] = {}
-        for node in selectors.roots_on(on, visible):
+        for node in tops:
             chain = _context_chain(node.unit_id, on, request.user)
             k = tuple(c["node"].unit_id for c in chain)
             groups.setdefault(k, {"chain": chain, "nodes": []})["nodes"].append(node)
@@ -227,8 +227,8 @@ def export_tree(request):
     from . import excel
 
     on = AsOfForm(request.GET or None).on_date()
-    visible = _scope_on(request.user, on)
-    roots = [n.unit_id for n in selectors.roots_on(on, visible)]
+    tops, visible = selectors.tops_for(request.user, on)
+    roots = [n.unit_id for n in tops]
     data = excel.export(actor=request.user, root_ids=roots, on=on, visible=visible)
     resp = HttpResponse(data, content_type=XLSX)
     resp["Content-Disposition"] = f'attachment; filename="to-chuc-{on:%Y-%m-%d}.xlsx"'
