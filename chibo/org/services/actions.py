@@ -34,6 +34,11 @@ from .primitives import (
 )
 
 
+def _effect(event: RestructureEvent, unit: Unit, role: str, description: str) -> None:
+    """One line of the unit's history page for this event."""
+    RestructureEffect.objects.create(event=event, unit=unit, role=role, description=description)
+
+
 class RestructureAction:
     """Base of the restructuring actions: check() lists what is wrong (Vietnamese, changes
     nothing), preview() lists the effects, execute(actor=...) applies them atomically."""
@@ -142,9 +147,7 @@ class CreateUnit(RestructureAction):
 
     def _apply(self, event: RestructureEvent) -> None:
         self.created = _create(self.spec, self.parent, self.date, event)
-        RestructureEffect.objects.create(
-            event=event, unit=self.created, role=Role.CREATED, description=self.preview()[0]
-        )
+        _effect(event, self.created, Role.CREATED, self.preview()[0])
 
     def execute(self, *, actor) -> RestructureEvent:
         if self.parent is None and actor is not None:
@@ -195,9 +198,7 @@ class RenameUnit(RestructureAction):
         if self.code is not None:
             changes["code"] = self.code
         _new_version(self.unit, self.date, event, **changes)
-        RestructureEffect.objects.create(
-            event=event, unit=self.unit, role=Role.CHANGED, description=self.preview()[0]
-        )
+        _effect(event, self.unit, Role.CHANGED, self.preview()[0])
 
 
 class ChangeKind(RestructureAction):
@@ -281,9 +282,7 @@ class ChangeKind(RestructureAction):
             changes["name"] = self.name
         _new_version(self.unit, self.date, event, **changes)
         _refresh_denormalized(self.unit)
-        RestructureEffect.objects.create(
-            event=event, unit=self.unit, role=Role.CHANGED, description=self.preview()[0]
-        )
+        _effect(event, self.unit, Role.CHANGED, self.preview()[0])
 
 
 class MoveUnit(RestructureAction):
@@ -373,9 +372,7 @@ class MoveUnit(RestructureAction):
         if changes:
             _new_version(self.unit, self.date, event, **changes)
         _move(self.unit, self.new_parent, self.date)
-        RestructureEffect.objects.create(
-            event=event, unit=self.unit, role=Role.MOVED, description=self.preview()[0]
-        )
+        _effect(event, self.unit, Role.MOVED, self.preview()[0])
 
 
 class DissolveUnit(RestructureAction):
@@ -415,9 +412,7 @@ class DissolveUnit(RestructureAction):
 
     def _apply(self, event: RestructureEvent) -> None:
         _end(self.unit, self.date)
-        RestructureEffect.objects.create(
-            event=event, unit=self.unit, role=Role.ENDED, description=self.preview()[0]
-        )
+        _effect(event, self.unit, Role.ENDED, self.preview()[0])
 
 
 class MergeUnits(RestructureAction):
@@ -547,30 +542,28 @@ class MergeUnits(RestructureAction):
     def _apply(self, event: RestructureEvent) -> None:
         if self.into is None:
             self.target = _create(self.new_spec, self.new_parent, self.date, event)
-            RestructureEffect.objects.create(
-                event=event,
-                unit=self.target,
-                role=Role.TARGET,
-                description=_("Thành lập do hợp nhất %(src)s.")
+            _effect(
+                event,
+                self.target,
+                Role.TARGET,
+                _("Thành lập do hợp nhất %(src)s.")
                 % {"src": ", ".join(s.name for s in self.sources)},
             )
         else:
-            RestructureEffect.objects.create(
-                event=event,
-                unit=self.into,
-                role=Role.TARGET,
-                description=_("Tiếp nhận %(src)s.")
-                % {"src": ", ".join(s.name for s in self.absorbed)},
+            _effect(
+                event,
+                self.into,
+                Role.TARGET,
+                _("Tiếp nhận %(src)s.") % {"src": ", ".join(s.name for s in self.absorbed)},
             )
         for s in self.absorbed:
             for child in live_children(s):
                 _move(child, self.target, self.date)
-                RestructureEffect.objects.create(
-                    event=event,
-                    unit=child,
-                    role=Role.MOVED,
-                    description=_("Chuyển từ %(s)s về %(t)s.")
-                    % {"s": s.name, "t": self.target.name},
+                _effect(
+                    event,
+                    child,
+                    Role.MOVED,
+                    _("Chuyển từ %(s)s về %(t)s.") % {"s": s.name, "t": self.target.name},
                 )
             unit_absorbed.send(sender=Unit, source=s, target=self.target, on=self.date)
             _end(s, self.date)
@@ -581,11 +574,11 @@ class MergeUnits(RestructureAction):
                 from chibo.accounts.services import repoint_grants
 
                 repoint_grants(actor=self.actor, predecessor=s, successor=self.target, on=self.date)
-            RestructureEffect.objects.create(
-                event=event,
-                unit=s,
-                role=Role.SOURCE,
-                description=_("Hợp nhất vào %(t)s.") % {"t": self.target.name},
+            _effect(
+                event,
+                s,
+                Role.SOURCE,
+                _("Hợp nhất vào %(t)s.") % {"t": self.target.name},
             )
 
 
@@ -668,29 +661,27 @@ class SplitUnit(RestructureAction):
         for p in self.parts:
             new = _create(p.spec, p.parent, self.date, event)
             self.created.append(new)
-            RestructureEffect.objects.create(
-                event=event,
-                unit=new,
-                role=Role.TARGET,
-                description=_("Thành lập do chia tách %(s)s.") % {"s": self.source.name},
+            _effect(
+                event,
+                new,
+                Role.TARGET,
+                _("Thành lập do chia tách %(s)s.") % {"s": self.source.name},
             )
             for c in p.children:
                 _move(c, new, self.date)
-                RestructureEffect.objects.create(
-                    event=event,
-                    unit=c,
-                    role=Role.MOVED,
-                    description=_("Chuyển từ %(s)s về %(t)s.")
-                    % {"s": self.source.name, "t": new.name},
+                _effect(
+                    event,
+                    c,
+                    Role.MOVED,
+                    _("Chuyển từ %(s)s về %(t)s.") % {"s": self.source.name, "t": new.name},
                 )
             Lineage.objects.create(
                 event=event, predecessor=self.source, successor=new, date=self.date
             )
         _end(self.source, self.date)
-        RestructureEffect.objects.create(
-            event=event,
-            unit=self.source,
-            role=Role.SOURCE,
-            description=_("Chia tách thành %(list)s.")
-            % {"list": ", ".join(u.name for u in self.created)},
+        _effect(
+            event,
+            self.source,
+            Role.SOURCE,
+            _("Chia tách thành %(list)s.") % {"list": ", ".join(u.name for u in self.created)},
         )
