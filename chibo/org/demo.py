@@ -340,8 +340,11 @@ def build() -> Built:
                 if committee.grassroots_type == GrassrootsType.WARD
                 else ("bản" if committee.grassroots_type == GrassrootsType.COMMUNE else "Chi bộ")
             )
+            # The old ward or commune in the name: after the 2025 merger Phường Mường Lay has
+            # a "Tổ dân phố số 1" from Sông Đà and another from Na Lay.
+            place = committee.name.split(" ", 3)[-1]
             cname = (
-                f"Chi bộ {kind_name} số {i}"
+                f"Chi bộ {kind_name} số {i} ({place})"
                 if kind_name != "Chi bộ"
                 else f"Chi bộ {i} — {committee.name.removeprefix('Đảng bộ ')}"
             )
@@ -442,6 +445,7 @@ def _reform(U: dict[str, Unit], communes_old, prov_old) -> None:
             )
             action.execute(actor=None)
             U[f"new:{adm.name}"] = action.target
+        _merge_same_named_cells(U[f"new:{adm.name}"], dec)
         Term.objects.create(
             unit=U[f"new:{adm.name}"],
             label="2025–2030",
@@ -481,6 +485,18 @@ def _reform(U: dict[str, Unit], communes_old, prov_old) -> None:
         ).execute(actor=None)
 
 
+def _merge_same_named_cells(commune: Unit, dec: Decision) -> None:
+    """Two old communes each had a "Chi bộ Quân sự xã" and a "Chi bộ Công an xã": the merged
+    commune has one of each (the commune's military and police cells merge with it)."""
+    by_name: dict[str, list[Unit]] = defaultdict(list)
+    for child in live_children(commune):
+        if child.kind == UnitKind.CELL:
+            by_name[child.name].append(child)
+    for same in by_name.values():
+        if len(same) > 1:
+            MergeUnits(dec, sources=same, into=same[0]).execute(actor=None)
+
+
 ACCOUNTS = [
     # username, role, unit key, valid_from, label
     ("quantri", Role.ADMIN, "province", START, "Quản trị hệ thống"),
@@ -512,7 +528,7 @@ ACCOUNTS = [
         Role.SECRETARY,
         "cell:muonglay",
         REFORM,
-        "Bí thư chi bộ Tổ dân phố số 1 (phường Mường Lay)",
+        "Bí thư chi bộ Tổ dân phố số 1 (Sông Đà), phường Mường Lay",
     ),
     (
         "bithu.huoilu1",
@@ -540,7 +556,7 @@ ACCOUNTS = [
 
 def _accounts(U: dict[str, Unit]) -> list[tuple[str, str, str]]:
     sd = Unit.objects.filter(
-        name="Chi bộ Tổ dân phố số 1",
+        name="Chi bộ Tổ dân phố số 1 (Sông Đà)",
         valid_to__isnull=True,
         path__startswith=Unit.objects.get(pk=U["new:Phường Mường Lay"].pk).path,
     ).first()

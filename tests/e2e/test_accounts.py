@@ -12,7 +12,7 @@ def test_it_creates_an_account_without_email_and_the_code_works_on_a_phone(serve
     desktop.get_by_label("Tên đăng nhập").fill("bithu.tdp2")
     desktop.get_by_label("Họ và tên").fill("Lò Thị Xuân")
     desktop.get_by_label("Tổ chức").select_option(
-        label="Chi bộ Tổ dân phố số 2 (Chi bộ trực thuộc)"
+        label="Chi bộ Tổ dân phố số 2 (Sông Đà) (Chi bộ trực thuộc)"
     )
     desktop.get_by_label("Vai trò").select_option(label="Bí thư chi bộ")
     desktop.get_by_role("button", name="Tạo").click()
@@ -30,6 +30,6 @@ def test_it_creates_an_account_without_email_and_the_code_works_on_a_phone(serve
     phone.get_by_role("button", name="Đặt mật khẩu").click()
     expect(phone.get_by_text("Đã đặt mật khẩu mới")).to_be_visible()
     login(phone, server, "bithu.tdp2", "Xuan-tdp2-2026")
-    expect(phone.get_by_role("link", name="Chi bộ Tổ dân phố số 2")).to_be_visible()
-    expect(phone.get_by_role("link", name="Chi bộ Tổ dân phố số 1")).to_have_count(0)
+    expect(phone.get_by_role("link", name="Chi bộ Tổ dân phố số 2 (Sông Đà)")).to_be_visible()
+    expect(phone.get_by_role("link", name="Chi bộ Tổ dân phố số 1 (Sông Đà)")).to_have_count(0)
     shot(phone, "secretary-tree-phone")
