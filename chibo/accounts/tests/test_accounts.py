@@ -193,3 +193,22 @@ def test_it_shows_only_the_grants_the_viewer_may_see(world, client):
     assert "Chi bộ tổ dân phố 1" not in page and "Và 1 quyền ở tổ chức ngoài phạm vi" in page
     api = client.get(f"/api/v1/accounts/{world.viewer_a.pk}").json()
     assert [g["unit"] for g in api["grants"]] == ["Đảng bộ xã Đồng Tâm"]
+
+
+def test_it_requires_csrf_for_api_writes_with_a_session(world):
+    from django.test import Client
+
+    from chibo.core.testing import PASSWORD
+
+    client = Client(enforce_csrf_checks=True)
+    client.login(username="canbo.a", password=PASSWORD)
+    body = {
+        "kind": "rename",
+        "unit_id": world.commune_a.pk,
+        "effective_date": "2026-01-01",
+        "name": "Tên khác",
+    }
+    resp = client.post("/api/v1/units/restructure/apply", body, content_type="application/json")
+    assert resp.status_code in (401, 403)
+    world.commune_a.refresh_from_db()
+    assert world.commune_a.name == "Đảng bộ xã Đồng Tâm"
