@@ -12,10 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from chibo.core.fields import BinaryCharField
 from chibo.core.text import search_key, sort_key
 
-
-class Stage(models.TextChoices):
-    PROBATIONARY = "probationary", _("Dự bị")
-    OFFICIAL = "official", _("Chính thức")
+from .lifecycle import Activity, Ended, EventKind, Stage
 
 
 class Gender(models.TextChoices):
@@ -43,7 +40,12 @@ class Member(models.Model):
     birth_year = models.PositiveSmallIntegerField(_("năm sinh"))
     admitted_on = models.DateField(_("ngày vào Đảng"))
     recognized_on = models.DateField(_("ngày chính thức"), null=True, blank=True)
-    stage = models.CharField(_("giai đoạn"), max_length=16, choices=Stage.choices)
+    # The state today, derived from the events and kept in step by the services.
+    stage = models.CharField(_("giai đoạn"), max_length=16, choices=Stage.choices, blank=True)
+    activity = models.CharField(_("sinh hoạt"), max_length=16, choices=Activity.choices, blank=True)
+    ended = models.CharField(
+        _("thôi là đảng viên"), max_length=16, choices=Ended.choices, blank=True
+    )
     search_key = BinaryCharField(max_length=200, db_index=True, editable=False)
     # Three 60-character parts can give a long ICU key; 2,600 still fits a btree index entry.
     sort_key = BinaryCharField(max_length=2600, editable=False)
@@ -92,3 +94,27 @@ class Placement(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["unit", "valid_from"], name="mem_place_unit_from")]
+
+
+class MemberEvent(models.Model):
+    """A dated fact of a membership: the source of truth for the member's state. Never
+    deleted: a mistake is corrected by a correcting event (`corrects`), possibly a VOID."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("sự kiện"), max_length=16, choices=EventKind.choices)
+    effective_date = models.DateField(_("ngày hiệu lực"))
+    recorded_date = models.DateField(_("ngày ghi nhận"))
+    decision_no = models.CharField(_("số quyết định"), max_length=80, blank=True)
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=255, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["member_id", "effective_date", "id"]
+        indexes = [models.Index(fields=["member", "effective_date"], name="mem_event_member_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.effective_date:%d/%m/%Y}"

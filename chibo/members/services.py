@@ -1,16 +1,37 @@
-"""Member writes needed by the tree (the registry issue adds the lifecycle services)."""
+"""Member writes. A member's state comes from dated events (lifecycle.py); every service that
+records or corrects an event recomputes the stored state for today in the same transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
 from chibo.org.models import Unit
 
-from .models import Member, Placement, Stage
+from . import lifecycle
+from .lifecycle import EventKind
+from .models import Member, MemberEvent, Placement
+
+# Why an event cannot happen where it stands, in the words staff use.
+REASONS = {
+    "ended": _("Người này không còn là đảng viên vào ngày đó."),
+    "already a member": _("Người này đã là đảng viên vào ngày đó."),
+    "still a member": _("Người này vẫn đang là đảng viên; chỉ kết nạp lại người đã ra khỏi Đảng."),
+    "not admitted": _("Người này chưa được kết nạp vào ngày đó."),
+    "not probationary": _("Chỉ công nhận chính thức cho đảng viên dự bị."),
+    "not active": _("Chỉ miễn sinh hoạt cho đảng viên đang sinh hoạt."),
+    "already suspended": _("Đảng viên đang bị đình chỉ sinh hoạt."),
+    "already active": _("Đảng viên đang sinh hoạt bình thường."),
+    "deceased": _("Đảng viên đã từ trần."),
+    "nothing to restore": _(
+        "Chỉ phục hồi đảng tịch cho người bị xóa tên, khai trừ hoặc đã ra khỏi Đảng."
+    ),
+}
 
 
 @transaction.atomic
@@ -27,6 +48,8 @@ def add_member(
     recognized_on: dt.date | None,
     placed_on: dt.date,
 ) -> Member:
+    """A member as committees already know them: their admission (and recognition, if any)
+    become events, so the state on every date derives from them like for anyone else."""
     m = Member(
         family_name=family_name,
         middle_name=middle_name,
@@ -34,10 +57,6 @@ def add_member(
         gender=gender,
         birth_year=birth_year,
         admitted_on=admitted_on,
-        recognized_on=recognized_on,
-        stage=Stage.OFFICIAL
-        if recognized_on and recognized_on <= timezone.localdate()
-        else Stage.PROBATIONARY,
         home_unit=unit,
         province_id=unit.province_id,
         commune_id=unit.commune_id,
@@ -45,6 +64,10 @@ def add_member(
     )
     m.save()
     Placement.objects.create(member=m, unit=unit, valid_from=placed_on)
+    _add_event(m, EventKind.ADMISSION, admitted_on)
+    if recognized_on is not None:
+        _add_event(m, EventKind.RECOGNITION, recognized_on)
+    _refresh_state(m)
     record(
         actor=actor,
         action="members.add",
@@ -53,6 +76,137 @@ def add_member(
         after={"name": m.full_name, "stage": m.stage},
     )
     return m
+
+
+def _add_event(
+    member: Member,
+    kind: str,
+    effective: dt.date,
+    *,
+    recorded: dt.date | None = None,
+    decision_no: str = "",
+    issuer: str = "",
+    data: dict | None = None,
+    corrects: MemberEvent | None = None,
+) -> MemberEvent:
+    return MemberEvent.objects.create(
+        member=member,
+        kind=kind,
+        effective_date=effective,
+        recorded_date=recorded or timezone.localdate(),
+        decision_no=decision_no,
+        issuer=issuer,
+        data=data or {},
+        corrects=corrects,
+    )
+
+
+def _refresh_state(member: Member) -> lifecycle.State:
+    """Store today's state (and the recognition date the counts use) from the events."""
+    events = list(member.events.all())
+    problem = lifecycle.history_is_valid(events)
+    if problem is not None:
+        reason = problem.split(": ", 1)[1]
+        raise ValidationError(REASONS.get(reason, reason))
+    state = lifecycle.state_on(events, timezone.localdate())
+    recognitions = [
+        e for e in lifecycle.effective_events(events) if e.kind == EventKind.RECOGNITION
+    ]
+    member.stage = state.stage or ""
+    member.activity = state.activity or ""
+    member.ended = state.ended or ""
+    member.recognized_on = recognitions[-1].effective_date if recognitions else None
+    member.save(update_fields=["stage", "activity", "ended", "recognized_on"])
+    return state
+
+
+@transaction.atomic
+def record_event(
+    *,
+    actor,
+    member: Member,
+    kind: str,
+    effective_date: dt.date,
+    decision_no: str = "",
+    issuer: str = "",
+    data: dict | None = None,
+    recorded_date: dt.date | None = None,
+) -> MemberEvent:
+    """Record a lifecycle event; refused (nothing written) when the member's history would no
+    longer hold, e.g. a recognition for someone already official."""
+    if kind not in EventKind.values or kind == EventKind.VOID:
+        raise ValidationError(_("Loại sự kiện không hợp lệ."))
+    event = _add_event(
+        member,
+        kind,
+        effective_date,
+        recorded=recorded_date,
+        decision_no=decision_no,
+        issuer=issuer,
+        data=data,
+    )
+    before = {"stage": member.stage, "activity": member.activity, "ended": member.ended}
+    _refresh_state(member)
+    record(
+        actor=actor,
+        action=f"members.event.{kind}",
+        obj=member,
+        unit=member.home_unit,
+        before=before,
+        after={
+            "stage": member.stage,
+            "activity": member.activity,
+            "ended": member.ended,
+            "effective_date": effective_date.isoformat(),
+        },
+    )
+    return event
+
+
+@transaction.atomic
+def correct_event(
+    *,
+    actor,
+    event: MemberEvent,
+    kind: str | None = None,
+    effective_date: dt.date | None = None,
+    decision_no: str | None = None,
+    note: str = "",
+) -> MemberEvent:
+    """Correct a recorded event by a correcting event (never by editing or deleting it). With
+    kind=VOID the event is annulled."""
+    if hasattr(event, "corrected_by"):
+        raise ValidationError(_("Sự kiện này đã được đính chính; hãy đính chính bản mới nhất."))
+    new_kind = kind or event.kind
+    replacement = _add_event(
+        event.member,
+        new_kind,
+        effective_date or event.effective_date,
+        decision_no=event.decision_no if decision_no is None else decision_no,
+        issuer=event.issuer,
+        data={**event.data, "note": note},
+        corrects=event,
+    )
+    member = event.member
+    _refresh_state(member)
+    record(
+        actor=actor,
+        action="members.event.correct",
+        obj=member,
+        unit=member.home_unit,
+        before={
+            "event": event.pk,
+            "kind": event.kind,
+            "effective_date": event.effective_date.isoformat(),
+        },
+        after={
+            "event": replacement.pk,
+            "kind": new_kind,
+            "effective_date": replacement.effective_date.isoformat(),
+            "note": note,
+        },
+    )
+    return replacement
 
 
 def move_placements(*, source: Unit, target: Unit, on: dt.date) -> int:
