@@ -34,6 +34,33 @@ DEFAULTS: dict[str, Default] = {
         "domain-rules §3.6",
         "C",
     ),
+    "admission_min_age_years": Default(
+        18,
+        "Tuổi tối thiểu khi chi bộ xét kết nạp (tính theo tháng)",
+        "QĐ 24/232 → 294, domain-rules §3.1",
+        "C",
+    ),
+    "admission_max_age_years": Default(
+        60,
+        "Trên tuổi này hồ sơ kết nạp chuyển cấp có thẩm quyền quyết định",
+        "QĐ 24/232 → 294, domain-rules §3.1",
+        "C",
+    ),
+    "ceremony_within_working_days": Default(
+        30,
+        "Tổ chức lễ kết nạp trong số ngày làm việc kể từ khi nhận quyết định",
+        "QĐ 24 via domain-rules §3.2",
+        "C",
+    ),
+    "probation_months": Default(
+        12, "Thời gian dự bị (tháng, từ ngày lễ kết nạp)", "Điều lệ Đảng; domain-rules §3.2", "C"
+    ),
+    "recognition_within_working_days": Default(
+        30,
+        "Xét công nhận chính thức trong số ngày làm việc sau khi hết dự bị",
+        "domain-rules §3.3",
+        "C",
+    ),
 }
 
 
