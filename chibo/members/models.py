@@ -38,6 +38,7 @@ class Member(models.Model):
     given_name = models.CharField(_("tên"), max_length=60)
     gender = models.CharField(_("giới tính"), max_length=1, choices=Gender.choices)
     birth_year = models.PositiveSmallIntegerField(_("năm sinh"))
+    birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)  # some old records lack it
     admitted_on = models.DateField(_("ngày vào Đảng"))
     recognized_on = models.DateField(_("ngày chính thức"), null=True, blank=True)
     # The state today, derived from the events and kept in step by the services.

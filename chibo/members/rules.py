@@ -25,7 +25,8 @@ def add_months(d: dt.date, months: int) -> dt.date:
 
 
 def age_in_months(birth: dt.date, on: dt.date) -> int:
-    """Full months lived on `on` (the Charter counts admission age in months)."""
+    """Full months lived on `on` (the Charter counts admission age in months). A month is
+    complete on the same day of a later month, or on its last day when it has no such day."""
     months = (on.year - birth.year) * 12 + (on.month - birth.month)
     if add_months(birth, months) > on:
         months -= 1

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
+from chibo.org.choices import CELL_KINDS
 from chibo.org.models import Unit
 
 from . import lifecycle
@@ -243,3 +244,126 @@ def refresh_denormalized(unit_ids) -> None:
         Member.objects.filter(home_unit_id__in=ids).update(
             province_id=p, commune_id=c, grassroots_id=g
         )
+
+
+@transaction.atomic
+def admit(
+    *,
+    actor,
+    unit: Unit,
+    family_name: str,
+    middle_name: str,
+    given_name: str,
+    gender: str,
+    birth_date: dt.date,
+    considered_on: dt.date,
+    decision_no: str,
+    issuer: str,
+    decision_received_on: dt.date,
+    ceremony_on: dt.date,
+    decided_by_higher_committee: bool = False,
+    late_ceremony_consent: str = "",
+) -> Member:
+    """Admission (kết nạp): the cell considered the person on `considered_on`; the decision was
+    received on `decision_received_on`; the ceremony held on `ceremony_on` starts the 12-month
+    probation. Checks the age in months, the over-60 route, and the 30-working-day ceremony
+    deadline (later only with the upper committee's consent, whose reference is recorded)."""
+    from . import rules
+
+    errors = []
+    age = rules.admission_age(birth_date, considered_on)
+    if not age.ok:
+        errors.append(age.message)
+    elif age.route_to_higher and not decided_by_higher_committee:
+        errors.append(age.message)
+    if ceremony_on < decision_received_on:
+        errors.append(_("Lễ kết nạp không thể trước ngày nhận quyết định."))
+    if decision_received_on < considered_on:
+        errors.append(_("Ngày nhận quyết định không thể trước ngày chi bộ xét."))
+    deadline = rules.ceremony_deadline(decision_received_on)
+    if ceremony_on > deadline and not late_ceremony_consent.strip():
+        errors.append(
+            _(
+                "Lễ kết nạp phải tổ chức chậm nhất ngày %(d)s (30 ngày làm việc từ khi nhận quyết "
+                "định); muộn hơn cần ý kiến đồng ý của cấp ủy cấp trên."
+            )
+            % {"d": f"{deadline:%d/%m/%Y}"}
+        )
+    if not unit.is_alive or unit.kind not in CELL_KINDS:
+        errors.append(_("Đảng viên sinh hoạt ở một chi bộ đang hoạt động."))
+    if errors:
+        raise ValidationError(errors)
+    m = Member(
+        family_name=family_name,
+        middle_name=middle_name,
+        given_name=given_name,
+        gender=gender,
+        birth_year=birth_date.year,
+        birth_date=birth_date,
+        admitted_on=ceremony_on,
+        home_unit=unit,
+        province_id=unit.province_id,
+        commune_id=unit.commune_id,
+        grassroots_id=unit.grassroots_id,
+    )
+    m.save()
+    Placement.objects.create(member=m, unit=unit, valid_from=ceremony_on)
+    _add_event(
+        m,
+        EventKind.ADMISSION,
+        ceremony_on,
+        decision_no=decision_no,
+        issuer=issuer,
+        data={
+            "considered_on": considered_on.isoformat(),
+            "decision_received_on": decision_received_on.isoformat(),
+            "ceremony_deadline": deadline.isoformat(),
+            "late_ceremony_consent": late_ceremony_consent.strip(),
+            "decided_by_higher_committee": decided_by_higher_committee,
+        },
+    )
+    _refresh_state(m)
+    record(
+        actor=actor,
+        action="members.admit",
+        obj=m,
+        unit=unit,
+        after={
+            "name": m.full_name,
+            "ceremony_on": ceremony_on.isoformat(),
+            "decision_no": decision_no,
+        },
+    )
+    return m
+
+
+@transaction.atomic
+def recognize(
+    *, actor, member: Member, decided_on: dt.date, decision_no: str, issuer: str = ""
+) -> MemberEvent:
+    """Recognition as official: it takes effect exactly when the 12 months end, even when
+    decided later; a decision after the 30-working-day window is recorded as late."""
+    from . import rules
+
+    if member.stage != "probationary" or member.admitted_on is None:
+        raise ValidationError(_("Chỉ công nhận chính thức cho đảng viên dự bị."))
+    effective = rules.probation_end(member.admitted_on)
+    if decided_on < effective:
+        raise ValidationError(
+            _("Chưa hết 12 tháng dự bị (đến %(d)s).") % {"d": f"{effective:%d/%m/%Y}"}
+        )
+    deadline = rules.recognition_deadline(member.admitted_on)
+    return record_event(
+        actor=actor,
+        member=member,
+        kind=EventKind.RECOGNITION,
+        effective_date=effective,
+        recorded_date=decided_on,
+        decision_no=decision_no,
+        issuer=issuer,
+        data={
+            "decided_on": decided_on.isoformat(),
+            "deadline": deadline.isoformat(),
+            "late": decided_on > deadline,
+        },
+    )

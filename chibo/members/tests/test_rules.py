@@ -22,13 +22,11 @@ dates = st.dates(min_value=dt.date(1940, 1, 1), max_value=dt.date(2030, 12, 31))
 
 @given(dates, st.integers(min_value=1, max_value=1200))
 def test_it_counts_age_in_full_months(birth, months):
+    # A month is complete on the same day of a later month, or on that month's last day when it
+    # has no such day (born 31/1: one month on 28 or 29/2) — the convention of probation_end too.
     on = add_months(birth, months)
-    if on.day == birth.day:  # the month has that day: the birthday of the month
-        assert age_in_months(birth, on) == months
-        assert age_in_months(birth, on - dt.timedelta(days=1)) == months - 1
-    else:  # clamped to the month's last day (born on the 31st): not a full month yet
-        assert age_in_months(birth, on) == months - 1
-        assert age_in_months(birth, on + dt.timedelta(days=1)) == months
+    assert age_in_months(birth, on) == months
+    assert age_in_months(birth, on - dt.timedelta(days=1)) == months - 1
 
 
 def test_it_turns_eighteen_on_the_birthday_not_the_day_before(db):
