@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from chibo.org.models import Unit, UnitAncestry, in_force
 
@@ -37,3 +39,41 @@ def keyset_page(qs, after: tuple[str, int] | None, size: int = 50) -> list:
         key, pk = after
         qs = qs.filter(Q(sort_key__gt=key) | Q(sort_key=key, id__gt=pk))
     return list(qs[:size])
+
+
+@dataclass(frozen=True)
+class Due:
+    member_id: int
+    name: str
+    unit: str
+    probation_end: dt.date
+    deadline: dt.date
+    status: str  # upcoming | due | overdue
+
+    @property
+    def label(self) -> str:
+        return {
+            "upcoming": _("sắp hết dự bị"),
+            "due": _("đến hạn xét công nhận"),
+            "overdue": _("quá hạn xét công nhận"),
+        }[self.status]
+
+
+def recognitions_due(unit: Unit, on: dt.date, within_days: int = 60) -> list[Due]:
+    """Probationary members under `unit` whose 12 months end within `within_days` of `on`, or
+    have ended: the cell must consider them within 30 working days after (rules.py)."""
+    from . import rules
+    from .models import Member
+
+    out = []
+    members = Member.objects.filter(
+        home_unit__path__startswith=unit.path, stage="probationary", ended=""
+    ).select_related("home_unit")
+    for m in members:
+        end = rules.probation_end(m.admitted_on)
+        if end > on + dt.timedelta(days=within_days):
+            continue
+        deadline = rules.recognition_deadline(m.admitted_on)
+        status = "upcoming" if on < end else ("due" if on <= deadline else "overdue")
+        out.append(Due(m.pk, m.full_name, m.home_unit.name, end, deadline, status))
+    return sorted(out, key=lambda d: d.deadline)

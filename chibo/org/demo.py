@@ -201,7 +201,7 @@ def _members(unit: Unit, n: int, names: _Names, probationary: int = 0) -> None:
         admitted = min(admitted, dt.date(2014, 12, 1))
         recognized = admitted + dt.timedelta(days=365)
         if i < probationary:
-            admitted, recognized = dt.date(2026, 5, 19), None
+            admitted, recognized = dt.date(2025, 12, 20), None  # probation ends 20/12/2026
         add_member(
             actor=None,
             unit=unit,

@@ -106,9 +106,10 @@ def unit_detail(request, pk: int):
     children = selectors.children_on(unit.pk, on, visible) if version else []
     counts = selectors.subtree_counts(unit) if unit.is_alive else {}
     predecessors, successors = selectors.predecessors(unit), selectors.successors(unit)
-    from chibo.members.selectors import counts_on
+    from chibo.members.selectors import counts_on, recognitions_due
 
     members = counts_on(unit, on)
+    due = recognitions_due(unit, timezone.localdate()) if unit.is_alive else []
     ctx = {
         "nav": "tree",
         "unit": unit,
@@ -123,6 +124,7 @@ def unit_detail(request, pk: int):
             (selectors.NodeOnDate(0, "", k, "", True).kind_label, n) for k, n in counts.items()
         ],
         "members": members,
+        "due": due,
         "warnings": selectors.warnings_for(
             unit, member_count=members["total"], official_count=members["direct_official"]
         )

@@ -78,3 +78,16 @@ def test_it_lets_an_official_preview_and_apply_a_merge(server, desktop):
     expect(history).to_contain_text("Tiếp nhận Chi bộ bản Huổi Lụ 3")
     expect(page.get_by_test_id("member-count")).to_contain_text("19")
     shot(page, "merge-applied-desktop")
+
+
+def test_it_shows_recognitions_coming_due_on_the_cell_page(server, phone):
+    login(phone, server, "quanglam.vanphong")
+    phone.goto(server + "/org/?q=huoi+dao")
+    phone.get_by_role("link", name="Chi bộ bản Huổi Dạo").click()
+    deadlines = phone.get_by_test_id("deadlines")
+    expect(deadlines).to_contain_text("sắp hết dự bị")
+    expect(deadlines).to_contain_text("20/12/2026")
+    expect(
+        phone.get_by_text("Chi bộ chỉ có 1 đảng viên chính thức (cần ít nhất 3).")
+    ).to_be_visible()
+    shot(phone, "cell-deadlines-phone")

@@ -70,3 +70,17 @@ def test_it_recognizes_at_exactly_twelve_months_even_when_decided_late(world):
     assert event.data["late"] is True and m.stage == Stage.OFFICIAL
     with pytest.raises(ValidationError):
         recognize(actor=None, member=m, decided_on=dt.date(2026, 6, 1), decision_no="x")
+
+
+def test_it_lists_recognitions_coming_due_and_overdue(world):
+    from chibo.members.selectors import recognitions_due
+
+    m = _admit(world)  # ceremony 19/2/2025: 12 months end 19/2/2026
+    assert recognitions_due(world.commune_a, dt.date(2025, 10, 1)) == []
+    soon = recognitions_due(world.commune_a, dt.date(2026, 1, 10))
+    assert [(d.member_id, d.status) for d in soon] == [(m.pk, "upcoming")]
+    # 30 working days after 19/2/2026, Fri 20/2 (mùng bốn Tết) not counted: Fri 3/4/2026.
+    assert soon[0].deadline == dt.date(2026, 4, 3)
+    assert recognitions_due(world.commune_a, dt.date(2026, 3, 1))[0].status == "due"
+    assert recognitions_due(world.commune_a, dt.date(2026, 5, 1))[0].status == "overdue"
+    assert recognitions_due(world.commune_b, dt.date(2026, 5, 1)) == []
