@@ -3,22 +3,42 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from chibo.org.models import Unit, UnitAncestry, in_force
 
-from .models import Placement
+from .lifecycle import ENDING, EventKind
+from .models import MemberEvent, Placement
+
+
+def _members_on(on: dt.date):
+    """Home placements in force on `on` of people who were members that day: a death, a
+    strike-off, an expulsion or a resignation ends the membership until a restoration (the
+    latest of those events up to `on`, corrected ones left out, decides)."""
+    last = (
+        MemberEvent.objects.filter(
+            member_id=OuterRef("member_id"),
+            kind__in=[*ENDING, EventKind.RESTORATION],
+            effective_date__lte=on,
+            corrected_by__isnull=True,
+        )
+        .order_by("-effective_date", "-id")
+        .values("kind")[:1]
+    )
+    return (
+        Placement.objects.filter(in_force(on), kind=Placement.Kind.HOME)
+        .annotate(last_status=Subquery(last))
+        .filter(Q(last_status__isnull=True) | ~Q(last_status__in=list(ENDING)))
+    )
 
 
 def counts_on(unit: Unit, on: dt.date) -> dict[str, int]:
     """Members (home placements) in `unit` directly and in its subtree on `on`, by stage.
     Stage on a date: official when recognized on or before it."""
-    direct = Placement.objects.filter(in_force(on), unit=unit, kind=Placement.Kind.HOME)
+    direct = _members_on(on).filter(unit=unit)
     subtree_units = UnitAncestry.objects.filter(in_force(on), ancestor=unit).values("unit_id")
-    subtree = Placement.objects.filter(
-        in_force(on), unit_id__in=subtree_units, kind=Placement.Kind.HOME
-    )
+    subtree = _members_on(on).filter(unit_id__in=subtree_units)
     official = Q(member__recognized_on__lte=on)
     d = direct.aggregate(n=Count("id"), official=Count("id", filter=official))
     s = subtree.aggregate(n=Count("id"), official=Count("id", filter=official))

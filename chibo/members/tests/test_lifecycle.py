@@ -169,3 +169,23 @@ def test_it_refuses_a_correction_that_would_break_the_history(world):
     member.refresh_from_db()
     assert member.activity == Activity.EXEMPT
     assert Member.objects.get(pk=member.pk).events.count() == 2
+
+
+def test_it_stops_counting_a_member_from_the_day_membership_ends(world):
+    from chibo.members.selectors import counts_on
+
+    cell = world.cells_a[0]
+    member = _member(world)
+    assert counts_on(cell, dt.date(2010, 1, 1))["direct"] == 1
+    record_event(
+        actor=None, member=member, kind=EventKind.STRIKE_OFF, effective_date=dt.date(2012, 6, 1)
+    )
+    assert counts_on(cell, dt.date(2012, 5, 31))["direct"] == 1
+    assert counts_on(cell, dt.date(2012, 6, 1))["direct"] == 0
+    restored = record_event(
+        actor=None, member=member, kind=EventKind.RESTORATION, effective_date=dt.date(2015, 1, 1)
+    )
+    assert counts_on(cell, dt.date(2016, 1, 1))["direct"] == 1
+    correct_event(actor=None, event=restored, kind=EventKind.VOID, note="nhầm")
+    assert counts_on(cell, dt.date(2016, 1, 1))["direct"] == 0
+    assert counts_on(world.commune_a, dt.date(2021, 1, 1))["total"] == 0
