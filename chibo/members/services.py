@@ -51,20 +51,16 @@ def add_member(
 ) -> Member:
     """A member as committees already know them: their admission (and recognition, if any)
     become events, so the state on every date derives from them like for anyone else."""
-    m = Member(
+    m = _place_new_member(
+        unit,
+        placed_on,
         family_name=family_name,
         middle_name=middle_name,
         given_name=given_name,
         gender=gender,
         birth_year=birth_year,
         admitted_on=admitted_on,
-        home_unit=unit,
-        province_id=unit.province_id,
-        commune_id=unit.commune_id,
-        grassroots_id=unit.grassroots_id,
     )
-    m.save()
-    Placement.objects.create(member=m, unit=unit, valid_from=placed_on)
     _add_event(m, EventKind.ADMISSION, admitted_on)
     if recognized_on is not None:
         _add_event(m, EventKind.RECOGNITION, recognized_on)
@@ -76,6 +72,19 @@ def add_member(
         unit=unit,
         after={"name": m.full_name, "stage": m.stage},
     )
+    return m
+
+
+def _place_new_member(unit: Unit, placed_on: dt.date, **fields) -> Member:
+    """A new member record with its home cell's denormalized ancestors and its first placement."""
+    m = Member.objects.create(
+        home_unit=unit,
+        province_id=unit.province_id,
+        commune_id=unit.commune_id,
+        grassroots_id=unit.grassroots_id,
+        **fields,
+    )
+    Placement.objects.create(member=m, unit=unit, valid_from=placed_on)
     return m
 
 
@@ -293,7 +302,9 @@ def admit(
         errors.append(_("Đảng viên sinh hoạt ở một chi bộ đang hoạt động."))
     if errors:
         raise ValidationError(errors)
-    m = Member(
+    m = _place_new_member(
+        unit,
+        ceremony_on,
         family_name=family_name,
         middle_name=middle_name,
         given_name=given_name,
@@ -301,13 +312,7 @@ def admit(
         birth_year=birth_date.year,
         birth_date=birth_date,
         admitted_on=ceremony_on,
-        home_unit=unit,
-        province_id=unit.province_id,
-        commune_id=unit.commune_id,
-        grassroots_id=unit.grassroots_id,
     )
-    m.save()
-    Placement.objects.create(member=m, unit=unit, valid_from=ceremony_on)
     _add_event(
         m,
         EventKind.ADMISSION,
