@@ -45,6 +45,7 @@ class RestructureAction:
 
     kind: str = ""
     actor = None
+    summary: list[str] = []
 
     def __init__(self, decision: Decision):
         self.decision = decision
@@ -79,7 +80,7 @@ class RestructureAction:
             raise PermissionDenied(_("Bạn không có quyền thay đổi các tổ chức này."))
         self.actor = actor
         with transaction.atomic():
-            summary = self.preview()
+            summary = self.summary = self.preview()  # before anything changes
             event = RestructureEvent.objects.create(
                 kind=self.kind,
                 effective_date=self.date,
@@ -147,7 +148,7 @@ class CreateUnit(RestructureAction):
 
     def _apply(self, event: RestructureEvent) -> None:
         self.created = _create(self.spec, self.parent, self.date, event)
-        _effect(event, self.created, Role.CREATED, self.preview()[0])
+        _effect(event, self.created, Role.CREATED, self.summary[0])
 
     def execute(self, *, actor) -> RestructureEvent:
         if self.parent is None and actor is not None:
@@ -198,7 +199,7 @@ class RenameUnit(RestructureAction):
         if self.code is not None:
             changes["code"] = self.code
         _new_version(self.unit, self.date, event, **changes)
-        _effect(event, self.unit, Role.CHANGED, self.preview()[0])
+        _effect(event, self.unit, Role.CHANGED, self.summary[0])
 
 
 class ChangeKind(RestructureAction):
@@ -282,7 +283,7 @@ class ChangeKind(RestructureAction):
             changes["name"] = self.name
         _new_version(self.unit, self.date, event, **changes)
         _refresh_denormalized(self.unit)
-        _effect(event, self.unit, Role.CHANGED, self.preview()[0])
+        _effect(event, self.unit, Role.CHANGED, self.summary[0])
 
 
 class MoveUnit(RestructureAction):
@@ -372,7 +373,7 @@ class MoveUnit(RestructureAction):
         if changes:
             _new_version(self.unit, self.date, event, **changes)
         _move(self.unit, self.new_parent, self.date)
-        _effect(event, self.unit, Role.MOVED, self.preview()[0])
+        _effect(event, self.unit, Role.MOVED, self.summary[0])
 
 
 class DissolveUnit(RestructureAction):
@@ -412,7 +413,7 @@ class DissolveUnit(RestructureAction):
 
     def _apply(self, event: RestructureEvent) -> None:
         _end(self.unit, self.date)
-        _effect(event, self.unit, Role.ENDED, self.preview()[0])
+        _effect(event, self.unit, Role.ENDED, self.summary[0])
 
 
 class MergeUnits(RestructureAction):

@@ -199,3 +199,16 @@ def test_it_keeps_the_temporal_closure_consistent_with_the_links(world):
 def test_it_creates_units_only_under_allowed_kinds(world):
     with pytest.raises(ValidationError):
         make_unit(world.cells_a[0], UnitKind.COMMUNE, "Sai chỗ")
+
+
+def test_it_describes_a_change_in_the_history_as_it_was_before_the_change(world):
+    from chibo.org.models import RestructureEffect
+
+    RenameUnit(Decision(REFORM), unit=world.commune_a, name="Đảng bộ xã Mới").execute(actor=None)
+    MoveUnit(Decision(REFORM), unit=world.cells_a[0], new_parent=world.commune_b).execute(
+        actor=None
+    )
+    rename = RestructureEffect.objects.get(unit=world.commune_a, event__kind="rename")
+    assert "“Đảng bộ xã Đồng Tâm” thành “Đảng bộ xã Mới”" in rename.description
+    move = RestructureEffect.objects.get(unit=world.cells_a[0], event__kind="move")
+    assert "chuyển từ Đảng bộ xã Mới sang trực thuộc Đảng bộ phường Bắc Sơn" in move.description
