@@ -13,13 +13,15 @@ class Role(models.TextChoices):
 
 
 # What each role may do on the units of its grant. "view" reads; "change" restructures and
-# administers accounts; "audit" reads the audit log.
+# administers accounts; "audit" reads the audit log; "members" records member facts (record,
+# events, transfers, seats); "sensitive" reads the sensitive personal data of members (ethnicity,
+# religion, identity number, health reasons: Personal Data Protection Law 2025), masked for others.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset({"view", "change", "audit", "accounts"}),
-    Role.OFFICIAL: frozenset({"view", "change", "audit", "accounts"}),
+    Role.ADMIN: frozenset({"view", "change", "audit", "accounts", "members", "sensitive"}),
+    Role.OFFICIAL: frozenset({"view", "change", "audit", "accounts", "members", "sensitive"}),
     Role.VIEWER: frozenset({"view", "audit"}),
-    Role.INSPECTION: frozenset({"view", "audit"}),
-    Role.SECRETARY: frozenset({"view"}),
+    Role.INSPECTION: frozenset({"view", "audit", "sensitive"}),
+    Role.SECRETARY: frozenset({"view", "members", "sensitive"}),
     Role.FOLLOWER: frozenset({"view"}),
     Role.MEMBER: frozenset({"view"}),
 }

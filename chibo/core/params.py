@@ -61,6 +61,63 @@ DEFAULTS: dict[str, Default] = {
         "domain-rules §3.3",
         "C",
     ),
+    "exemption_age_male": Default(
+        60,
+        "Tuổi cao để được miễn công tác và sinh hoạt đảng: nam trên",
+        "HD 27-HD/BTCTW 2009, domain-rules §3.5 (có thể đã lỗi thời do tuổi nghỉ hưu thay đổi)",
+        "M",
+    ),
+    "exemption_age_female": Default(
+        55,
+        "Tuổi cao để được miễn công tác và sinh hoạt đảng: nữ trên",
+        "HD 27-HD/BTCTW 2009, domain-rules §3.5 (có thể đã lỗi thời do tuổi nghỉ hưu thay đổi)",
+        "M",
+    ),
+    "transfer_file_working_days": Default(
+        60,
+        "Làm thủ tục chuyển sinh hoạt đảng chính thức trong số ngày làm việc kể từ quyết định",
+        "QĐ 24 §6.3.1, domain-rules §3.4",
+        "C",
+    ),
+    "transfer_report_days": Default(
+        30,
+        "Đảng viên trình giấy giới thiệu với nơi đến trong số ngày",
+        "QĐ 24 §6.3.1, HD 09-2017, domain-rules §3.4",
+        "C",
+    ),
+    "temporary_min_months": Default(
+        3, "Chuyển sinh hoạt tạm thời: thời gian tối thiểu (tháng)", "QĐ 24 §6.3.2", "C"
+    ),
+    "temporary_work_max_months": Default(
+        12,
+        "Chuyển sinh hoạt tạm thời do cư trú/làm việc: dưới số tháng",
+        "QĐ 24 §6.3.2",
+        "C",
+    ),
+    "temporary_study_max_months": Default(
+        24,
+        "Chuyển sinh hoạt tạm thời do đi học trong nước: tối đa số tháng",
+        "QĐ 24 §6.3.2",
+        "C",
+    ),
+    "badge_milestones_years": Default(
+        [30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90],
+        "Các mốc tuổi đảng xét tặng Huy hiệu Đảng",
+        "HD 01-HD/TW 2021 §18, domain-rules §3.9",
+        "C",
+    ),
+    "badge_early_months_to_65": Default(
+        12,
+        "Tặng sớm Huy hiệu (ốm nặng), mốc 30–65 năm: sớm tối đa số tháng",
+        "domain-rules §3.9",
+        "C",
+    ),
+    "badge_early_months_from_70": Default(
+        24,
+        "Tặng sớm Huy hiệu (ốm nặng), mốc 70–90 năm: sớm tối đa số tháng",
+        "domain-rules §3.9",
+        "C",
+    ),
 }
 
 

@@ -33,7 +33,26 @@ class EventKind(models.TextChoices):
     RESIGNATION = "resignation", _("Xin ra khỏi Đảng")
     DEATH = "death", _("Từ trần")
     RESTORATION = "restoration", _("Phục hồi đảng tịch")
+    # Facts that leave the state as it is (they need a living membership, or a deceased one for
+    # a posthumous badge): the movement and service rows of Biểu 1 and Biểu 7.
+    DISCIPLINE = "discipline", _("Kỷ luật")
+    TRANSFER_OUT = "transfer_out", _("Chuyển đi")
+    TRANSFER_IN = "transfer_in", _("Chuyển đến")
+    CARD = "card", _("Thẻ đảng viên")
+    BADGE = "badge", _("Huy hiệu Đảng")
     VOID = "void", _("Hủy sự kiện ghi nhầm")  # only as a correction of another event
+
+
+# Events that do not change the state.
+NEUTRAL = frozenset(
+    {
+        EventKind.DISCIPLINE,
+        EventKind.TRANSFER_OUT,
+        EventKind.TRANSFER_IN,
+        EventKind.CARD,
+        EventKind.BADGE,
+    }
+)
 
 
 class Stage(models.TextChoices):
@@ -92,7 +111,15 @@ def effective_events(events: Iterable[EventLike]) -> list[EventLike]:
 def apply(state: State, kind: str) -> State:
     """One event's effect. Raises ValueError when the event cannot happen in that state (the
     services turn it into a Vietnamese message)."""
-    if state.ended is not None and kind not in (EventKind.RESTORATION, EventKind.DEATH):
+    if kind == EventKind.BADGE and state.ended == Ended.DECEASED:
+        return state  # truy tặng: awarded posthumously
+    if state.ended == Ended.DECEASED and kind != EventKind.DEATH:
+        raise ValueError("deceased")
+    if state.ended is not None and kind not in (
+        EventKind.RESTORATION,
+        EventKind.DEATH,
+        EventKind.READMISSION,
+    ):
         raise ValueError("ended")
     if kind == EventKind.ADMISSION:
         if state.stage is not None:
@@ -104,6 +131,8 @@ def apply(state: State, kind: str) -> State:
         return State(Stage.PROBATIONARY, Activity.ACTIVE, None)
     if state.stage is None:
         raise ValueError("not admitted")
+    if kind in NEUTRAL:
+        return state
     if kind == EventKind.RECOGNITION:
         if state.stage != Stage.PROBATIONARY:
             raise ValueError("not probationary")

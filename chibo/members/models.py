@@ -6,12 +6,15 @@ gives, so it is extended, not replaced."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chibo.core.fields import BinaryCharField
 from chibo.core.text import search_key, sort_key
+from chibo.org.choices import AdminEra
 
+from . import choices as c
 from .lifecycle import Activity, Ended, EventKind, Stage
 
 
@@ -47,6 +50,69 @@ class Member(models.Model):
     ended = models.CharField(
         _("thôi là đảng viên"), max_length=16, choices=Ended.choices, blank=True
     )
+    # The record committees keep (1-HSĐV, 2-HSĐV, 7-HSĐV) and what Biểu 2/3 count.
+    birth_name = models.CharField(_("họ tên khai sinh"), max_length=180, blank=True)
+    aliases = models.CharField(_("bí danh, tên gọi khác"), max_length=180, blank=True)
+    place_of_birth = models.CharField(_("nơi sinh"), max_length=255, blank=True)
+    # Places as written in the file (old names stay as they were) and, when known, linked to the
+    # administrative unit as (era, code) so the new name can be shown beside the old.
+    hometown = models.CharField(_("quê quán"), max_length=255, blank=True)
+    hometown_era = models.CharField(max_length=8, choices=AdminEra.choices, blank=True)
+    hometown_code = models.CharField(max_length=10, blank=True)
+    residence = models.CharField(_("nơi cư trú"), max_length=255, blank=True)
+    residence_era = models.CharField(max_length=8, choices=AdminEra.choices, blank=True)
+    residence_code = models.CharField(max_length=10, blank=True)
+    ethnicity = models.CharField(_("dân tộc"), max_length=2, choices=c.ETHNICITIES, blank=True)
+    religion = models.CharField(
+        _("tôn giáo"), max_length=16, choices=c.Religion.choices, blank=True
+    )
+    identity_type = models.CharField(
+        _("loại giấy tờ"), max_length=4, choices=c.IdentityType.choices, blank=True
+    )
+    identity_no = models.CharField(_("số định danh"), max_length=12, blank=True)
+    education_system = models.PositiveSmallIntegerField(
+        _("hệ phổ thông"), choices=c.EducationSystem.choices, null=True, blank=True
+    )
+    education_grade = models.PositiveSmallIntegerField(_("lớp đã học xong"), null=True, blank=True)
+    qualification = models.CharField(
+        _("chuyên môn nghiệp vụ"), max_length=16, choices=c.Qualification.choices, blank=True
+    )
+    qualification_field = models.CharField(_("ngành đào tạo"), max_length=120, blank=True)
+    academic_title = models.CharField(
+        _("học hàm"), max_length=4, choices=c.AcademicTitle.choices, blank=True
+    )
+    theory_level = models.CharField(
+        _("lý luận chính trị"), max_length=16, choices=c.TheoryLevel.choices, blank=True
+    )
+    state_management = models.CharField(
+        _("quản lý nhà nước"), max_length=16, choices=c.StateManagement.choices, blank=True
+    )
+    foreign_language = models.CharField(_("ngoại ngữ"), max_length=120, blank=True)
+    occupation_before = models.CharField(
+        _("nghề nghiệp khi vào Đảng"), max_length=24, choices=c.Occupation.choices, blank=True
+    )
+    occupation_now = models.CharField(
+        _("nghề nghiệp hiện nay"), max_length=24, choices=c.Occupation.choices, blank=True
+    )
+    position = models.CharField(_("chức vụ"), max_length=255, blank=True)
+    youth_union_at_admission = models.BooleanField(_("đoàn viên khi vào Đảng"), default=False)
+    private_business_owner = models.BooleanField(_("chủ doanh nghiệp tư nhân"), default=False)
+    married_to_foreigner = models.BooleanField(
+        _("có quan hệ hôn nhân với người nước ngoài"), default=False
+    )
+    service_flag = models.CharField(
+        _("bộ đội / công an / hưu trí"), max_length=8, choices=c.ServiceFlag.choices, blank=True
+    )
+    card_no = models.CharField(_("số thẻ đảng viên"), max_length=20, blank=True)
+    biography_no = models.CharField(_("số lý lịch"), max_length=20, blank=True)
+    photo = models.FileField(_("ảnh"), upload_to="photos/", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+    )
     search_key = BinaryCharField(max_length=200, db_index=True, editable=False)
     # Three 60-character parts can give a long ICU key; 2,600 still fits a btree index entry.
     sort_key = BinaryCharField(max_length=2600, editable=False)
@@ -65,6 +131,17 @@ class Member(models.Model):
             models.Index(fields=["province", "sort_key", "id"], name="mem_province_sort"),
             models.Index(fields=["commune", "sort_key", "id"], name="mem_commune_sort"),
             models.Index(fields=["home_unit", "stage"], name="mem_home_stage"),
+        ]
+        constraints = [
+            # Nullable in practice (elderly or deceased members may have none), unique when present.
+            models.UniqueConstraint(
+                fields=["identity_no"],
+                condition=~models.Q(identity_no=""),
+                name="mem_identity_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["card_no"], condition=~models.Q(card_no=""), name="mem_card_unique"
+            ),
         ]
 
     @property
@@ -90,8 +167,15 @@ class Placement(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="placements")
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="placements")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.HOME)
+    # A cell may divide its members into party groups (tổ đảng, units under the cell).
+    party_group = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
+    transfer = models.ForeignKey(
+        "Transfer", null=True, blank=True, on_delete=models.PROTECT, related_name="placements"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["unit", "valid_from"], name="mem_place_unit_from")]
@@ -119,3 +203,98 @@ class MemberEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.effective_date:%d/%m/%Y}"
+
+
+class Transfer(models.Model):
+    """A transfer of party activity (chuyển sinh hoạt đảng, domain-rules §3.4) and its letter.
+
+    Official: the home placement ends on the departure date; the member reports to the receiving
+    side within 30 days and is on its roll from the confirmed arrival. Temporary: a temporary
+    placement at the host while the member stays on the home roll. Internal: inside one grassroots
+    organization, immediate. Abroad: the member leaves for the party organization abroad."""
+
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", _("Chuyển sinh hoạt đảng chính thức")
+        TEMPORARY = "temporary", _("Chuyển sinh hoạt đảng tạm thời")
+        INTERNAL = "internal", _("Chuyển sinh hoạt nội bộ")
+        ABROAD = "abroad", _("Chuyển sinh hoạt đảng ra nước ngoài")
+
+    class Reason(models.TextChoices):
+        MOVE = "move", _("Chuyển công tác, nghỉ hưu, thôi việc, xuất ngũ hoặc chuyển nơi cư trú")
+        RESIDENCE_WORK = "residence_work", _("Thay đổi nơi cư trú hoặc nơi làm việc")
+        STUDY = "study", _("Đi học tập trung trong nước")
+        OTHER = "other", _("Khác")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
+    kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
+    reason = models.CharField(_("lý do"), max_length=16, choices=Reason.choices, blank=True)
+    from_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    # Null when the destination lies outside this system (another province, abroad).
+    to_unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    destination = models.CharField(_("nơi đến"), max_length=255, blank=True)
+    departed_on = models.DateField(_("ngày chuyển đi"))
+    moved_on = models.DateField(_("ngày có quyết định hoặc chuyển nơi ở"))
+    file_deadline = models.DateField(_("hạn làm thủ tục"), null=True, blank=True)
+    report_deadline = models.DateField(_("hạn trình giấy giới thiệu"), null=True, blank=True)
+    expected_return = models.DateField(_("dự kiến trở về"), null=True, blank=True)
+    arrived_on = models.DateField(_("ngày đến"), null=True, blank=True)
+    ended_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)  # temporary: returned
+    late_reason = models.CharField(_("lý do trình muộn"), max_length=255, blank=True)
+    letter_no = models.PositiveIntegerField(_("số giấy giới thiệu"), null=True, blank=True)
+    letter_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    issuer = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    fee_paid_until = models.DateField(_("đã đóng đảng phí hết tháng"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-departed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "letter_year", "letter_no"], name="mem_transfer_letter_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["to_unit", "arrived_on"], name="mem_transfer_to"),
+            models.Index(fields=["from_unit", "departed_on"], name="mem_transfer_from"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.member} {self.departed_on:%d/%m/%Y}"
+
+    @property
+    def awaiting_arrival(self) -> bool:
+        return self.kind == self.Kind.OFFICIAL and self.to_unit_id and self.arrived_on is None
+
+
+class Seat(models.Model):
+    """A dated seat on a unit's committee in a term (ủy viên, bí thư…). A secretary's account
+    grants follow the seat (services.assign_seat)."""
+
+    class Role(models.TextChoices):
+        SECRETARY = "secretary", _("Bí thư")
+        DEPUTY_SECRETARY = "deputy_secretary", _("Phó Bí thư")
+        STANDING = "standing", _("Ủy viên Ban Thường vụ")
+        COMMITTEE = "committee", _("Cấp ủy viên")
+        INSPECTION_CHAIR = "inspection_chair", _("Chủ nhiệm Ủy ban kiểm tra")
+        INSPECTION = "inspection", _("Ủy viên Ủy ban kiểm tra")
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="seats")
+    term = models.ForeignKey(
+        "org.Term", null=True, blank=True, on_delete=models.PROTECT, related_name="seats"
+    )
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="seats")
+    role = models.CharField(_("chức danh"), max_length=20, choices=Role.choices)
+    valid_from = models.DateField(_("từ ngày"))
+    valid_to = models.DateField(_("đến trước ngày"), null=True, blank=True)
+    decision_no = models.CharField(_("số quyết định"), max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["unit_id", "role", "-valid_from"]
+        indexes = [models.Index(fields=["unit", "valid_from"], name="mem_seat_unit_from")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.unit}: {self.member}"

@@ -79,3 +79,163 @@ def recognition_deadline(ceremony: dt.date) -> dt.date:
     """The cell considers recognition within 30 working days after the probation ends [C]."""
     end = probation_end(ceremony)
     return add_working_days(end, params.get("recognition_within_working_days", end))
+
+
+def months_between(a: dt.date, b: dt.date) -> int:
+    """Full months from `a` to `b` (same counting as the age)."""
+    return age_in_months(a, b)
+
+
+# --- Party age and the badge (domain-rules §3.3, §3.9) ---------------------------------------
+
+
+def party_age_months(events, on: dt.date) -> int:
+    """Months of party age on `on`: from the admission (or the latest re-admission), once the
+    member is official; the months between an ending (strike-off, expulsion, resignation) and a
+    restoration are left out [M: interruption rule]."""
+    from .lifecycle import ENDING, EventKind, effective_events
+
+    start = official = None
+    gap_start = None
+    gaps = 0
+    for e in effective_events(events):
+        if e.effective_date > on:
+            break
+        if e.kind in (EventKind.ADMISSION, EventKind.READMISSION):
+            start, official, gaps, gap_start = e.effective_date, None, 0, None
+        elif e.kind == EventKind.RECOGNITION:
+            official = e.effective_date
+        elif e.kind in ENDING and e.kind != EventKind.DEATH:
+            gap_start = e.effective_date
+        elif e.kind == EventKind.RESTORATION and gap_start is not None:
+            gaps += months_between(gap_start, e.effective_date)
+            gap_start = None
+    if start is None or official is None:
+        return 0
+    end = gap_start or on
+    return max(0, months_between(start, end) - gaps)
+
+
+@dataclass(frozen=True)
+class BadgeCheck:
+    ok: bool
+    message: str
+    early_months: int = 0
+
+
+def badge_check(age_months: int, years: int, on: dt.date, serious_illness: bool) -> BadgeCheck:
+    """Whether a badge of `years` may be awarded to a member with `age_months` of party age on
+    `on`: at the milestone, or early for serious illness by at most 12 months (30–65 years) or
+    24 months (70–90 years)."""
+    milestones = params.get("badge_milestones_years", on)
+    if years not in milestones:
+        return BadgeCheck(
+            False,
+            _("Không có mốc Huy hiệu %(y)d năm tuổi đảng (các mốc: %(m)s).")
+            % {"y": years, "m": ", ".join(str(m) for m in milestones)},
+        )
+    short = years * 12 - age_months
+    if short <= 0:
+        return BadgeCheck(True, "")
+    key = "badge_early_months_to_65" if years <= 65 else "badge_early_months_from_70"
+    allowed = params.get(key, on)
+    if serious_illness and short <= allowed:
+        return BadgeCheck(True, "", early_months=short)
+    y, m = divmod(age_months, 12)
+    if serious_illness:
+        return BadgeCheck(
+            False,
+            _(
+                "Tuổi đảng mới %(y)d năm %(m)d tháng: chỉ được tặng sớm tối đa %(a)d tháng "
+                "trước mốc %(n)d năm."
+            )
+            % {"y": y, "m": m, "a": allowed, "n": years},
+        )
+    return BadgeCheck(
+        False,
+        _("Tuổi đảng mới %(y)d năm %(m)d tháng, chưa đủ %(n)d năm.") % {"y": y, "m": m, "n": years},
+    )
+
+
+def next_badge(age_months: int, on: dt.date, awarded: set[int]) -> tuple[int, dt.date] | None:
+    """The next milestone not yet awarded and the date the party age reaches it."""
+    for years in params.get("badge_milestones_years", on):
+        if years in awarded:
+            continue
+        if years * 12 >= age_months:
+            return years, add_months(on, years * 12 - age_months)
+    return None
+
+
+# --- Exemption (domain-rules §3.5) -------------------------------------------------------------
+
+
+def exemption_age_ok(gender: str, birth_year: int, birth_date: dt.date | None, on: dt.date) -> bool:
+    """ "Tuổi cao": beyond working age (men over 60, women over 55 by default; parameters [M])."""
+    limit = params.get("exemption_age_male" if gender == "m" else "exemption_age_female", on)
+    if birth_date is not None:
+        return age_in_months(birth_date, on) > limit * 12
+    return on.year - birth_year > limit
+
+
+# --- Transfers (domain-rules §3.4) -----------------------------------------------------------
+
+
+def transfer_file_deadline(moved_on: dt.date) -> dt.date:
+    """The official transfer file is made within 60 working days of the decision or move [C]."""
+    return add_working_days(moved_on, params.get("transfer_file_working_days", moved_on))
+
+
+def transfer_report_deadline(departed_on: dt.date) -> dt.date:
+    """The member presents the letter to the receiving side within 30 days [C]."""
+    return departed_on + dt.timedelta(days=params.get("transfer_report_days", departed_on))
+
+
+def temporary_duration_error(reason: str, start: dt.date, end: dt.date) -> str | None:
+    """Temporary transfer: residence or work 3 months to under 1 year; domestic study 3 months
+    to 2 years [C]. None when the planned period fits."""
+    low = params.get("temporary_min_months", start)
+    if end < add_months(start, low):
+        return _("Sinh hoạt tạm thời phải từ %(n)d tháng trở lên.") % {"n": low}
+    if reason == "study":
+        high = params.get("temporary_study_max_months", start)
+        if end > add_months(start, high):
+            return _("Đi học tập trung: sinh hoạt tạm thời tối đa %(n)d tháng.") % {"n": high}
+        return None
+    high = params.get("temporary_work_max_months", start)
+    if end >= add_months(start, high):
+        return _(
+            "Thay đổi nơi cư trú, làm việc: sinh hoạt tạm thời dưới %(n)d tháng; lâu hơn thì "
+            "chuyển sinh hoạt chính thức."
+        ) % {"n": high}
+    return None
+
+
+# --- Discipline and strike-off (domain-rules §3.7, §3.8) --------------------------------------
+
+DISCIPLINE_FORMS = ("reprimand", "warning", "removal", "expulsion")
+CELL_FORMS = ("reprimand", "warning")
+STRIKE_OFF_GROUNDS = (
+    "quit_or_fee",  # bỏ sinh hoạt hoặc không đóng đảng phí 3 tháng trong năm
+    "card_returned",  # tự ý trả thẻ, hủy thẻ
+    "no_progress",  # giáo dục 12 tháng không tiến bộ
+    "standing_two_years",  # vi phạm tư cách 2 năm liền
+    "political_standard",  # không đủ tiêu chuẩn chính trị
+    "not_recognized",  # dự bị không được công nhận chính thức
+)
+
+
+def discipline_error(form: str, decided_by: str, stage: str, holds_post: bool) -> str | None:
+    """A cell may only reprimand or warn; removal from post is only for post-holders; a
+    probationary member may only be reprimanded or warned; higher forms come from committees."""
+    if form not in DISCIPLINE_FORMS:
+        return _("Hình thức kỷ luật không hợp lệ.")
+    if stage == "probationary" and form not in CELL_FORMS:
+        return _("Đảng viên dự bị chỉ có thể bị khiển trách hoặc cảnh cáo.")
+    if decided_by == "cell" and form not in CELL_FORMS:
+        return _(
+            "Chi bộ chỉ được khiển trách hoặc cảnh cáo; hình thức cao hơn do cấp ủy quyết định."
+        )
+    if form == "removal" and not holds_post:
+        return _("Cách chức chỉ áp dụng với đảng viên đang giữ chức vụ.")
+    return None

@@ -119,14 +119,17 @@ def _refresh_state(member: Member) -> lifecycle.State:
         reason = problem.split(": ", 1)[1]
         raise ValidationError(REASONS.get(reason, reason))
     state = lifecycle.state_on(events, timezone.localdate())
-    recognitions = [
-        e for e in lifecycle.effective_events(events) if e.kind == EventKind.RECOGNITION
-    ]
+    live = lifecycle.effective_events(events)
+    admissions = [e for e in live if e.kind in (EventKind.ADMISSION, EventKind.READMISSION)]
+    recognitions = [e for e in live if e.kind == EventKind.RECOGNITION]
     member.stage = state.stage or ""
     member.activity = state.activity or ""
     member.ended = state.ended or ""
+    if admissions:  # a re-admission starts a new probation and a new party age
+        member.admitted_on = admissions[-1].effective_date
+        recognitions = [e for e in recognitions if e.effective_date >= member.admitted_on]
     member.recognized_on = recognitions[-1].effective_date if recognitions else None
-    member.save(update_fields=["stage", "activity", "ended", "recognized_on"])
+    member.save(update_fields=["stage", "activity", "ended", "recognized_on", "admitted_on"])
     return state
 
 
@@ -370,5 +373,335 @@ def recognize(
             "decided_on": decided_on.isoformat(),
             "deadline": deadline.isoformat(),
             "late": decided_on > deadline,
+        },
+    )
+
+
+# --- The other lifecycle services: each checks its rule, then records its event ---------------
+
+
+def _require_members(actor, member: Member) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from chibo.accounts.scope import can
+
+    unit = member.home_unit or _last_home_unit(member)
+    if actor is not None and not can(actor, "members", unit):
+        raise PermissionDenied(_("Bạn không có quyền ghi nhận thông tin đảng viên ở chi bộ này."))
+
+
+def _last_home_unit(member: Member) -> Unit:
+    p = member.placements.filter(kind=Placement.Kind.HOME).order_by("-valid_from").first()
+    return p.unit
+
+
+def exempt(
+    *,
+    actor,
+    member: Member,
+    effective_date: dt.date,
+    resolution_no: str,
+    ground: str,
+    health_reason: str = "",
+    issuer: str = "",
+) -> MemberEvent:
+    """Exemption from work and meetings (miễn công tác và sinh hoạt đảng) by the cell's
+    resolution: for age (beyond working age, a parameter) or health (the reason is sensitive
+    data, masked for roles without the "sensitive" action); reversible by return_to_activity."""
+    from . import rules
+
+    _require_members(actor, member)
+    errors = []
+    if ground not in ("age", "health", "other"):
+        errors.append(_("Hãy chọn lý do miễn sinh hoạt: tuổi cao, sức yếu hoặc khác."))
+    if ground == "age" and not rules.exemption_age_ok(
+        member.gender, member.birth_year, member.birth_date, effective_date
+    ):
+        errors.append(_("Đảng viên chưa quá tuổi lao động để miễn sinh hoạt vì tuổi cao."))
+    if ground in ("health", "other") and not health_reason.strip():
+        errors.append(_("Hãy ghi rõ lý do sức khỏe hoặc hoàn cảnh."))
+    if not resolution_no.strip():
+        errors.append(_("Miễn sinh hoạt do chi bộ quyết định bằng nghị quyết: hãy ghi số."))
+    if errors:
+        raise ValidationError(errors)
+    return record_event(
+        actor=actor,
+        member=member,
+        kind=EventKind.EXEMPTION,
+        effective_date=effective_date,
+        decision_no=resolution_no,
+        issuer=issuer or (member.home_unit.name if member.home_unit else ""),
+        data={"ground": ground, "health_reason": health_reason.strip()},
+    )
+
+
+def return_to_activity(
+    *, actor, member: Member, effective_date: dt.date, decision_no: str = "", issuer: str = ""
+) -> MemberEvent:
+    _require_members(actor, member)
+    return record_event(
+        actor=actor,
+        member=member,
+        kind=EventKind.RETURN_TO_ACTIVITY,
+        effective_date=effective_date,
+        decision_no=decision_no,
+        issuer=issuer,
+    )
+
+
+def suspend(
+    *,
+    actor,
+    member: Member,
+    effective_date: dt.date,
+    decision_no: str,
+    issuer: str,
+    until: dt.date | None = None,
+) -> MemberEvent:
+    """Suspension of party activity (đình chỉ sinh hoạt): a committee's measure, not a
+    discipline form."""
+    _require_members(actor, member)
+    if not decision_no.strip() or not issuer.strip():
+        raise ValidationError(_("Đình chỉ sinh hoạt cần số quyết định và cơ quan ban hành."))
+    if until is not None and until <= effective_date:
+        raise ValidationError(_("Thời hạn đình chỉ phải sau ngày bắt đầu."))
+    return record_event(
+        actor=actor,
+        member=member,
+        kind=EventKind.SUSPENSION,
+        effective_date=effective_date,
+        decision_no=decision_no,
+        issuer=issuer,
+        data={"until": until.isoformat() if until else None},
+    )
+
+
+def discipline(
+    *,
+    actor,
+    member: Member,
+    form: str,
+    decided_by: str,
+    effective_date: dt.date,
+    decision_no: str,
+    issuer: str,
+    reason: str = "",
+) -> MemberEvent:
+    """Discipline (Điều lệ Art. 35): the cell may reprimand or warn (effective when the vote is
+    announced: `effective_date`); removal from post (post-holders only) and expulsion come from
+    committees; a probationary member only the first two. Expulsion ends the membership."""
+    from . import rules
+
+    _require_members(actor, member)
+    if decided_by not in ("cell", "committee", "inspection"):
+        raise ValidationError(_("Hãy chọn cấp quyết định kỷ luật."))
+    holds_post = (
+        bool(member.position.strip())
+        or member.seats.filter(valid_from__lte=effective_date)
+        .exclude(valid_to__lte=effective_date)
+        .exists()
+    )
+    stage = lifecycle.state_on(member.events.all(), effective_date).stage or ""
+    problem = rules.discipline_error(form, decided_by, stage, holds_post)
+    if problem:
+        raise ValidationError(problem)
+    if not decision_no.strip():
+        raise ValidationError(_("Hãy ghi số quyết định hoặc nghị quyết kỷ luật."))
+    kind = EventKind.EXPULSION if form == "expulsion" else EventKind.DISCIPLINE
+    return record_event(
+        actor=actor,
+        member=member,
+        kind=kind,
+        effective_date=effective_date,
+        decision_no=decision_no,
+        issuer=issuer,
+        data={"form": form, "decided_by": decided_by, "reason": reason.strip()},
+    )
+
+
+def strike_off(
+    *,
+    actor,
+    member: Member,
+    ground: str,
+    effective_date: dt.date,
+    decision_no: str,
+    issuer: str,
+    note: str = "",
+) -> MemberEvent:
+    """Strike-off from the list (xóa tên): proposed by the cell, decided by the competent
+    committee, on one of the Charter's grounds. Not a discipline form."""
+    from . import rules
+
+    _require_members(actor, member)
+    if ground not in rules.STRIKE_OFF_GROUNDS:
+        raise ValidationError(_("Hãy chọn một trong các trường hợp xóa tên theo quy định."))
+    stage = lifecycle.state_on(member.events.all(), effective_date).stage
+    if ground == "not_recognized" and stage != "probationary":
+        raise ValidationError(
+            _("Chỉ xóa tên vì không được công nhận chính thức với đảng viên dự bị.")
+        )
+    if not decision_no.strip() or not issuer.strip():
+        raise ValidationError(
+            _("Xóa tên do cấp ủy có thẩm quyền quyết định: hãy ghi số quyết định.")
+        )
+    return record_event(
+        actor=actor,
+        member=member,
+        kind=EventKind.STRIKE_OFF,
+        effective_date=effective_date,
+        decision_no=decision_no,
+        issuer=issuer,
+        data={"ground": ground, "note": note.strip(), "stage": stage},
+    )
+
+
+def resign(
+    *, actor, member: Member, effective_date: dt.date, decision_no: str, issuer: str
+) -> MemberEvent:
+    _require_members(actor, member)
+    return record_event(
+        actor=actor,
+        member=member,
+        kind=EventKind.RESIGNATION,
+        effective_date=effective_date,
+        decision_no=decision_no,
+        issuer=issuer,
+    )
+
+
+def record_death(*, actor, member: Member, died_on: dt.date, note: str = "") -> MemberEvent:
+    _require_members(actor, member)
+    if member.birth_date and died_on < member.birth_date:
+        raise ValidationError(_("Ngày từ trần không thể trước ngày sinh."))
+    return record_event(
+        actor=actor,
+        member=member,
+        kind=EventKind.DEATH,
+        effective_date=died_on,
+        data={"note": note.strip()},
+    )
+
+
+def restore(
+    *, actor, member: Member, effective_date: dt.date, decision_no: str, issuer: str
+) -> MemberEvent:
+    """Restoration of membership (phục hồi đảng tịch) by a competent committee's decision."""
+    _require_members(actor, member)
+    if not decision_no.strip():
+        raise ValidationError(_("Phục hồi đảng tịch cần số quyết định."))
+    return record_event(
+        actor=actor,
+        member=member,
+        kind=EventKind.RESTORATION,
+        effective_date=effective_date,
+        decision_no=decision_no,
+        issuer=issuer,
+    )
+
+
+def readmit(
+    *,
+    actor,
+    member: Member,
+    ceremony_on: dt.date,
+    decision_no: str,
+    issuer: str,
+) -> MemberEvent:
+    """Re-admission (kết nạp lại) of someone who left: a new 12-month probation from the
+    ceremony."""
+    _require_members(actor, member)
+    if not decision_no.strip():
+        raise ValidationError(_("Kết nạp lại cần số quyết định."))
+    return record_event(
+        actor=actor,
+        member=member,
+        kind=EventKind.READMISSION,
+        effective_date=ceremony_on,
+        decision_no=decision_no,
+        issuer=issuer,
+    )
+
+
+def issue_card(
+    *,
+    actor,
+    member: Member,
+    card_no: str,
+    issued_on: dt.date,
+    reason: str = "new",
+    decision_no: str = "",
+    issuer: str = "",
+) -> MemberEvent:
+    """Party card: issued to new official members, re-issued when lost, exchanged when damaged
+    (Biểu 7 III)."""
+    _require_members(actor, member)
+    card_no = card_no.strip()
+    if reason not in ("new", "lost", "damaged"):
+        raise ValidationError(_("Hãy chọn: cấp mới, cấp lại do mất hoặc đổi do hỏng."))
+    if not card_no.isdigit():
+        raise ValidationError(_("Số thẻ đảng viên chỉ gồm chữ số."))
+    if lifecycle.state_on(member.events.all(), issued_on).stage != "official":
+        raise ValidationError(_("Thẻ đảng viên cấp cho đảng viên chính thức."))
+    if Member.objects.filter(card_no=card_no).exclude(pk=member.pk).exists():
+        raise ValidationError(_("Số thẻ %(n)s đã thuộc về một đảng viên khác.") % {"n": card_no})
+    event = record_event(
+        actor=actor,
+        member=member,
+        kind=EventKind.CARD,
+        effective_date=issued_on,
+        decision_no=decision_no,
+        issuer=issuer,
+        data={"card_no": card_no, "reason": reason, "previous": member.card_no},
+    )
+    member.card_no = card_no
+    member.save(update_fields=["card_no"])
+    return event
+
+
+def award_badge(
+    *,
+    actor,
+    member: Member,
+    years: int,
+    awarded_on: dt.date,
+    badge_no: str = "",
+    decision_no: str = "",
+    issuer: str = "",
+    serious_illness: bool = False,
+) -> MemberEvent:
+    """A party badge for `years` of party age: at the milestone, early for serious illness
+    within the allowed months, or posthumously (truy tặng)."""
+    from . import rules
+
+    _require_members(actor, member)
+    events = list(member.events.all())
+    if any(
+        e.kind == EventKind.BADGE and e.data.get("years") == years
+        for e in lifecycle.effective_events(events)
+    ):
+        raise ValidationError(_("Đảng viên đã được tặng Huy hiệu %(y)d năm.") % {"y": years})
+    state = lifecycle.state_on(events, awarded_on)
+    posthumous = state.ended == "deceased"
+    on = awarded_on
+    if posthumous:  # party age counts up to the death
+        on = max(e.effective_date for e in events if e.kind == EventKind.DEATH)
+    check = rules.badge_check(
+        rules.party_age_months(events, on), years, awarded_on, serious_illness
+    )
+    if not check.ok:
+        raise ValidationError(check.message)
+    return record_event(
+        actor=actor,
+        member=member,
+        kind=EventKind.BADGE,
+        effective_date=awarded_on,
+        decision_no=decision_no,
+        issuer=issuer,
+        data={
+            "years": years,
+            "badge_no": badge_no.strip(),
+            "early_months": check.early_months,
+            "posthumous": posthumous,
         },
     )

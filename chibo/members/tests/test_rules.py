@@ -1,4 +1,5 @@
 import datetime as dt
+from dataclasses import dataclass
 
 import pytest
 from hypothesis import given
@@ -6,11 +7,15 @@ from hypothesis import strategies as st
 
 from chibo.core.models import Parameter
 from chibo.core.workdays import is_working_day, working_days_between
+from chibo.members.lifecycle import EventKind
 from chibo.members.rules import (
     add_months,
     admission_age,
     age_in_months,
+    badge_check,
     ceremony_deadline,
+    next_badge,
+    party_age_months,
     probation_end,
     recognition_deadline,
 )
@@ -72,3 +77,62 @@ def test_it_gives_30_working_days_for_the_ceremony_and_the_recognition(d):
 def test_it_counts_the_ceremony_deadline_across_tet():
     # Decision received Mon 13/1/2025: 30 working days, Tết 27/1–2/2 not counted → 3/3/2025.
     assert ceremony_deadline(dt.date(2025, 1, 13)) == dt.date(2025, 3, 3)
+
+
+# --- party age and badges -------------------------------------------------------------------
+
+
+@dataclass
+class _Ev:
+    id: int
+    kind: str
+    effective_date: dt.date
+    corrects_id: int | None = None
+
+
+_day = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2030, 12, 31))
+
+
+@given(_day, st.integers(0, 400), st.integers(0, 30000), st.integers(1, 30000))
+def test_party_age_grows_with_the_date_and_never_exceeds_time_since_admission(start, rec, a, b):
+    events = [
+        _Ev(1, EventKind.ADMISSION, start),
+        _Ev(2, EventKind.RECOGNITION, add_months(start, 12) + dt.timedelta(days=rec % 3)),
+    ]
+    d1 = start + dt.timedelta(days=a)
+    d2 = d1 + dt.timedelta(days=b)
+    m1, m2 = party_age_months(events, d1), party_age_months(events, d2)
+    assert 0 <= m1 <= m2
+    assert m2 <= age_in_months(start, d2)
+    if d2 >= add_months(start, 13):
+        assert m2 == age_in_months(start, d2)  # once official, counted from admission
+
+
+@given(_day, st.integers(1, 200), st.integers(1, 3000))
+def test_the_months_between_ending_and_restoration_are_left_out(start, gap, later):
+    ended = add_months(start, 24)
+    restored = add_months(ended, gap)
+    on = restored + dt.timedelta(days=later)
+    events = [
+        _Ev(1, EventKind.ADMISSION, start),
+        _Ev(2, EventKind.RECOGNITION, add_months(start, 12)),
+        _Ev(3, EventKind.STRIKE_OFF, ended),
+        _Ev(4, EventKind.RESTORATION, restored),
+    ]
+    assert party_age_months(events, on) == age_in_months(start, on) - gap
+    assert party_age_months(events, restored - dt.timedelta(days=1)) == 24
+
+
+@pytest.mark.django_db
+@given(st.integers(0, 1200), st.sampled_from([30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90]))
+def test_badges_are_never_given_before_the_milestone_minus_the_allowance(months, years):
+    on = dt.date(2026, 1, 1)
+    ok = badge_check(months, years, on, serious_illness=False)
+    ill = badge_check(months, years, on, serious_illness=True)
+    assert ok.ok == (months >= years * 12)
+    allowance = 12 if years <= 65 else 24
+    assert ill.ok == (months >= years * 12 - allowance)
+    if ok.ok:
+        assert ill.ok  # illness never takes a badge away
+    nxt = next_badge(months, on, set())
+    assert nxt is None or nxt[0] * 12 >= months

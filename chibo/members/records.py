@@ -1,0 +1,176 @@
+"""The member record: validated updates and what each reader may see of it.
+
+Lifecycle facts (cell, admission and recognition dates, stage, activity) are not edited here:
+they change only through events (services.py, transfers.py). Sensitive personal data
+(ethnicity, religion, identity document, health reasons: Personal Data Protection Law 2025) is
+shown only to readers with the "sensitive" action on the member's unit, or to the member.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chibo.accounts.scope import can
+from chibo.audit.services import record
+
+from . import choices as c
+from .models import Member
+
+EDITABLE = (
+    "family_name",
+    "middle_name",
+    "given_name",
+    "birth_name",
+    "aliases",
+    "gender",
+    "birth_date",
+    "birth_year",
+    "place_of_birth",
+    "hometown",
+    "hometown_era",
+    "hometown_code",
+    "residence",
+    "residence_era",
+    "residence_code",
+    "ethnicity",
+    "religion",
+    "identity_type",
+    "identity_no",
+    "education_system",
+    "education_grade",
+    "qualification",
+    "qualification_field",
+    "academic_title",
+    "theory_level",
+    "state_management",
+    "foreign_language",
+    "occupation_before",
+    "occupation_now",
+    "position",
+    "youth_union_at_admission",
+    "private_business_owner",
+    "married_to_foreigner",
+    "service_flag",
+    "biography_no",
+)
+
+
+def may_see_sensitive(user, member: Member) -> bool:
+    if getattr(user, "is_authenticated", False) and member.user_id == user.pk:
+        return True
+    unit = member.home_unit or _last_unit(member)
+    return unit is not None and can(user, "sensitive", unit)
+
+
+def _last_unit(member: Member):
+    p = member.placements.order_by("-valid_from").select_related("unit").first()
+    return p.unit if p else None
+
+
+def masked(value, allowed: bool):
+    return value if allowed else (c.MASK if value not in ("", None) else value)
+
+
+def validate(fields: dict, member: Member | None = None) -> dict:
+    """Clean and check a record's fields; raises ValidationError keyed by field, in Vietnamese."""
+    errors: dict[str, str] = {}
+    out = dict(fields)
+    for k, v in out.items():
+        if isinstance(v, str):
+            out[k] = v.strip()
+    for name in ("family_name", "given_name"):
+        if name in out and not out[name]:
+            errors[name] = _("Không được để trống.")
+    id_type = out.get("identity_type", member.identity_type if member else "")
+    id_no = out.get("identity_no", member.identity_no if member else "")
+    if id_no:
+        length = c.IDENTITY_LENGTH.get(id_type)
+        if length is None:
+            errors["identity_type"] = _("Hãy chọn loại giấy tờ (CCCD 12 số hoặc CMND 9 số).")
+        elif not (id_no.isdigit() and len(id_no) == length):
+            errors["identity_no"] = _("Số %(t)s phải gồm đúng %(n)d chữ số.") % {
+                "t": "CCCD" if id_type == c.IdentityType.CCCD else "CMND",
+                "n": length,
+            }
+        else:
+            clash = Member.objects.filter(identity_no=id_no)
+            if member is not None:
+                clash = clash.exclude(pk=member.pk)
+            if clash.exists():
+                errors["identity_no"] = _("Số định danh này đã thuộc về một đảng viên khác.")
+    elif id_type:
+        errors["identity_no"] = _("Hãy ghi số giấy tờ, hoặc chọn “Không có”.")
+    if out.get("ethnicity") and out["ethnicity"] not in c.ETHNICITY_NAMES:
+        errors["ethnicity"] = _("Dân tộc không có trong danh mục 54 dân tộc.")
+    system = out.get("education_system", member.education_system if member else None)
+    grade = out.get("education_grade", member.education_grade if member else None)
+    if grade is not None:
+        if system not in (10, 12):
+            errors["education_system"] = _("Hãy chọn hệ phổ thông (10 hoặc 12 năm).")
+        elif not 0 <= grade <= system:
+            errors["education_grade"] = _("Lớp phải từ 0 đến %(n)d.") % {"n": system}
+    birth_date = out.get("birth_date", member.birth_date if member else None)
+    if birth_date is not None:
+        today = dt.date.today()
+        if birth_date > today or birth_date.year < 1890:
+            errors["birth_date"] = _("Ngày sinh không hợp lý.")
+        else:
+            out["birth_year"] = birth_date.year
+        if member is not None and member.admitted_on and birth_date >= member.admitted_on:
+            errors["birth_date"] = _("Ngày sinh phải trước ngày vào Đảng.")
+    for name, enum in (
+        ("religion", c.Religion),
+        ("qualification", c.Qualification),
+        ("academic_title", c.AcademicTitle),
+        ("theory_level", c.TheoryLevel),
+        ("state_management", c.StateManagement),
+        ("occupation_before", c.Occupation),
+        ("occupation_now", c.Occupation),
+        ("service_flag", c.ServiceFlag),
+    ):
+        if out.get(name) and out[name] not in enum.values:
+            errors[name] = _("Giá trị không hợp lệ.")
+    if out.get("gender") and out["gender"] not in ("m", "f"):
+        errors["gender"] = _("Giá trị không hợp lệ.")
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _audit_value(name: str, value):
+    # The audit log is read by roles without the sensitive action: record that it changed only.
+    if name in c.SENSITIVE_FIELDS:
+        return "(đã thay đổi)"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@transaction.atomic
+def update_record(*, actor, member: Member, **fields) -> Member:
+    """Change the record's fields (not its lifecycle). Writes nothing when any field is bad."""
+    unit = member.home_unit or _last_unit(member)
+    if actor is not None and not can(actor, "members", unit):
+        raise PermissionDenied(_("Bạn không có quyền sửa hồ sơ đảng viên này."))
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(
+            _("Không sửa được các mục: %(f)s.") % {"f": ", ".join(sorted(unknown))}
+        )
+    clean = validate(fields, member)
+    before, after = {}, {}
+    for name, value in clean.items():
+        old = getattr(member, name)
+        if old != value:
+            before[name] = _audit_value(name, old)
+            after[name] = _audit_value(name, value)
+            setattr(member, name, value)
+    if not after:
+        return member
+    member.save()
+    record(actor=actor, action="members.record", obj=member, unit=unit, before=before, after=after)
+    return member
