@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("chibo.accounts.urls")),
     path("org/", include("chibo.org.urls")),
     path("audit/", include("chibo.audit.urls")),
+    path("members/", include("chibo.members.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -108,6 +108,125 @@ PAGE_CASES = [
     Case("audit:list", lambda w: reverse("audit:list"), list_marker=lambda w: "Đồng Tâm"),
 ]
 
+
+def _member(w: World):
+    """A member of commune A's first cell (made once per world)."""
+    if "member" not in w.extra:
+        import datetime as dt
+
+        from chibo.members.services import add_member
+
+        w.extra["member"] = add_member(
+            actor=None,
+            unit=w.cells_a[0],
+            family_name="Lò",
+            middle_name="Văn",
+            given_name="Đôi",
+            gender="m",
+            birth_year=1970,
+            admitted_on=dt.date(2000, 5, 19),
+            recognized_on=dt.date(2001, 5, 19),
+            placed_on=dt.date(2020, 1, 1),
+        )
+    return w.extra["member"]
+
+
+def _incoming(w: World):
+    """An official transfer from commune B into commune A, awaiting arrival."""
+    if "incoming" not in w.extra:
+        import datetime as dt
+
+        from chibo.members.models import Transfer
+        from chibo.members.services import add_member
+        from chibo.members.transfers import transfer_out
+
+        m = add_member(
+            actor=None,
+            unit=w.cell_b,
+            family_name="Quàng",
+            middle_name="Thị",
+            given_name="Xuân",
+            gender="f",
+            birth_year=1990,
+            admitted_on=dt.date(2015, 3, 3),
+            recognized_on=dt.date(2016, 3, 3),
+            placed_on=dt.date(2020, 1, 1),
+        )
+        w.extra["incoming"] = transfer_out(
+            actor=None,
+            member=m,
+            kind=Transfer.Kind.OFFICIAL,
+            to_unit=w.cells_a[1],
+            departed_on=dt.date(2025, 6, 2),
+        )
+    return w.extra["incoming"]
+
+
+def prime(w: World) -> None:
+    """Make the objects the cases act on before the test counts changes."""
+    _member(w)
+    _incoming(w)
+
+
+MEMBER_CASES = [
+    Case("members:list", lambda w: reverse("members:list") + f"?unit={w.commune_a.pk}"),
+    Case("members:export", lambda w: reverse("members:export") + f"?unit={w.commune_a.pk}"),
+    Case("members:deadlines", lambda w: reverse("members:deadlines") + f"?unit={w.commune_a.pk}"),
+    Case("members:roll", lambda w: reverse("members:roll", args=[w.commune_a.pk])),
+    Case("members:detail", lambda w: reverse("members:detail", args=[_member(w).pk])),
+    Case(
+        "members:edit",
+        lambda w: reverse("members:edit", args=[_member(w).pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {
+            "family_name": "Lò",
+            "middle_name": "Văn",
+            "given_name": "Đôi",
+            "gender": "m",
+            "ethnicity": "03",
+            "position": "Trưởng bản",
+        },
+    ),
+    Case(
+        "members:event",
+        lambda w: reverse("members:event", args=[_member(w).pk, "card"]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"effective_date": "2025-07-01", "card_no": "51000123", "reason": "new"},
+    ),
+    Case(
+        "members:transfer",
+        lambda w: reverse("members:transfer", args=[_member(w).pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {
+            "kind": "internal",
+            "to_unit": w.cells_a[1].pk,
+            "departed_on": "2025-07-01",
+        },
+    ),
+    Case(
+        "members:arrive",
+        lambda w: reverse("members:arrive", args=[_incoming(w).pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"arrived_on": "2025-06-20"},
+    ),
+    Case(
+        "members:seat_add",
+        lambda w: reverse("members:seat_add", args=[w.cells_a[0].pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"member": _member(w).pk, "role": "committee", "valid_from": "2025-07-01"},
+    ),
+]
+
 API_CASES = [
     Case(
         "GET /api/v1/units/",
@@ -177,4 +296,4 @@ PUBLIC_ROUTES = {
     "set_language",  # stores the chosen UI language in a cookie; no data
 }
 
-ALL_CASES = PAGE_CASES + API_CASES
+ALL_CASES = PAGE_CASES + MEMBER_CASES + API_CASES

@@ -11,7 +11,7 @@ from chibo.audit.models import AuditLog
 from chibo.core.testing import PASSWORD
 from chibo.org.services import Decision, RenameUnit
 
-from .scope_cases import ALL_CASES, Case
+from .scope_cases import ALL_CASES, Case, prime
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,7 @@ def seeded(world):
         unit=world.cells_a[0],
         name="Chi bộ thôn Đông (Đồng Tâm)",
     ).execute(actor=world.official_a)
+    prime(world)
     return world
 
 

@@ -97,3 +97,263 @@ def recognitions_due(unit: Unit, on: dt.date, within_days: int = 60) -> list[Due
         status = "upcoming" if on < end else ("due" if on <= deadline else "overdue")
         out.append(Due(m.pk, m.full_name, m.home_unit.name, end, deadline, status))
     return sorted(out, key=lambda d: d.deadline)
+
+
+# --- The member list ----------------------------------------------------------------------------
+
+
+def under(unit: Unit):
+    """Members whose home cell lies in `unit`'s current subtree, through the denormalized
+    column when the unit is a province, commune or grassroots organization (one index range)."""
+    from chibo.org.choices import GRASSROOTS_KINDS, UnitKind
+
+    from .models import Member
+
+    if unit.kind == UnitKind.PROVINCE:
+        return Member.objects.filter(province=unit)
+    if unit.kind == UnitKind.COMMUNE:
+        return Member.objects.filter(commune=unit)
+    if unit.kind in GRASSROOTS_KINDS:
+        return Member.objects.filter(grassroots=unit)
+    return Member.objects.filter(home_unit__path__startswith=unit.path)
+
+
+def former_of(unit: Unit):
+    """Members who had a home placement in `unit`'s subtree and are no longer on its roll
+    (transferred out, or membership ended): the sending unit keeps seeing them."""
+    from .models import Member
+
+    had = Placement.objects.filter(
+        unit__path__startswith=unit.path, kind=Placement.Kind.HOME
+    ).values("member_id")
+    current = under(unit).filter(ended="").values("id")
+    return Member.objects.filter(id__in=had).exclude(id__in=current)
+
+
+def filtered(unit: Unit, f: dict, today: dt.date):
+    """The list's query for a filter dict (FilterForm.cleaned_data)."""
+    from .choices import KINH
+
+    qs = former_of(unit) if f.get("status") == "former" else under(unit).filter(ended="")
+    for name, field in (("stage", "stage"), ("activity", "activity"), ("gender", "gender")):
+        if f.get(name):
+            qs = qs.filter(**{field: f[name]})
+    if f.get("age"):
+        low, high = (int(x) for x in f["age"].split("-"))
+        qs = qs.filter(birth_year__lte=today.year - low, birth_year__gte=today.year - high)
+    band = f.get("education")
+    if band:
+        bounds = {
+            "literate": (0, 0, 0, 0),
+            "primary": (1, 5, 1, 4),
+            "lower": (6, 9, 5, 7),
+            "upper": (10, 12, 8, 10),
+        }[band]
+        qs = qs.filter(
+            Q(education_system=12, education_grade__gte=bounds[0], education_grade__lte=bounds[1])
+            | Q(education_system=10, education_grade__gte=bounds[2], education_grade__lte=bounds[3])
+        )
+    if f.get("theory"):
+        qs = qs.filter(theory_level="" if f["theory"] == "none" else f["theory"])
+    eth = f.get("ethnicity")
+    if eth == "minority":
+        qs = qs.exclude(ethnicity__in=["", KINH])
+    elif eth:
+        qs = qs.filter(ethnicity=eth)
+    rel = f.get("religion")
+    if rel == "any":
+        qs = qs.exclude(religion__in=["", "none"])
+    elif rel:
+        qs = qs.filter(religion=rel)
+    if f.get("q"):
+        from chibo.core.text import search_key
+
+        key = search_key(f["q"])
+        if key:
+            qs = qs.filter(search_key__contains=key)
+    return qs
+
+
+# --- Deadlines and alerts -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # recognition | arrival | outgoing | temporary | badge | small_cell
+    date: dt.date | None
+    status: str  # upcoming | due | overdue
+    text: str
+    member_id: int | None = None
+    transfer_id: int | None = None
+    unit_id: int | None = None
+
+
+def deadlines(unit: Unit, on: dt.date, within_days: int = 60) -> list[Alert]:
+    """What needs doing under `unit` around `on`: recognitions, transfers awaiting arrival
+    (incoming and outgoing), temporary attachments ending, badge milestones, cells under the
+    minimum of official members."""
+    from chibo.core import params
+    from chibo.org.choices import CELL_KINDS
+
+    from . import rules
+    from .models import Transfer
+
+    horizon = on + dt.timedelta(days=within_days)
+    out: list[Alert] = []
+
+    def status(due: dt.date, start: dt.date | None = None) -> str:
+        if on > due:
+            return "overdue"
+        return "due" if start is None or on >= start else "upcoming"
+
+    for d in recognitions_due(unit, on, within_days):
+        out.append(
+            Alert(
+                "recognition",
+                d.deadline,
+                d.status,
+                _("%(n)s (%(u)s): hết dự bị %(e)s, xét công nhận chậm nhất %(d)s")
+                % {
+                    "n": d.name,
+                    "u": d.unit,
+                    "e": f"{d.probation_end:%d/%m/%Y}",
+                    "d": f"{d.deadline:%d/%m/%Y}",
+                },
+                member_id=d.member_id,
+            )
+        )
+    incoming = Transfer.objects.filter(
+        kind=Transfer.Kind.OFFICIAL, arrived_on__isnull=True, to_unit__path__startswith=unit.path
+    ).select_related("member", "from_unit", "to_unit")
+    for t in incoming:
+        out.append(
+            Alert(
+                "arrival",
+                t.report_deadline,
+                status(t.report_deadline),
+                _(
+                    "%(n)s chuyển đến %(u)s từ %(f)s (đi ngày %(d)s): chờ trình giấy giới "
+                    "thiệu, hạn %(h)s"
+                )
+                % {
+                    "n": t.member.full_name,
+                    "u": t.to_unit.name,
+                    "f": t.from_unit.name,
+                    "d": f"{t.departed_on:%d/%m/%Y}",
+                    "h": f"{t.report_deadline:%d/%m/%Y}",
+                },
+                transfer_id=t.pk,
+            )
+        )
+    outgoing = (
+        Transfer.objects.filter(
+            kind=Transfer.Kind.OFFICIAL,
+            arrived_on__isnull=True,
+            to_unit__isnull=False,
+            from_unit__path__startswith=unit.path,
+        )
+        .exclude(to_unit__path__startswith=unit.path)
+        .select_related("member", "to_unit")
+    )
+    for t in outgoing:
+        out.append(
+            Alert(
+                "outgoing",
+                t.report_deadline,
+                status(t.report_deadline),
+                _("%(n)s chuyển đi %(u)s ngày %(d)s: nơi đến chưa xác nhận, hạn %(h)s")
+                % {
+                    "n": t.member.full_name,
+                    "u": t.to_unit.name,
+                    "d": f"{t.departed_on:%d/%m/%Y}",
+                    "h": f"{t.report_deadline:%d/%m/%Y}",
+                },
+                member_id=t.member_id,
+            )
+        )
+    temporary = Transfer.objects.filter(
+        kind=Transfer.Kind.TEMPORARY,
+        ended_on__isnull=True,
+        expected_return__lte=horizon,
+        from_unit__path__startswith=unit.path,
+    ).select_related("member")
+    for t in temporary:
+        out.append(
+            Alert(
+                "temporary",
+                t.expected_return,
+                status(t.expected_return, t.expected_return - dt.timedelta(days=15)),
+                _("%(n)s sinh hoạt tạm thời tại %(u)s, dự kiến trở về %(d)s")
+                % {
+                    "n": t.member.full_name,
+                    "u": t.destination,
+                    "d": f"{t.expected_return:%d/%m/%Y}",
+                },
+                member_id=t.member_id,
+            )
+        )
+    # Badges: candidates by the admission date (party age without interruptions is an upper
+    # bound), then the exact party age from the events.
+    milestones = params.get("badge_milestones_years", on)
+    latest_admission = rules.add_months(on, -min(milestones) * 12 + within_days // 28 + 1)
+    candidates = (
+        under(unit)
+        .filter(ended="", stage="official", admitted_on__lte=latest_admission)
+        .prefetch_related("events")
+    )
+    for m in candidates:
+        events = list(m.events.all())
+        awarded = {e.data.get("years") for e in events if e.kind == EventKind.BADGE}
+        months = rules.party_age_months(events, on)
+        nxt = rules.next_badge(months, on, awarded)
+        reached = [y for y in milestones if y * 12 <= months]
+        if reached and reached[-1] not in awarded:  # earlier milestones are superseded
+            y = reached[-1]
+            when = rules.add_months(on, y * 12 - months)
+            out.append(
+                Alert(
+                    "badge",
+                    when,
+                    "due",
+                    _("%(n)s đủ %(y)d năm tuổi đảng từ %(d)s, chưa được tặng Huy hiệu")
+                    % {"n": m.full_name, "y": y, "d": f"{when:%d/%m/%Y}"},
+                    member_id=m.pk,
+                )
+            )
+        elif nxt is not None and nxt[1] <= horizon:
+            out.append(
+                Alert(
+                    "badge",
+                    nxt[1],
+                    "upcoming",
+                    _("%(n)s đủ %(y)d năm tuổi đảng ngày %(d)s")
+                    % {"n": m.full_name, "y": nxt[0], "d": f"{nxt[1]:%d/%m/%Y}"},
+                    member_id=m.pk,
+                )
+            )
+    # Cells under the minimum of official members.
+    minimum = params.get("cell_min_official_members", on)
+    cells = Unit.objects.filter(
+        path__startswith=unit.path, kind__in=CELL_KINDS, valid_to__isnull=True
+    )
+    official = dict(
+        under(unit)
+        .filter(ended="", stage="official")
+        .values_list("home_unit_id")
+        .annotate(n=Count("id"))
+    )
+    for cell in cells:
+        n = official.get(cell.pk, 0)
+        if n < minimum:
+            out.append(
+                Alert(
+                    "small_cell",
+                    None,
+                    "due",
+                    _("%(c)s chỉ có %(n)d đảng viên chính thức (cần ít nhất %(m)d)")
+                    % {"c": cell.name, "n": n, "m": minimum},
+                    unit_id=cell.pk,
+                )
+            )
+    order = {"overdue": 0, "due": 1, "upcoming": 2}
+    return sorted(out, key=lambda a: (order[a.status], a.date or dt.date.max, a.text))

@@ -1,0 +1,199 @@
+"""The member roll (Sổ danh sách đảng viên, 7-HSĐV, domain-rules §6.3): 14 columns, for a unit's
+subtree as of a date. Like the paper book it keeps everyone who was registered there up to that
+date, with the columns of departure, death and leaving filled in; it is built from the events
+and placements, so a past date gives the book as it stood then."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from chibo.audit.services import record
+from chibo.core.exports import XLSX
+from chibo.org.models import Unit
+
+from . import choices as c
+from .lifecycle import ENDING, EventKind, effective_events
+from .models import Member, MemberEvent, Placement, Transfer
+
+HEADERS = [
+    "STT",
+    "Họ và tên / tên khai sinh",
+    "Nam, nữ; dân tộc; tôn giáo",
+    "Quê quán",
+    "Văn hóa; lý luận chính trị; chuyên môn; ngoại ngữ",
+    "Nghề nghiệp khi vào Đảng / hiện nay",
+    "Ngày vào Đảng; ngày chính thức",
+    "Số thẻ; số lý lịch; số Huy hiệu",
+    "Bộ đội, công an, hưu trí",
+    "Ngày chuyển đi, đến đâu",
+    "Ngày chuyển đến, từ đâu",
+    "Ngày từ trần",
+    "Ngày ra khỏi Đảng, hình thức",
+    "Ghi chú",
+]
+ENDING_LABEL = {
+    EventKind.STRIKE_OFF: "Xóa tên",
+    EventKind.EXPULSION: "Khai trừ",
+    EventKind.RESIGNATION: "Xin ra khỏi Đảng",
+}
+
+
+def _d(d: dt.date | None) -> str:
+    return f"{d:%d/%m/%Y}" if d else ""
+
+
+def _join(*parts) -> str:
+    return "; ".join(str(p) for p in parts if p not in ("", None))
+
+
+@dataclass
+class RollRow:
+    member_id: int
+    cells: list[str]
+
+
+def rows(unit: Unit, on: dt.date, *, sensitive: bool) -> list[RollRow]:
+    placements = (
+        Placement.objects.filter(
+            unit__path__startswith=unit.path, kind=Placement.Kind.HOME, valid_from__lte=on
+        )
+        .select_related("unit", "transfer__from_unit")
+        .order_by("valid_from", "id")
+    )
+    first: dict[int, Placement] = {}
+    last: dict[int, Placement] = {}
+    for p in placements:
+        first.setdefault(p.member_id, p)
+        last[p.member_id] = p
+    members = Member.objects.in_bulk(list(first)).values()
+    members = {m.pk: m for m in members}
+    events: dict[int, list] = {}
+    for e in MemberEvent.objects.filter(member_id__in=list(first), effective_date__lte=on):
+        events.setdefault(e.member_id, []).append(e)
+    outgoing = {
+        t.member_id: t
+        for t in Transfer.objects.filter(
+            member_id__in=list(first),
+            from_unit__path__startswith=unit.path,
+            departed_on__lte=on,
+        )
+        .exclude(kind=Transfer.Kind.TEMPORARY)
+        .exclude(to_unit__path__startswith=unit.path)
+        .order_by("departed_on")
+    }
+    out = []
+    order = sorted(first, key=lambda pk: (first[pk].valid_from, members[pk].sort_key, pk))
+    for n, pk in enumerate(order, start=1):
+        m = members[pk]
+        live = effective_events(events.get(pk, []))
+        admission = next((e for e in live if e.kind == EventKind.ADMISSION), None)
+        recognition = next((e for e in live if e.kind == EventKind.RECOGNITION), None)
+        badges = [
+            e.data.get("badge_no") or f"{e.data.get('years')} năm"
+            for e in live
+            if e.kind == EventKind.BADGE
+        ]
+        death = next((e for e in live if e.kind == EventKind.DEATH), None)
+        left = [e for e in live if e.kind in ENDING and e.kind != EventKind.DEATH]
+        p_first, p_last = first[pk], last[pk]
+        arrived = ""
+        if p_first.transfer is not None and p_first.transfer.kind != Transfer.Kind.INTERNAL:
+            arrived = _join(_d(p_first.valid_from), p_first.transfer.from_unit.name)
+        elif admission and admission.effective_date < p_first.valid_from:
+            arrived = _d(p_first.valid_from)
+        t = outgoing.get(pk)
+        departed = ""
+        if t is not None and (p_last.valid_to is not None and p_last.valid_to <= on):
+            departed = _join(_d(t.departed_on), t.destination)
+        gender = m.get_gender_display()
+        eth = c.ETHNICITY_NAMES.get(m.ethnicity, "")
+        rel = m.get_religion_display() if m.religion else ""
+        if not sensitive:
+            eth, rel = (c.MASK if eth else ""), (c.MASK if rel else "")
+        education = (
+            f"{m.education_grade}/{m.education_system}" if m.education_grade is not None else ""
+        )
+        cells = [
+            str(n),
+            _join(m.full_name, m.birth_name if m.birth_name != m.full_name else ""),
+            _join(gender, eth, rel),
+            m.hometown,
+            _join(
+                education,
+                m.get_theory_level_display() if m.theory_level else "",
+                m.get_qualification_display() if m.qualification else "",
+                m.foreign_language,
+            ),
+            " / ".join(
+                x for x in (m.get_occupation_before_display(), m.get_occupation_now_display()) if x
+            ),
+            _join(
+                _d(admission.effective_date if admission else m.admitted_on),
+                _d(recognition.effective_date if recognition else None),
+            ),
+            _join(m.card_no, m.biography_no, ", ".join(b for b in badges if b)),
+            m.get_service_flag_display() if m.service_flag else "",
+            departed,
+            arrived,
+            _d(death.effective_date) if death else "",
+            _join(_d(left[-1].effective_date), ENDING_LABEL.get(left[-1].kind, "")) if left else "",
+            _join(
+                _("dự bị") if recognition is None and admission else "",
+                _("miễn sinh hoạt")
+                if any(e.kind == EventKind.EXEMPTION for e in live)
+                and not any(e.kind == EventKind.RETURN_TO_ACTIVITY for e in live)
+                else "",
+            ),
+        ]
+        out.append(RollRow(pk, cells))
+    return out
+
+
+def xlsx(*, actor, unit: Unit, on: dt.date, sensitive: bool) -> HttpResponse:
+    """The roll as an A4 landscape workbook, ready to print; the export is logged."""
+    data = rows(unit, on, sensitive=sensitive)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "7-HSĐV"
+    ws.append(["Mẫu 7-HSĐV"])
+    ws.append([f"SỔ DANH SÁCH ĐẢNG VIÊN — {unit.name}"])
+    ws.append([f"Tính đến ngày {on:%d/%m/%Y}"])
+    ws.append(HEADERS)
+    ws.append([f"({i})" for i in range(1, 15)])
+    for r in data:
+        ws.append(r.cells)
+    ws["A2"].font = Font(bold=True, size=13)
+    widths = [5, 26, 16, 20, 22, 22, 16, 18, 10, 20, 20, 11, 18, 16]
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+        ws.cell(row=4, column=i).font = Font(bold=True)
+    for row in ws.iter_rows(min_row=4):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "4:5"
+    buf = io.BytesIO()
+    wb.save(buf)
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action="export.roll",
+            unit=unit,
+            after={"rows": len(data), "on": on.isoformat(), "sensitive": sensitive},
+        )
+    resp = HttpResponse(buf.getvalue(), content_type=XLSX)
+    resp["Content-Disposition"] = f'attachment; filename="so-danh-sach-dang-vien-{on:%Y%m%d}.xlsx"'
+    return resp

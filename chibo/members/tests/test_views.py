@@ -1,0 +1,187 @@
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from chibo.accounts.choices import Role
+from chibo.audit.models import AuditLog
+from chibo.core.testing import PASSWORD, make_user
+from chibo.members import records, services
+from chibo.members.models import Member, Transfer
+from chibo.members.transfers import transfer_out
+
+
+def _add(world, given, unit=None, **rec):
+    m = services.add_member(
+        actor=None,
+        unit=unit or world.cells_a[0],
+        family_name=rec.pop("family", "Lò"),
+        middle_name="Văn",
+        given_name=given,
+        gender=rec.pop("gender", "m"),
+        birth_year=rec.pop("birth_year", 1970),
+        admitted_on=rec.pop("admitted", dt.date(2000, 5, 19)),
+        recognized_on=rec.pop("recognized", dt.date(2001, 5, 19)),
+        placed_on=dt.date(2020, 1, 1),
+    )
+    if rec:
+        records.update_record(actor=None, member=m, **rec)
+    return m
+
+
+def _login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def _xlsx(resp):
+    return load_workbook(io.BytesIO(resp.content)).active
+
+
+@pytest.fixture
+def people(world):
+    _add(world, "Ánh", gender="f", ethnicity="03", religion="none")
+    _add(world, "Ánh", family="Giàng", ethnicity="08", religion="protestant")
+    _add(world, "Bình", family="Nguyễn", ethnicity="01", birth_year=2000)
+    _add(
+        world,
+        "Dũng",
+        family="Đỗ",
+        unit=world.cells_a[1],
+        recognized=None,
+        admitted=dt.date(2026, 3, 1),
+    )
+    _add(world, "Xuân", unit=world.cell_b)
+    return world
+
+
+def test_the_list_filters_searches_and_exports_exactly_what_it_shows(client, people):
+    _login(client, people.official_a)
+    url = reverse("members:list")
+    resp = client.get(url, {"unit": people.commune_a.pk, "ethnicity": "minority"})
+    body = resp.content.decode()
+    assert "Lò Văn Ánh" in body and "Giàng Văn Ánh" in body and "Nguyễn Văn Bình" not in body
+    assert "Xuân" not in body  # commune B
+    resp = client.get(url, {"unit": people.commune_a.pk, "q": "do van dung"})
+    assert "Đỗ Văn Dũng" in resp.content.decode() and "Ánh" not in resp.content.decode()
+    resp = client.get(url, {"unit": people.commune_a.pk, "stage": "probationary"})
+    assert "Đỗ Văn Dũng" in resp.content.decode() and "Bình" not in resp.content.decode()
+    resp = client.get(url, {"unit": people.commune_a.pk, "religion": "any"})
+    assert "Giàng" in resp.content.decode() and "Lò Văn Ánh" not in resp.content.decode()
+    resp = client.get(url, {"unit": people.commune_a.pk, "age": "18-30"})
+    assert "Bình" in resp.content.decode() and "Ánh" not in resp.content.decode()
+    exp = client.get(
+        reverse("members:export"), {"unit": people.commune_a.pk, "ethnicity": "minority"}
+    )
+    names = [r[0] for r in _xlsx(exp).iter_rows(min_row=2, values_only=True)]
+    assert names == ["Giàng Văn Ánh", "Lò Văn Ánh"]  # Vietnamese order: G before L
+    log = AuditLog.objects.get(action="export.members")
+    assert log.after["rows"] == 2 and log.after["filters"] == {"ethnicity": "minority"}
+
+
+def test_keyset_pages_cover_everyone_once(client, world, monkeypatch):
+    from chibo.members import views
+
+    monkeypatch.setattr(views, "PAGE", 3)
+    for i in range(8):
+        _add(world, f"Số{i}")
+    _login(client, world.official_a)
+    seen, url = [], reverse("members:list") + f"?unit={world.commune_a.pk}"
+    while url:
+        resp = client.get(url)
+        seen += [r["m"].pk for r in resp.context["rows"]]
+        nxt = resp.context["next_url"]
+        url = reverse("members:list") + nxt if nxt else None
+    assert sorted(seen) == sorted(Member.objects.values_list("pk", flat=True))
+    assert len(seen) == len(set(seen)) == 8
+
+
+def test_sensitive_data_is_masked_for_a_read_only_viewer(client, people):
+    m = Member.objects.get(family_name="Giàng")
+    records.update_record(actor=None, member=m, identity_type="cccd", identity_no="011090001234")
+    _login(client, people.viewer_a)
+    body = client.get(reverse("members:detail", args=[m.pk])).content.decode()
+    assert "011090001234" not in body and "Mông" not in body and "•••" in body
+    resp = client.get(reverse("members:list"), {"unit": people.commune_a.pk, "ethnicity": "08"})
+    assert "ethnicity" not in resp.context["form"].fields  # not offered, not applied
+    exp = client.get(reverse("members:export"), {"unit": people.commune_a.pk})
+    assert "Mông" not in str(list(_xlsx(exp).values))
+    client.logout()
+    secretary = make_user("bithu.dong", people.cells_a[0], Role.SECRETARY)
+    _login(client, secretary)
+    body = client.get(reverse("members:detail", args=[m.pk])).content.decode()
+    assert "011090001234" in body and "Mông" in body
+    assert AuditLog.objects.filter(action="view.member", actor=secretary).count() == 1
+
+
+def test_a_transfer_between_communes_as_each_side_sees_it(client, people):
+    m = Member.objects.get(family_name="Nguyễn")
+    t = transfer_out(
+        actor=people.official_a,
+        member=m,
+        kind=Transfer.Kind.OFFICIAL,
+        to_unit=people.cell_b,
+        departed_on=dt.date(2026, 11, 2),
+    )
+    # The receiving commune sees the transfer on its deadlines page, not the record yet.
+    _login(client, people.official_b)
+    page = client.get(reverse("members:deadlines"), {"unit": people.commune_b.pk})
+    assert "Nguyễn Văn Bình" in page.content.decode()
+    assert client.get(reverse("members:detail", args=[m.pk])).status_code == 404
+    resp = client.post(reverse("members:arrive", args=[t.pk]), {"arrived_on": "2026-11-10"})
+    assert resp.status_code == 302
+    assert client.get(reverse("members:detail", args=[m.pk])).status_code == 200
+    client.logout()
+    # The sending commune still sees them among its former members, not its current ones.
+    _login(client, people.official_a)
+    current = client.get(reverse("members:list"), {"unit": people.commune_a.pk})
+    assert "Nguyễn Văn Bình" not in current.content.decode()
+    former = client.get(reverse("members:list"), {"unit": people.commune_a.pk, "status": "former"})
+    assert "Nguyễn Văn Bình" in former.content.decode()
+    assert client.get(reverse("members:detail", args=[m.pk])).status_code == 200
+
+
+def test_an_event_form_shows_the_rule_in_vietnamese_and_changes_nothing(client, people):
+    m = Member.objects.get(family_name="Đỗ")  # probationary
+    _login(client, people.official_a)
+    resp = client.post(
+        reverse("members:event", args=[m.pk, "discipline"]),
+        {
+            "effective_date": "2026-10-01",
+            "form": "expulsion",
+            "decided_by": "committee",
+            "decision_no": "1-QĐ/ĐU",
+        },
+    )
+    assert resp.status_code == 200
+    assert "dự bị chỉ có thể bị khiển trách hoặc cảnh cáo" in resp.content.decode()
+    assert Member.objects.get(pk=m.pk).ended == ""
+
+
+def test_the_roll_lists_14_columns_as_of_a_date_and_prints_on_a4_landscape(client, people):
+    m = Member.objects.get(family_name="Nguyễn")
+    transfer_out(
+        actor=people.official_a,
+        member=m,
+        kind=Transfer.Kind.ABROAD,
+        destination="Đảng ủy ngoài nước",
+        departed_on=dt.date(2026, 2, 2),
+    )
+    _login(client, people.official_a)
+    url = reverse("members:roll", args=[people.commune_a.pk])
+    resp = client.get(url, {"on": "2026-11-01", "format": "xlsx"})
+    ws = _xlsx(resp)
+    assert (
+        ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    )
+    rows = list(ws.iter_rows(values_only=True))
+    assert len(rows[3]) == 14 and rows[3][0] == "STT"
+    body = [r for r in rows[5:]]
+    nguyen = next(r for r in body if r[1].startswith("Nguyễn Văn Bình"))
+    assert nguyen[9].startswith("02/02/2026") and "ngoài nước" in nguyen[9]
+    assert len(body) == 4  # commune A's four, the one who left included with the date
+    before = client.get(url, {"on": "2019-12-31"})
+    assert len(before.context["rows"]) == 0  # placed from 1/1/2020
+    assert AuditLog.objects.filter(action="export.roll").count() == 1

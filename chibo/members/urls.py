@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "members"
+urlpatterns = [
+    path("", views.member_list, name="list"),
+    path("export.xlsx", views.member_export, name="export"),
+    path("deadlines/", views.deadlines, name="deadlines"),
+    path("roll/<int:pk>/", views.roll, name="roll"),
+    path("seats/<int:pk>/new/", views.seat_add, name="seat_add"),
+    path("transfers/<int:pk>/arrive/", views.transfer_arrive, name="arrive"),
+    path("<int:pk>/", views.member_detail, name="detail"),
+    path("<int:pk>/edit/", views.member_edit, name="edit"),
+    path("<int:pk>/transfer/", views.member_transfer, name="transfer"),
+    path("<int:pk>/events/<slug:kind>/", views.member_event, name="event"),
+]

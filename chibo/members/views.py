@@ -1,0 +1,454 @@
+"""Member pages: the list (filters, search, keyset pages, export of exactly what is shown), the
+member page (logged), the record form, lifecycle events, transfers, seats, deadlines and the
+roll. Every page goes through the scope gate: a unit or member outside the reader's scope is
+404; a reader without the "members" action gets 403 on writes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chibo.accounts.scope import can, grant_roots, is_system_admin
+from chibo.audit.services import record
+from chibo.core.exports import xlsx_response
+from chibo.org.models import Unit
+
+from . import choices as c
+from . import roll as roll_mod
+from . import seats, selectors, transfers
+from .forms import (
+    EVENT_FORMS,
+    ArrivalForm,
+    FilterForm,
+    RecordForm,
+    SeatForm,
+    TransferForm,
+    parse_on,
+)
+from .lifecycle import EventKind, effective_events
+from .models import Member, Transfer
+from .records import may_see_sensitive
+
+PAGE = 50
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+def _default_unit(user) -> Unit:
+    """The reader's first grant unit (the national root for a system administrator)."""
+    if is_system_admin(user):
+        unit = Unit.objects.filter(depth=1).order_by("path").first()
+    else:
+        roots = grant_roots(user, "view")
+        unit = Unit.objects.filter(pk__in=roots).order_by("depth", "path").first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def _unit(request, param: str = "unit") -> Unit:
+    scope = Unit.objects.restrict(request.user, "view")
+    pk = request.GET.get(param)
+    if pk:
+        try:
+            return get_object_or_404(scope, pk=int(pk))
+        except ValueError as exc:
+            raise Http404 from exc
+    return _default_unit(request.user)
+
+
+def _member(request, pk: int) -> Member:
+    return get_object_or_404(Member.objects.restrict(request.user, "view"), pk=pk)
+
+
+def _require_members(request, member: Member) -> None:
+    unit = member.home_unit or member.placements.order_by("-valid_from").first().unit
+    if not can(request.user, "members", unit):
+        raise PermissionDenied(_("Bạn chỉ có quyền xem đảng viên này."))
+
+
+def _list_context(request):
+    unit = _unit(request)
+    sensitive = can(request.user, "sensitive", unit)
+    form = FilterForm(request.GET or None, sensitive=sensitive)
+    f = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    return unit, sensitive, form, f, selectors.filtered(unit, f, today)
+
+
+def _row(m: Member, sensitive: bool) -> dict:
+    return {
+        "m": m,
+        "ethnicity": c.MASK
+        if (m.ethnicity and not sensitive)
+        else c.ETHNICITY_NAMES.get(m.ethnicity, ""),
+    }
+
+
+@login_required
+def member_list(request):
+    unit, sensitive, form, f, qs = _list_context(request)
+    after = None
+    cursor = request.GET.get("after", "")
+    if cursor.isdigit():
+        prev = qs.filter(pk=int(cursor)).values_list("sort_key", "id").first()
+        after = prev
+    page = selectors.keyset_page(qs.select_related("home_unit"), after, PAGE + 1)
+    more = len(page) > PAGE
+    page = page[:PAGE]
+    params = request.GET.copy()
+    params.pop("after", None)
+    next_url = None
+    if more:
+        params["after"] = str(page[-1].pk)
+        next_url = "?" + params.urlencode()
+    params.pop("after", None)
+    return render(
+        request,
+        "members/list.html",
+        {
+            "nav": "members",
+            "unit": unit,
+            "form": form,
+            "rows": [_row(m, sensitive) for m in page],
+            "next_url": next_url,
+            "first_url": "?" + params.urlencode(),
+            "is_later_page": after is not None,
+            "export_url": reverse("members:export") + "?" + params.urlencode(),
+            "sensitive": sensitive,
+            "can_edit": can(request.user, "members", unit),
+            "total": qs.count() if after is None else None,
+        },
+    )
+
+
+@login_required
+def member_export(request):
+    unit, sensitive, form, f, qs = _list_context(request)
+    qs = qs.select_related("home_unit").order_by("sort_key", "id")
+
+    def rows():
+        for m in qs.iterator(chunk_size=2000):
+            eth = c.ETHNICITY_NAMES.get(m.ethnicity, "")
+            rel = m.get_religion_display() if m.religion else ""
+            yield [
+                m.full_name,
+                m.get_gender_display(),
+                m.birth_date.strftime("%d/%m/%Y") if m.birth_date else m.birth_year,
+                eth if sensitive else (c.MASK if eth else ""),
+                rel if sensitive else (c.MASK if rel else ""),
+                m.home_unit.name if m.home_unit else "",
+                m.admitted_on.strftime("%d/%m/%Y") if m.admitted_on else "",
+                m.recognized_on.strftime("%d/%m/%Y") if m.recognized_on else "",
+                m.get_stage_display(),
+                m.get_activity_display(),
+                m.get_ended_display() if m.ended else "",
+            ]
+
+    return xlsx_response(
+        actor=request.user,
+        action="export.members",
+        filename="danh-sach-dang-vien.xlsx",
+        title="Đảng viên",
+        headers=[
+            "Họ và tên",
+            "Giới tính",
+            "Ngày sinh",
+            "Dân tộc",
+            "Tôn giáo",
+            "Chi bộ",
+            "Ngày vào Đảng",
+            "Ngày chính thức",
+            "Giai đoạn",
+            "Sinh hoạt",
+            "Thôi là đảng viên",
+        ],
+        rows=rows(),
+        unit=unit,
+        filters={k: v for k, v in f.items() if v},
+    )
+
+
+EVENT_LABELS = dict(EventKind.choices)
+
+
+def _timeline(member: Member, sensitive: bool) -> list[dict]:
+    events = list(member.events.all())
+    live = {e.pk for e in effective_events(events)}
+    out = []
+    for e in events:
+        data = dict(e.data)
+        if data.get("health_reason") and not sensitive:
+            data["health_reason"] = c.MASK
+        out.append({"e": e, "live": e.pk in live, "data": data})
+    return out
+
+
+@login_required
+def member_detail(request, pk: int):
+    m = _member(request, pk)
+    sensitive = may_see_sensitive(request.user, m)
+    with transaction.atomic():
+        record(actor=request.user, action="view.member", obj=m, unit=m.home_unit)
+    today = timezone.localdate()
+    unit = m.home_unit
+    alerts = []
+    if unit is not None:
+        alerts = [a for a in selectors.deadlines(unit, today) if a.member_id == m.pk]
+    can_edit = unit is not None and can(request.user, "members", unit)
+    fields = [
+        (_("Họ tên khai sinh"), m.birth_name),
+        (_("Bí danh"), m.aliases),
+        (_("Giới tính"), m.get_gender_display()),
+        (_("Ngày sinh"), m.birth_date.strftime("%d/%m/%Y") if m.birth_date else m.birth_year),
+        (_("Nơi sinh"), m.place_of_birth),
+        (_("Quê quán"), m.hometown),
+        (_("Nơi cư trú"), m.residence),
+        (
+            _("Dân tộc"),
+            c.ETHNICITY_NAMES.get(m.ethnicity, "")
+            if sensitive
+            else (c.MASK if m.ethnicity else ""),
+        ),
+        (
+            _("Tôn giáo"),
+            (m.get_religion_display() if m.religion else "")
+            if sensitive
+            else (c.MASK if m.religion else ""),
+        ),
+        (
+            _("Số định danh"),
+            f"{m.get_identity_type_display()} {m.identity_no}"
+            if sensitive and m.identity_no
+            else (c.MASK if m.identity_no else ""),
+        ),
+        (
+            _("Giáo dục phổ thông"),
+            f"{m.education_grade}/{m.education_system}" if m.education_grade is not None else "",
+        ),
+        (
+            _("Chuyên môn"),
+            _join(m.get_qualification_display() if m.qualification else "", m.qualification_field),
+        ),
+        (_("Học hàm"), m.get_academic_title_display() if m.academic_title else ""),
+        (_("Lý luận chính trị"), m.get_theory_level_display() if m.theory_level else ""),
+        (_("Quản lý nhà nước"), m.get_state_management_display() if m.state_management else ""),
+        (_("Ngoại ngữ"), m.foreign_language),
+        (
+            _("Nghề nghiệp khi vào Đảng"),
+            m.get_occupation_before_display() if m.occupation_before else "",
+        ),
+        (_("Nghề nghiệp hiện nay"), m.get_occupation_now_display() if m.occupation_now else ""),
+        (_("Chức vụ"), m.position),
+        (_("Số thẻ đảng viên"), m.card_no),
+        (_("Số lý lịch"), m.biography_no),
+    ]
+    return render(
+        request,
+        "members/detail.html",
+        {
+            "nav": "members",
+            "m": m,
+            "fields": [(k, v) for k, v in fields if v not in ("", None)],
+            "timeline": _timeline(m, sensitive),
+            "placements": m.placements.select_related("unit").order_by("-valid_from"),
+            "seats": m.seats.select_related("unit").order_by("-valid_from"),
+            "transfers": m.transfers.select_related("from_unit", "to_unit"),
+            "alerts": alerts,
+            "can_edit": can_edit,
+            "event_kinds": [(k, EVENT_FORMS[k].title) for k in EVENT_FORMS],
+            "sensitive": sensitive,
+        },
+    )
+
+
+def _join(*parts) -> str:
+    return ", ".join(p for p in parts if p)
+
+
+@login_required
+def member_edit(request, pk: int):
+    from . import records
+
+    m = _member(request, pk)
+    if request.method == "POST":
+        _require_members(request, m)
+    sensitive = may_see_sensitive(request.user, m)
+    form = RecordForm(request.POST or None, instance=m, sensitive=sensitive)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: form.cleaned_data[k] for k in form.fields}
+        try:
+            records.update_record(actor=request.user, member=Member.objects.get(pk=m.pk), **fields)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errs in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã lưu hồ sơ."))
+            return redirect("members:detail", pk=m.pk)
+    return render(
+        request,
+        "members/form.html",
+        {"nav": "members", "m": m, "form": form, "title": _("Sửa hồ sơ đảng viên")},
+    )
+
+
+@login_required
+def member_event(request, pk: int, kind: str):
+    m = _member(request, pk)
+    if kind not in EVENT_FORMS:
+        raise Http404
+    if request.method == "POST":
+        _require_members(request, m)
+    form_class = EVENT_FORMS[kind]
+    form = form_class(request.POST or None, member=m)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.save(request.user)
+        except ValidationError as exc:
+            for msg in _errors(exc):
+                form.add_error(None, msg)
+        else:
+            messages.success(request, _("Đã ghi nhận: %(t)s.") % {"t": form_class.title})
+            return redirect("members:detail", pk=m.pk)
+    return render(
+        request,
+        "members/form.html",
+        {"nav": "members", "m": m, "form": form, "title": form_class.title},
+    )
+
+
+@login_required
+def member_transfer(request, pk: int):
+    m = _member(request, pk)
+    if request.method == "POST":
+        _require_members(request, m)
+    form = TransferForm(request.POST or None, member=m)
+    if request.method == "POST" and form.is_valid():
+        try:
+            t = form.save(request.user)
+        except ValidationError as exc:
+            for msg in _errors(exc):
+                form.add_error(None, msg)
+        else:
+            messages.success(
+                request,
+                _("Đã lập giấy giới thiệu số %(n)s.") % {"n": t.letter_no}
+                if t.letter_no
+                else _("Đã chuyển sinh hoạt nội bộ."),
+            )
+            return redirect("members:detail", pk=m.pk)
+    return render(
+        request,
+        "members/form.html",
+        {"nav": "members", "m": m, "form": form, "title": _("Chuyển sinh hoạt đảng")},
+    )
+
+
+@login_required
+@require_POST
+def transfer_arrive(request, pk: int):
+    """The receiving side confirms an arrival. The transfer is visible to the side it goes to."""
+    scope = Unit.objects.restrict(request.user, "view")
+    t = get_object_or_404(
+        Transfer.objects.filter(to_unit__in=scope, kind=Transfer.Kind.OFFICIAL), pk=pk
+    )
+    if not can(request.user, "members", t.to_unit):
+        raise PermissionDenied(_("Bạn chỉ có quyền xem."))
+    form = ArrivalForm(request.POST)
+    if form.is_valid():
+        try:
+            transfers.confirm_arrival(actor=request.user, transfer=t, **form.cleaned_data)
+        except ValidationError as exc:
+            for msg in _errors(exc):
+                messages.error(request, msg)
+        else:
+            messages.success(request, _("Đã tiếp nhận %(n)s.") % {"n": t.member.full_name})
+            return redirect("members:detail", pk=t.member_id)
+    else:
+        messages.error(request, _("Hãy ghi ngày đảng viên trình giấy giới thiệu."))
+    return redirect(reverse("members:deadlines") + f"?unit={t.to_unit.pk}")
+
+
+@login_required
+def deadlines(request):
+    unit = _unit(request)
+    on = parse_on(request.GET.get("on"))
+    alerts = selectors.deadlines(unit, on)
+    incoming = list(transfers.awaiting_arrival(unit))
+    return render(
+        request,
+        "members/deadlines.html",
+        {
+            "nav": "deadlines",
+            "unit": unit,
+            "on": on,
+            "alerts": alerts,
+            "incoming": incoming,
+            "can_edit": can(request.user, "members", unit),
+            "arrival_form": ArrivalForm(initial={"arrived_on": on}),
+        },
+    )
+
+
+@login_required
+def roll(request, pk: int):
+    unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
+    on = parse_on(request.GET.get("on"))
+    sensitive = can(request.user, "sensitive", unit)
+    if request.GET.get("format") == "xlsx":
+        return roll_mod.xlsx(actor=request.user, unit=unit, on=on, sensitive=sensitive)
+    with transaction.atomic():
+        record(actor=request.user, action="view.roll", unit=unit, after={"on": on.isoformat()})
+    return render(
+        request,
+        "members/roll.html",
+        {
+            "nav": "members",
+            "unit": unit,
+            "on": on,
+            "headers": roll_mod.HEADERS,
+            "rows": roll_mod.rows(unit, on, sensitive=sensitive),
+        },
+    )
+
+
+@login_required
+def seat_add(request, pk: int):
+    unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
+    if request.method == "POST" and not can(request.user, "members", unit):
+        raise PermissionDenied(_("Bạn chỉ có quyền xem tổ chức này."))
+    form = SeatForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            seats.assign_seat(actor=request.user, unit=unit, **d)
+        except ValidationError as exc:
+            for msg in _errors(exc):
+                form.add_error(None, msg)
+        else:
+            messages.success(request, _("Đã ghi nhận chức danh."))
+            return redirect("org:unit", pk=unit.pk)
+    return render(
+        request,
+        "members/form.html",
+        {
+            "nav": "tree",
+            "form": form,
+            "title": _("Cấp ủy: thêm chức danh"),
+            "unit": unit,
+            "current": seats.seats_on(unit, timezone.localdate()),
+        },
+    )
