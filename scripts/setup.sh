@@ -32,6 +32,8 @@ if [ "$purpose" = test ]; then
   command -v pg_ctlcluster >/dev/null 2>&1 || [ -n "${DATABASE_URL:-}" ] || need_debs+=(postgresql)
 fi
 [ -d /usr/share/fonts/truetype/liberation ] || need_debs+=(fonts-liberation)
+# WeasyPrint (PDF documents) renders through Pango.
+ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || need_debs+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ ${#need_debs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     say "Cài gói hệ thống / installing system packages: ${need_debs[*]}"

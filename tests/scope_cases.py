@@ -173,6 +173,15 @@ MEMBER_CASES = [
     Case("members:export", lambda w: reverse("members:export") + f"?unit={w.commune_a.pk}"),
     Case("members:deadlines", lambda w: reverse("members:deadlines") + f"?unit={w.commune_a.pk}"),
     Case("members:roll", lambda w: reverse("members:roll", args=[w.commune_a.pk])),
+    Case("members:stats", lambda w: reverse("members:stats", args=[w.commune_a.pk]) + "?form=1"),
+    Case(
+        "members:reconciliation",
+        lambda w: reverse("members:reconciliation", args=[w.commune_a.pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"year": "2025", "quarter": "2"},
+    ),
     Case("members:detail", lambda w: reverse("members:detail", args=[_member(w).pk])),
     Case(
         "members:edit",
@@ -209,6 +218,7 @@ MEMBER_CASES = [
             "departed_on": "2025-07-01",
         },
     ),
+    Case("members:letter", lambda w: reverse("members:letter", args=[_incoming(w).pk])),
     Case(
         "members:arrive",
         lambda w: reverse("members:arrive", args=[_incoming(w).pk]),

@@ -298,3 +298,27 @@ class Seat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.unit}: {self.member}"
+
+
+class Reconciliation(models.Model):
+    """A quarterly reconciliation of a unit's roll (đối chiếu sổ danh sách, every 3 months),
+    submitted upward. Its figures are frozen when submitted: later (backdated) events never
+    change them; they are flagged instead and the page shows the difference."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    figures = models.JSONField()
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "quarter"], name="mem_recon_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Quý {self.quarter}/{self.year} — {self.unit}"

@@ -99,7 +99,9 @@ def _add_event(
     data: dict | None = None,
     corrects: MemberEvent | None = None,
 ) -> MemberEvent:
-    return MemberEvent.objects.create(
+    from .reconciliation import flag
+
+    event = MemberEvent.objects.create(
         member=member,
         kind=kind,
         effective_date=effective,
@@ -109,6 +111,8 @@ def _add_event(
         data=data or {},
         corrects=corrects,
     )
+    flag(event)
+    return event
 
 
 def _refresh_state(member: Member) -> lifecycle.State:

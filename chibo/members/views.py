@@ -452,3 +452,133 @@ def seat_add(request, pk: int):
             "current": seats.seats_on(unit, timezone.localdate()),
         },
     )
+
+
+@login_required
+def stats_view(request, pk: int):
+    from . import stats
+
+    unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
+    today = timezone.localdate()
+    number = request.GET.get("form", "1")
+    number = int(number) if number in ("1", "2", "3", "7") else 1
+    start = parse_on(request.GET.get("from") or f"{today.year}-01-01")
+    end = parse_on(request.GET.get("to") or today.isoformat())
+    error = None
+    if end < start:
+        error = _("Ngày cuối kỳ phải sau ngày đầu kỳ.")
+        start, end = end, start
+    form, rows = stats.with_last_year(number, unit, start, end)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            actor=request.user,
+            action=f"export.form{number}",
+            filename=f"bieu-{number}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
+            title=f"Biểu {number}",
+            headers=[str(form.title), _("Kỳ này"), _("Cùng kỳ năm trước")],
+            rows=(
+                ["    " * r.indent + str(r.label), "—" if v is None else v, "—" if p is None else p]
+                for r, v, p in rows
+            ),
+            unit=unit,
+            filters={"from": start.isoformat(), "to": end.isoformat()},
+        )
+    return render(
+        request,
+        "members/stats.html",
+        {
+            "nav": "members",
+            "unit": unit,
+            "form": form,
+            "rows": rows,
+            "number": number,
+            "start": start,
+            "end": end,
+            "error": error,
+            "choices": [(1, _("Biểu 1")), (2, _("Biểu 2")), (3, _("Biểu 3")), (7, _("Biểu 7"))],
+        },
+    )
+
+
+@login_required
+def reconciliation_view(request, pk: int):
+    from . import reconciliation
+
+    unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
+    if request.method == "POST":
+        if not can(request.user, "members", unit):
+            raise PermissionDenied(_("Bạn chỉ có quyền xem tổ chức này."))
+        try:
+            year, quarter = int(request.POST.get("year", "")), int(request.POST.get("quarter", ""))
+            reconciliation.submit(actor=request.user, unit=unit, year=year, quarter=quarter)
+        except ValueError:
+            messages.error(request, _("Quý không hợp lệ."))
+        except ValidationError as exc:
+            for msg in _errors(exc):
+                messages.error(request, msg)
+        else:
+            messages.success(
+                request, _("Đã nộp đối chiếu quý %(q)d/%(y)d.") % {"q": quarter, "y": year}
+            )
+        return redirect("members:reconciliation", pk=unit.pk)
+    keys = [("A", _("Đầu kỳ")), ("B", _("Tăng")), ("C", _("Giảm")), ("D", _("Cuối kỳ"))]
+    quarters = reconciliation.overview(unit, timezone.localdate())
+    for q in quarters:
+        q["cells"] = [
+            (
+                label,
+                q["rec"].figures.get(k) if q["rec"] else None,
+                q["now"].get(k) if q["now"] else None,
+            )
+            for k, label in keys
+        ]
+    return render(
+        request,
+        "members/reconciliation.html",
+        {
+            "nav": "members",
+            "unit": unit,
+            "quarters": quarters,
+            "can_edit": can(request.user, "members", unit),
+            "keys": keys,
+        },
+    )
+
+
+@login_required
+def transfer_letter(request, pk: int):
+    """The transfer letter as DOCX (default) or PDF, for the sending or the receiving side."""
+    from django.db.models import Q
+    from django.http import HttpResponse
+
+    from chibo.core import documents
+
+    from . import letters
+
+    scope = Unit.objects.restrict(request.user, "view")
+    t = get_object_or_404(
+        Transfer.objects.filter(Q(from_unit__in=scope) | Q(to_unit__in=scope))
+        .exclude(kind=Transfer.Kind.INTERNAL)
+        .select_related("member", "issuer", "from_unit", "to_unit"),
+        pk=pk,
+    )
+    fmt = "pdf" if request.GET.get("format") == "pdf" else "docx"
+    doc = letters.letter(t)
+    content = documents.to_pdf(doc) if fmt == "pdf" else documents.to_docx(doc)
+    with transaction.atomic():
+        record(
+            actor=request.user,
+            action="export.transfer_letter",
+            obj=t.member,
+            unit=t.from_unit,
+            after={"transfer": t.pk, "format": fmt, "number": doc.number},
+        )
+    types = {
+        "pdf": "application/pdf",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
+    resp = HttpResponse(content, content_type=types[fmt])
+    resp["Content-Disposition"] = (
+        f'attachment; filename="giay-gioi-thieu-{t.letter_year}-{t.letter_no:02d}.{fmt}"'
+    )
+    return resp

@@ -185,3 +185,79 @@ def test_the_roll_lists_14_columns_as_of_a_date_and_prints_on_a4_landscape(clien
     before = client.get(url, {"on": "2019-12-31"})
     assert len(before.context["rows"]) == 0  # placed from 1/1/2020
     assert AuditLog.objects.filter(action="export.roll").count() == 1
+
+
+def test_the_forms_page_compares_with_last_year_and_exports(client, people):
+    _login(client, people.official_a)
+    url = reverse("members:stats", args=[people.commune_a.pk])
+    resp = client.get(url, {"form": "1", "from": "2026-01-01", "to": "2026-11-01"})
+    rows = {r.code: (v, p) for r, v, p in resp.context["rows"]}
+    assert rows["B1"] == (1, 0)  # Dũng admitted 1/3/2026; nobody in 2025
+    assert rows["D"] == (4, 3)
+    xl = client.get(url, {"form": "3", "from": "2026-01-01", "to": "2026-11-01", "format": "xlsx"})
+    values = list(_xlsx(xl).iter_rows(values_only=True))
+    assert values[0][1:] == ("Kỳ này", "Cùng kỳ năm trước")
+    assert any(r[0].strip() == "Nữ" and r[1] == 1 for r in values[1:])
+    assert AuditLog.objects.filter(action="export.form3").exists()
+
+
+def test_reconciliation_is_submitted_once_and_then_frozen(client, people):
+    from chibo.members.models import Reconciliation
+
+    _login(client, people.official_a)
+    url = reverse("members:reconciliation", args=[people.commune_a.pk])
+    client.post(url, {"year": "2025", "quarter": "4"})
+    client.post(url, {"year": "2025", "quarter": "4"})
+    assert Reconciliation.objects.get().figures["D"] == 3
+    page = client.get(url).content.decode()
+    assert "Đã nộp" in page and "Quý 4/2025" in page
+    resp = client.post(url, {"year": "x", "quarter": "4"}, follow=True)
+    assert "Quý không hợp lệ" in resp.content.decode()
+
+
+def test_the_transfer_letter_in_word_and_pdf(client, people):
+    from docx import Document
+    from pypdf import PdfReader
+
+    from chibo.members import seats
+    from chibo.members.models import Seat
+
+    m = Member.objects.get(family_name="Nguyễn")
+    records.update_record(actor=None, member=m, biography_no="LL-0451")
+    services.issue_card(actor=None, member=m, card_no="51012345", issued_on=dt.date(2010, 1, 2))
+    sec = Member.objects.get(family_name="Lò", gender="f")
+    seats.assign_seat(
+        actor=None,
+        unit=people.commune_a,
+        member=sec,
+        role=Seat.Role.SECRETARY,
+        valid_from=dt.date(2025, 1, 1),
+    )
+    t = transfer_out(
+        actor=people.official_a,
+        member=m,
+        kind=Transfer.Kind.OFFICIAL,
+        to_unit=people.cell_b,
+        departed_on=dt.date(2026, 11, 2),
+        fee_paid_until=dt.date(2026, 10, 1),
+    )
+    _login(client, people.official_a)
+    url = reverse("members:letter", args=[t.pk])
+    doc = Document(io.BytesIO(client.get(url).content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(c.text for tbl in doc.tables for row in tbl.rows for c in row.cells)
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in cells and "ĐẢNG ỦY XÃ ĐỒNG TÂM" in cells
+    assert "Số 01-GGT/ĐU" in cells and "Đồng Tâm, ngày 02 tháng 11 năm 2026" in cells
+    assert "T/M ĐẢNG ỦY" in cells and "Lò Văn Ánh" in cells
+    assert "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG" in text and "51012345" in text
+    assert "LL-0451" in text and "10/2026" in text and "Kính gửi: Chi bộ tổ dân phố 1" in text
+    pdf = PdfReader(io.BytesIO(client.get(url, {"format": "pdf"}).content))
+    page = pdf.pages[0]
+    body = page.extract_text()
+    assert "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG" in body and "Số 01-GGT/ĐU" in body
+    assert round(float(page.mediabox.width) / 72 * 25.4) == 210  # A4 portrait
+    # The receiving commune may print it too; a third commune may not.
+    client.logout()
+    _login(client, people.official_b)
+    assert client.get(url).status_code == 200
+    assert AuditLog.objects.filter(action="export.transfer_letter").count() == 3
