@@ -162,10 +162,42 @@ def _incoming(w: World):
     return w.extra["incoming"]
 
 
+def _outgoing(w: World):
+    """A transfer from commune A abroad: only commune A's side sees its letter."""
+    if "outgoing" not in w.extra:
+        import datetime as dt
+
+        from chibo.members.models import Transfer
+        from chibo.members.services import add_member
+        from chibo.members.transfers import transfer_out
+
+        m = add_member(
+            actor=None,
+            unit=w.cells_a[2],
+            family_name="Lường",
+            middle_name="Văn",
+            given_name="Chiến",
+            gender="m",
+            birth_year=1985,
+            admitted_on=dt.date(2010, 3, 3),
+            recognized_on=dt.date(2011, 3, 3),
+            placed_on=dt.date(2020, 1, 1),
+        )
+        w.extra["outgoing"] = transfer_out(
+            actor=None,
+            member=m,
+            kind=Transfer.Kind.ABROAD,
+            destination="Đảng ủy ngoài nước",
+            departed_on=dt.date(2025, 6, 2),
+        )
+    return w.extra["outgoing"]
+
+
 def prime(w: World) -> None:
     """Make the objects the cases act on before the test counts changes."""
     _member(w)
     _incoming(w)
+    _outgoing(w)
 
 
 MEMBER_CASES = [
@@ -218,7 +250,7 @@ MEMBER_CASES = [
             "departed_on": "2025-07-01",
         },
     ),
-    Case("members:letter", lambda w: reverse("members:letter", args=[_incoming(w).pk])),
+    Case("members:letter", lambda w: reverse("members:letter", args=[_outgoing(w).pk])),
     Case(
         "members:arrive",
         lambda w: reverse("members:arrive", args=[_incoming(w).pk]),
