@@ -193,6 +193,27 @@ def _outgoing(w: World):
     return w.extra["outgoing"]
 
 
+def _import_job(w: World) -> str:
+    """An import job of official_a's (jobs belong to the user who uploaded the file)."""
+    from django.core.cache import cache
+
+    token = "scope-case-job"
+    cache.set(
+        f"chibo:import:{token}",
+        {
+            "user": w.official_a.pk,
+            "unit": w.commune_a.pk,
+            "path": "/nonexistent.xlsx",
+            "name": "danh-sach.xlsx",
+            "headers": ["Họ tên"],
+            "rows": 1,
+            "mapping": {"full_name": 0},
+            "state": "mapping",
+        },
+    )
+    return token
+
+
 def prime(w: World) -> None:
     """Make the objects the cases act on before the test counts changes."""
     _member(w)
@@ -205,6 +226,22 @@ MEMBER_CASES = [
     Case("members:export", lambda w: reverse("members:export") + f"?unit={w.commune_a.pk}"),
     Case("members:deadlines", lambda w: reverse("members:deadlines") + f"?unit={w.commune_a.pk}"),
     Case("members:roll", lambda w: reverse("members:roll", args=[w.commune_a.pk])),
+    Case(
+        "members:import",
+        lambda w: reverse("members:import") + f"?unit={w.commune_a.pk}",
+        method="post",
+        write=True,
+        body=lambda w: {},
+    ),
+    Case(
+        "members:import_template",
+        lambda w: reverse("members:import_template") + f"?unit={w.commune_a.pk}",
+    ),
+    Case(
+        "members:import_job",
+        lambda w: reverse("members:import_job", args=[_import_job(w)]),
+        self_service=True,
+    ),
     Case("members:stats", lambda w: reverse("members:stats", args=[w.commune_a.pk]) + "?form=1"),
     Case(
         "members:reconciliation",

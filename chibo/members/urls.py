@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import views, views_import
 
 app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
     path("export.xlsx", views.member_export, name="export"),
+    path("import/", views_import.import_start, name="import"),
+    path("import/template.xlsx", views_import.import_template, name="import_template"),
+    path("import/<str:token>/", views_import.import_job, name="import_job"),
     path("deadlines/", views.deadlines, name="deadlines"),
     path("roll/<int:pk>/", views.roll, name="roll"),
     path("stats/<int:pk>/", views.stats_view, name="stats"),
