@@ -214,9 +214,32 @@ def _import_job(w: World) -> str:
     return token
 
 
+def _twin(w: World):
+    """A second record of _member's person (a likely duplicate)."""
+    if "twin" not in w.extra:
+        import datetime as dt
+
+        from chibo.members.services import add_member
+
+        w.extra["twin"] = add_member(
+            actor=None,
+            unit=w.cells_a[1],
+            family_name="Lò",
+            middle_name="Văn",
+            given_name="Đôi",
+            gender="m",
+            birth_year=1970,
+            admitted_on=dt.date(2000, 5, 19),
+            recognized_on=dt.date(2001, 5, 19),
+            placed_on=dt.date(2020, 1, 1),
+        )
+    return w.extra["twin"]
+
+
 def prime(w: World) -> None:
     """Make the objects the cases act on before the test counts changes."""
     _member(w)
+    _twin(w)
     _incoming(w)
     _outgoing(w)
 
@@ -241,6 +264,18 @@ MEMBER_CASES = [
         "members:import_job",
         lambda w: reverse("members:import_job", args=[_import_job(w)]),
         self_service=True,
+    ),
+    Case(
+        "members:duplicates",
+        lambda w: reverse("members:duplicates") + f"?unit={w.commune_a.pk}",
+    ),
+    Case(
+        "members:merge",
+        lambda w: reverse("members:merge", args=[_member(w).pk, _twin(w).pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"choice_admission": "keep", "choice_recognition": "keep"},
     ),
     Case("members:stats", lambda w: reverse("members:stats", args=[w.commune_a.pk]) + "?form=1"),
     Case(

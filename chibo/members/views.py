@@ -582,3 +582,62 @@ def transfer_letter(request, pk: int):
         f'attachment; filename="giay-gioi-thieu-{t.letter_year}-{t.letter_no:02d}.{fmt}"'
     )
     return resp
+
+
+@login_required
+def duplicates_view(request):
+    from . import duplicates
+
+    unit = _unit(request)
+    return render(
+        request,
+        "members/duplicates.html",
+        {
+            "nav": "members",
+            "unit": unit,
+            "pairs": duplicates.find(unit),
+            "can_edit": can(request.user, "members", unit),
+        },
+    )
+
+
+@login_required
+def merge_view(request, keep: int, drop: int):
+    from . import duplicates
+    from .records import may_see_sensitive
+
+    a, b = _member(request, keep), _member(request, drop)
+    if request.method == "POST":
+        _require_members(request, a)
+        _require_members(request, b)
+    sensitive = may_see_sensitive(request.user, a) and may_see_sensitive(request.user, b)
+    diffs = duplicates.differences(a, b)
+    conflicts = duplicates.event_conflicts(a, b)
+    error = None
+    if request.method == "POST":
+        choices = {k[7:]: v for k, v in request.POST.items() if k.startswith("choice_")}
+        try:
+            kept = duplicates.merge(actor=request.user, keep=a, drop=b, choices=choices)
+        except ValidationError as exc:
+            error = "; ".join(exc.messages)
+        else:
+            messages.success(request, _("Đã gộp hai hồ sơ."))
+            return redirect("members:detail", pk=kept.pk)
+    labels = {f.name: f.verbose_name for f in Member._meta.fields}
+    rows = []
+    for f, va, vb in diffs:
+        show = sensitive or f not in c.SENSITIVE_FIELDS
+        rows.append((f, labels.get(f, f), va if show else c.MASK, vb if show else c.MASK))
+    return render(
+        request,
+        "members/merge.html",
+        {
+            "nav": "members",
+            "a": a,
+            "b": b,
+            "rows": rows,
+            "conflicts": [(k, EVENT_LABELS.get(k, k), ea, eb) for k, ea, eb in conflicts],
+            "fill": duplicates.fill_ins(a, b),
+            "error": error,
+        },
+    )
