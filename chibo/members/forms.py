@@ -425,3 +425,64 @@ def parse_on(value: str | None) -> dt.date:
         return dt.date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
         return timezone.localdate()
+
+
+class AdmitForm(forms.Form):
+    cell = CellChoiceField(label=_("Chi bộ"), queryset=Unit.objects.none())
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=180)
+    gender = forms.ChoiceField(label=_("Giới tính"), choices=Gender.choices)
+    birth_date = forms.DateField(label=_("Ngày sinh"), widget=DATE_INPUT)
+    considered_on = forms.DateField(label=_("Ngày chi bộ xét, đề nghị kết nạp"), widget=DATE_INPUT)
+    decision_no = forms.CharField(label=_("Số quyết định kết nạp"), max_length=80)
+    issuer = forms.CharField(label=_("Cấp ủy ra quyết định"), max_length=255)
+    decision_received_on = forms.DateField(
+        label=_("Ngày chi bộ nhận quyết định"), widget=DATE_INPUT
+    )
+    ceremony_on = forms.DateField(label=_("Ngày tổ chức lễ kết nạp"), widget=DATE_INPUT)
+    late_ceremony_consent = forms.CharField(
+        label=_("Văn bản đồng ý của cấp ủy cấp trên (nếu lễ kết nạp muộn)"),
+        max_length=255,
+        required=False,
+    )
+    decided_by_higher_committee = forms.BooleanField(
+        label=_("Trên 60 tuổi: cấp ủy có thẩm quyền đã quyết định"), required=False
+    )
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cell"].queryset = Unit.objects.filter(
+            path__startswith=unit.path, kind__in=CELL_KINDS, valid_to__isnull=True
+        ).order_by("path")
+
+    def deadlines(self) -> dict:
+        """The dates the rules give from what is filled in so far (shown before saving)."""
+        d = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        out = {}
+        if d.get("decision_received_on"):
+            out["ceremony_deadline"] = rules.ceremony_deadline(d["decision_received_on"])
+        if d.get("ceremony_on"):
+            out["probation_end"] = rules.probation_end(d["ceremony_on"])
+            out["recognition_deadline"] = rules.recognition_deadline(d["ceremony_on"])
+        return out
+
+    def save(self, actor):
+        from .importer import split_name
+
+        d = self.cleaned_data
+        family, middle, given = split_name(" ".join(d["full_name"].split()))
+        return services.admit(
+            actor=actor,
+            unit=d["cell"],
+            family_name=family,
+            middle_name=middle,
+            given_name=given,
+            gender=d["gender"],
+            birth_date=d["birth_date"],
+            considered_on=d["considered_on"],
+            decision_no=d["decision_no"],
+            issuer=d["issuer"],
+            decision_received_on=d["decision_received_on"],
+            ceremony_on=d["ceremony_on"],
+            decided_by_higher_committee=d["decided_by_higher_committee"],
+            late_ceremony_consent=d["late_ceremony_consent"],
+        )

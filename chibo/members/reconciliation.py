@@ -80,6 +80,9 @@ def reported_quarter(member_id: int, d: dt.date) -> str | None:
     of the quarter containing `d`. The cell is the one of `d` or of the day before (a transfer
     out ends the placement on its own day)."""
     year, quarter = quarter_of(d)
+    reported = Reconciliation.objects.filter(year=year, quarter=quarter)
+    if not reported.exists():  # the usual case: one cheap query
+        return None
     days = (d, d - dt.timedelta(days=1))
     above = set()
     for day in days:

@@ -108,8 +108,6 @@ def rows(unit: Unit, on: dt.date, *, sensitive: bool) -> list[RollRow]:
         arrived = ""
         if p_first.transfer is not None and p_first.transfer.kind != Transfer.Kind.INTERNAL:
             arrived = _join(_d(p_first.valid_from), p_first.transfer.from_unit.name)
-        elif admission and admission.effective_date < p_first.valid_from:
-            arrived = _d(p_first.valid_from)
         t = outgoing.get(pk)
         departed = ""
         if t is not None and (p_last.valid_to is not None and p_last.valid_to <= on):

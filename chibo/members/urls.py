@@ -11,6 +11,7 @@ urlpatterns = [
     path("import/<str:token>/", views_import.import_job, name="import_job"),
     path("duplicates/", views.duplicates_view, name="duplicates"),
     path("merge/<int:keep>/<int:drop>/", views.merge_view, name="merge"),
+    path("admit/", views.admit_view, name="admit"),
     path("deadlines/", views.deadlines, name="deadlines"),
     path("roll/<int:pk>/", views.roll, name="roll"),
     path("stats/<int:pk>/", views.stats_view, name="stats"),

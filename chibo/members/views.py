@@ -5,6 +5,8 @@ roll. Every page goes through the scope gate: a unit or member outside the reade
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -128,6 +130,7 @@ def member_list(request):
             "sensitive": sensitive,
             "can_edit": can(request.user, "members", unit),
             "total": qs.count() if after is None else None,
+            "filtered": sum(1 for k, v in f.items() if v and k not in ("q", "status")),
         },
     )
 
@@ -190,6 +193,12 @@ def _timeline(member: Member, sensitive: bool) -> list[dict]:
         data = dict(e.data)
         if data.get("health_reason") and not sensitive:
             data["health_reason"] = c.MASK
+        for key in ("ceremony_deadline", "deadline", "considered_on", "decision_received_on"):
+            if isinstance(data.get(key), str):
+                try:
+                    data[key] = dt.date.fromisoformat(data[key])
+                except ValueError:
+                    pass
         out.append({"e": e, "live": e.pk in live, "data": data})
     return out
 
@@ -640,4 +649,38 @@ def merge_view(request, keep: int, drop: int):
             "fill": duplicates.fill_ins(a, b),
             "error": error,
         },
+    )
+
+
+@login_required
+def admit_view(request):
+    """Admission: the form shows the ceremony deadline, the end of probation and the
+    recognition deadline before anything is saved ("Tính hạn"), then records the admission."""
+    from .forms import AdmitForm
+
+    unit = _unit(request)
+    if request.method == "POST" and not can(request.user, "members", unit):
+        raise PermissionDenied(_("Bạn chỉ có quyền xem tổ chức này."))
+    form = AdmitForm(request.POST or None, unit=unit)
+    deadlines = {}
+    if request.method == "POST":
+        valid = form.is_valid()
+        deadlines = form.deadlines()
+        if valid and "save" in request.POST:
+            try:
+                m = form.save(request.user)
+            except ValidationError as exc:
+                for msg in _errors(exc):
+                    form.add_error(None, msg)
+            else:
+                messages.success(
+                    request,
+                    _("Đã ghi nhận kết nạp %(n)s; hết dự bị ngày %(d)s.")
+                    % {"n": m.full_name, "d": f"{deadlines['probation_end']:%d/%m/%Y}"},
+                )
+                return redirect("members:detail", pk=m.pk)
+    return render(
+        request,
+        "members/admit.html",
+        {"nav": "members", "unit": unit, "form": form, "deadlines": deadlines},
     )

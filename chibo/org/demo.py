@@ -21,6 +21,7 @@ from django.db import transaction
 
 from chibo.accounts.choices import Role
 from chibo.accounts.models import Grant, User
+from chibo.members import demo as member_demo
 from chibo.members.models import Gender
 from chibo.members.services import add_member
 
@@ -194,6 +195,9 @@ class _Names:
         return fam, mid, giv, Gender.FEMALE if female else Gender.MALE, self.rng.randint(1950, 2001)
 
 
+RECORDS = random.Random(54)  # record details (ethnicity, education…) of the generated members
+
+
 def _members(unit: Unit, n: int, names: _Names, probationary: int = 0) -> None:
     for i in range(n):
         fam, mid, giv, gender, born = names.person()
@@ -202,7 +206,7 @@ def _members(unit: Unit, n: int, names: _Names, probationary: int = 0) -> None:
         recognized = admitted + dt.timedelta(days=365)
         if i < probationary:
             admitted, recognized = dt.date(2025, 12, 20), None  # probation ends 20/12/2026
-        add_member(
+        m = add_member(
             actor=None,
             unit=unit,
             family_name=fam,
@@ -214,6 +218,7 @@ def _members(unit: Unit, n: int, names: _Names, probationary: int = 0) -> None:
             recognized_on=recognized,
             placed_on=START if recognized else admitted,
         )
+        member_demo.fill_record(m, RECORDS)
 
 
 def _split(total: int, parts: int, rng: random.Random) -> list[int]:
@@ -225,6 +230,7 @@ def _split(total: int, parts: int, rng: random.Random) -> list[int]:
 
 @transaction.atomic
 def build() -> Built:
+    RECORDS.seed(54)
     names = _Names(2025)
     rng = random.Random(7)
     U: dict[str, Unit] = {}
@@ -372,8 +378,10 @@ def build() -> Built:
             )
             _members(cell, rng.randint(8, 20), names)
 
+    member_demo.before_reform(U, names, random.Random(2016))
     _reform(U, communes_old, prov_old)
     accounts = _accounts(U)
+    member_demo.after_reform(U, names, random.Random(2026))
     from chibo.core.models import SystemInfo
     from chibo.core.text import icu_version
 

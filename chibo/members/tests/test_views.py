@@ -261,3 +261,27 @@ def test_the_transfer_letter_in_word_and_pdf(client, people):
     _login(client, people.official_b)
     assert client.get(url).status_code == 200
     assert AuditLog.objects.filter(action="export.transfer_letter").count() == 3
+
+
+def test_admission_form_shows_the_deadlines_before_saving(client, world):
+    _login(client, world.official_a)
+    url = reverse("members:admit") + f"?unit={world.commune_a.pk}"
+    body = {
+        "cell": world.cells_a[0].pk,
+        "full_name": "Giàng  A Páo",
+        "gender": "m",
+        "birth_date": "2000-05-02",
+        "considered_on": "2025-01-06",
+        "decision_no": "12-QĐ/ĐU",
+        "issuer": "Đảng ủy xã Đồng Tâm",
+        "decision_received_on": "2025-01-13",
+        "ceremony_on": "2025-03-04",
+    }
+    page = client.post(url, {**body, "check": "1"}).content.decode()
+    assert "03/03/2025" in page and not Member.objects.exists()  # Tết skipped
+    page = client.post(url, {**body, "save": "1"}).content.decode()
+    assert "chậm nhất ngày 03/03/2025" in page and not Member.objects.exists()
+    resp = client.post(url, {**body, "ceremony_on": "2025-02-19", "save": "1"}, follow=True)
+    text = resp.content.decode()
+    assert "Giàng A Páo" in text and "hạn lễ kết nạp 03/03/2025" in text
+    assert "hết dự bị ngày 19/02/2026" in text

@@ -13,6 +13,8 @@ from chibo.org.demo import build
 from chibo.org.models import Lineage, Unit
 
 D2024 = dt.date(2024, 6, 1)
+SEED_000 = dt.date(2017, 12, 31)
+SEED_002 = dt.date(2019, 12, 4)
 TODAY = dt.date(2026, 11, 23)
 
 
@@ -36,10 +38,23 @@ def u(demo, db):
     return demo.units
 
 
-def test_it_has_quang_lam_with_13_cells_and_126_members_before_the_reform(u):
+def test_it_has_quang_lam_with_13_cells_and_126_members_2_exempt_on_31_12_2017(u):
+    from chibo.members.lifecycle import state_on
+    from chibo.members.models import Member
+
     ql = u["commune:Quảng Lâm"]
-    children = selectors.children_on(ql.pk, D2024)
+    children = selectors.children_on(ql.pk, SEED_000)
     assert len(children) == 13
+    assert counts_on(Unit.objects.get(pk=ql.pk), SEED_000)["total"] == 126
+    members = Member.objects.filter(placements__unit__in=[c.unit_id for c in children]).distinct()
+    on_roll = [m for m in members if state_on(m.events.all(), SEED_000).is_member]
+    exempt = [m for m in on_roll if state_on(m.events.all(), SEED_000).activity == "exempt"]
+    assert len(exempt) == 2
+    # Histories, not a static list: the count moved before and after the seed's date.
+    assert counts_on(Unit.objects.get(pk=ql.pk), dt.date(2015, 12, 31))["total"] == 126
+    assert counts_on(Unit.objects.get(pk=ql.pk), dt.date(2016, 12, 31))["total"] == 127
+    # 2018: one moved to Mường Lay; 2022: the struck-off member restored.
+    assert counts_on(Unit.objects.get(pk=ql.pk), dt.date(2019, 1, 1))["total"] == 125
     assert counts_on(Unit.objects.get(pk=ql.pk), D2024)["total"] == 126
     chain = [n.name for n in selectors.ancestors_on(ql.pk, D2024)]
     assert chain == ["Đảng bộ tỉnh Điện Biên", "Đảng bộ huyện Mường Nhé"]
@@ -51,7 +66,8 @@ def test_it_has_muong_lay_with_35_grassroots_units_and_1142_members(u):
     kinds = [k.kind for k in kids]
     assert kinds.count(UnitKind.GRASSROOTS_COMMITTEE) == 5
     assert kinds.count(UnitKind.GRASSROOTS_CELL) == 30
-    assert counts_on(Unit.objects.get(pk=ml.pk), D2024)["total"] == 1142
+    assert counts_on(Unit.objects.get(pk=ml.pk), SEED_002)["total"] == 1142
+    assert counts_on(Unit.objects.get(pk=ml.pk), dt.date(2018, 9, 1))["total"] == 1143
     assert any(k.name == "Chi bộ Tòa án nhân dân thị xã" for k in kids)
 
 
@@ -113,3 +129,19 @@ def test_it_warns_about_a_cell_with_fewer_than_three_official_members(u):
     )
     assert counts["direct_official"] == 1
     assert any("ít nhất 3" in w for w in warnings)
+
+
+def test_member_personas_are_linked_and_secretaries_hold_their_seats(u):
+    from chibo.members.models import Member, Seat, Transfer
+    from chibo.members.selectors import deadlines
+
+    for username in ("bithu.huoilu1", "dangvien.huoilu1", "bithu.songda1", "theodoi.quanglam"):
+        assert Member.objects.get(user__username=username).ended == ""
+    sec = Member.objects.get(user__username="bithu.songda1")
+    assert Seat.objects.filter(member=sec, role="secretary", valid_to__isnull=True).exists()
+    pending = Transfer.objects.get(arrived_on__isnull=True, kind="official", to_unit__isnull=False)
+    assert pending.to_unit == sec.home_unit
+    alerts = deadlines(Unit.objects.get(pk=sec.home_unit_id), TODAY)
+    assert any(a.kind == "arrival" for a in alerts)
+    ethnic = set(Member.objects.values_list("ethnicity", flat=True))
+    assert {"03", "08", "01", "29"} <= ethnic  # Thái, Mông, Kinh, Khơ Mú
