@@ -84,7 +84,8 @@ def test_admit_a_member_and_see_the_ceremony_deadline(server, desktop):
     page.get_by_label("Ngày chi bộ nhận quyết định").fill("2026-11-02")
     page.get_by_label("Ngày tổ chức lễ kết nạp").fill("2026-11-19")
     page.get_by_role("button", name="Tính hạn").click()
-    expect(page.get_by_test_id("ceremony-deadline")).to_have_text("15/12/2026")  # 24/11 (Culture Day) is a holiday
+    # 30 working days from 2/11/2026; 24/11 (Vietnamese Culture Day) is a holiday.
+    expect(page.get_by_test_id("ceremony-deadline")).to_have_text("15/12/2026")
     shot(page, "members-admit-desktop")
     page.get_by_role("button", name="Ghi nhận kết nạp").click()
     expect(page.get_by_role("heading", name="Sùng A Chớ")).to_be_visible()
