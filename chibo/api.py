@@ -12,6 +12,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from chibo.accounts.api import router as accounts_router
 from chibo.audit.api import router as audit_router
+from chibo.members.api import router as members_router
 from chibo.org.api import router as org_router
 
 
@@ -57,8 +58,8 @@ class ChiboAPI(NinjaAPI):
 api = ChiboAPI(
     title="chibo API",
     version="1",
-    description="Tổ chức đảng, sắp xếp tổ chức, tài khoản và nhật ký. Mọi dữ liệu theo phạm vi "
-    "quyền của người gọi.",
+    description="Tổ chức đảng, sắp xếp tổ chức, đảng viên, tài khoản và nhật ký. Mọi dữ liệu theo "
+    "phạm vi quyền của người gọi.",
     auth=[SessionAuth(), TokenAuth()],
     urls_namespace="api",
 )
@@ -74,9 +75,18 @@ def _invalid(request, exc):
     return api.create_response(request, {"detail": exc.messages}, status=400)
 
 
+@api.exception_handler(OverflowError)
+def _out_of_range(request, exc):
+    # A deadline or a period computed past 31/12/9999 from an extreme date.
+    return api.create_response(
+        request, {"detail": ["Ngày nằm ngoài phạm vi tính toán được."]}, status=400
+    )
+
+
 api.add_router("/units", org_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/audit", audit_router)
+api.add_router("/members", members_router)
 
 
 def today() -> dt.date:

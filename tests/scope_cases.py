@@ -416,6 +416,63 @@ API_CASES = [
         body=lambda w: {"unit_id": w.cells_a[0].pk, "role": "follower", "valid_from": "2026-01-01"},
     ),
     Case("GET /api/v1/audit/", lambda w: "/api/v1/audit/", list_marker=lambda w: "Đồng Tâm"),
+    Case("GET /api/v1/members/", lambda w: f"/api/v1/members/?unit_id={w.commune_a.pk}"),
+    Case("GET /api/v1/members/{member_id}", lambda w: f"/api/v1/members/{_member(w).pk}"),
+    Case(
+        "POST /api/v1/members/{member_id}/events",
+        lambda w: f"/api/v1/members/{_member(w).pk}/events",
+        method="post",
+        write=True,
+        ok_status=201,
+        body=lambda w: {"kind": "card", "effective_date": "2025-07-01", "card_no": "51000999"},
+    ),
+    Case(
+        "POST /api/v1/members/{member_id}/transfers",
+        lambda w: f"/api/v1/members/{_member(w).pk}/transfers",
+        method="post",
+        write=True,
+        ok_status=201,
+        body=lambda w: {
+            "kind": "internal",
+            "to_unit_id": w.cells_a[2].pk,
+            "departed_on": "2025-07-01",
+        },
+    ),
+    Case(
+        "POST /api/v1/members/transfers/{transfer_id}/arrival",
+        lambda w: f"/api/v1/members/transfers/{_incoming(w).pk}/arrival",
+        method="post",
+        write=True,
+        body=lambda w: {"arrived_on": "2025-06-20"},
+    ),
+    Case(
+        "GET /api/v1/members/units/{unit_id}/roll",
+        lambda w: f"/api/v1/members/units/{w.commune_a.pk}/roll",
+    ),
+    Case(
+        "GET /api/v1/members/units/{unit_id}/forms/{number}",
+        lambda w: f"/api/v1/members/units/{w.commune_a.pk}/forms/1?start=2025-01-01&end=2025-12-31",
+    ),
+    Case(
+        "GET /api/v1/members/units/{unit_id}/deadlines",
+        lambda w: f"/api/v1/members/units/{w.commune_a.pk}/deadlines",
+    ),
+    Case(
+        "GET /api/v1/members/units/{unit_id}/seats",
+        lambda w: f"/api/v1/members/units/{w.commune_a.pk}/seats",
+    ),
+    Case(
+        "POST /api/v1/members/units/{unit_id}/seats",
+        lambda w: f"/api/v1/members/units/{w.cells_a[0].pk}/seats",
+        method="post",
+        write=True,
+        ok_status=201,
+        body=lambda w: {
+            "member_id": _member(w).pk,
+            "role": "committee",
+            "valid_from": "2025-07-01",
+        },
+    ),
 ]
 
 # Routes that are deliberately open (they show no data) — listed so the meta-test knows.
