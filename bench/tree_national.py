@@ -60,8 +60,9 @@ class Gen:
     cells under grassroots committees, a few party groups; 2025 reform history: every commune
     existed before as a grassroots committee under a district (dissolved on 1/7/2025)."""
 
-    def __init__(self, scale: float):
+    def __init__(self, scale: float, provinces: int = 34):
         self.scale = scale
+        self.provinces = provinces
         self.next_id = 1
         self.units = io.StringIO()
         self.versions = io.StringIO()
@@ -125,7 +126,7 @@ class Gen:
 
     def build(self):
         s = self.scale
-        n_prov = 34
+        n_prov = self.provinces
         communes_per_prov = max(1, round(97 * s))  # ~3,300 communes
         gr_per_commune = max(1, round(15 * s))  # ~50k grassroots units
         for p in range(n_prov):

@@ -30,9 +30,15 @@ from .records import may_see_sensitive
 router = Router(tags=["members"])
 
 
-# Any ISO date is accepted; a computation that runs past year 9999 (a deadline after
-# 31/12/9999) is answered 400 by the API's OverflowError handler.
+# Any ISO date is accepted. Reads clamp the dates they compute from into 0003–9998 (a period
+# and the same period a year earlier, a deadline 60 days on), so no valid request fails; a
+# write whose rule computes past year 9999 is answered 400 (the OverflowError handler).
 Day = IsoDate
+LOW, HIGH = dt.date(3, 1, 1), dt.date(9998, 12, 31)
+
+
+def _clamp(d: dt.date) -> dt.date:
+    return min(max(d, LOW), HIGH)
 
 
 class MemberBrief(Schema):
@@ -188,7 +194,7 @@ def list_members(
     keyset page at a time: pass the last id as `after` for the next page."""
     unit = _unit(request, unit_id)
     f = {"q": q, "status": status, "stage": stage, "activity": activity, "gender": gender}
-    qs = selectors.filtered(unit, f, timezone.localdate()).select_related("home_unit")
+    qs = selectors.for_list(selectors.filtered(unit, f, timezone.localdate()))
     cursor = qs.filter(pk=after).values_list("sort_key", "id").first() if after else None
     page = selectors.keyset_page(qs, cursor, limit + 1)
     more = len(page) > limit
@@ -511,13 +517,12 @@ class FormRowOut(Schema):
     "/units/{unit_id}/forms/{number}",
     response={**COMMON, 200: list[FormRowOut], 400: Error, 404: Error},
     summary="Biểu 1, 2, 3, 7 (phần đảng viên) cho một kỳ, so với cùng kỳ năm trước",
+    description="`start` và `end` được đổi chỗ nếu ngược; ngày ngoài 0003–9998 được đưa về "
+    "giới hạn đó.",
 )
 def form(request, unit_id: int, number: Literal["1", "2", "3", "7"], start: Day, end: Day):
     unit = _unit(request, unit_id)
-    if end < start:
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError("Ngày cuối kỳ phải sau ngày đầu kỳ.")
+    start, end = sorted((_clamp(start), _clamp(end)))
     _form, rows = stats.with_last_year(int(number), unit, start, end)
     return [
         {"code": r.code, "label": str(r.label), "indent": r.indent, "value": v, "last_year": p}
@@ -542,7 +547,7 @@ class AlertOut(Schema):
 )
 def deadlines(request, unit_id: int, on: Day | None = None):
     unit = _unit(request, unit_id)
-    return [a.__dict__ for a in selectors.deadlines(unit, on or timezone.localdate())]
+    return [a.__dict__ for a in selectors.deadlines(unit, _clamp(on or timezone.localdate()))]
 
 
 @router.get(

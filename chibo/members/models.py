@@ -1,8 +1,6 @@
-"""Members, as far as the organization tree needs them (counts and structural warnings).
-
-The member registry issue extends this: lifecycle events become the source of the stage and
-activity, and the record gains its many fields. The shape here is the one the data-model sketch
-gives, so it is extended, not replaced."""
+"""The member registry: the record, dated placements, lifecycle events (the source of the
+stage, activity and end of membership), transfers, committee seats and quarterly
+reconciliations. The shape extends the data-model sketch's (see docs/decisions.md §8, §11, §12)."""
 
 from __future__ import annotations
 
@@ -16,6 +14,10 @@ from chibo.org.choices import AdminEra
 
 from . import choices as c
 from .lifecycle import Activity, Ended, EventKind, Stage
+
+
+def given_key(family: str, middle: str, given: str) -> str:
+    return search_key(" ".join(p for p in (given, family, middle) if p))
 
 
 class Gender(models.TextChoices):
@@ -114,6 +116,9 @@ class Member(models.Model):
         related_name="member",
     )
     search_key = BinaryCharField(max_length=200, db_index=True, editable=False)
+    # The same name given-name first ("binh nguyen van"): people search by the given name too;
+    # both keys are searched by prefix, an index range on either database.
+    given_key = BinaryCharField(max_length=200, db_index=True, editable=False, default="")
     # Three 60-character parts can give a long ICU key; 2,600 still fits a btree index entry.
     sort_key = BinaryCharField(max_length=2600, editable=False)
     # Current home cell and its denormalized ancestors (performance-floors: lists by column).
@@ -131,6 +136,8 @@ class Member(models.Model):
             models.Index(fields=["province", "sort_key", "id"], name="mem_province_sort"),
             models.Index(fields=["commune", "sort_key", "id"], name="mem_commune_sort"),
             models.Index(fields=["home_unit", "stage"], name="mem_home_stage"),
+            # The nation-wide list (system administrators) and name searches sorted by name.
+            models.Index(fields=["sort_key", "id"], name="mem_sort"),
         ]
         constraints = [
             # Nullable in practice (elderly or deceased members may have none), unique when present.
@@ -153,6 +160,7 @@ class Member(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_key = search_key(self.full_name)
+        self.given_key = given_key(self.family_name, self.middle_name, self.given_name)
         self.sort_key = sort_key(self.family_name, self.middle_name, self.given_name)
         super().save(*args, **kwargs)
 
@@ -322,3 +330,18 @@ class Reconciliation(models.Model):
 
     def __str__(self) -> str:
         return f"Quý {self.quarter}/{self.year} — {self.unit}"
+
+
+class UnitCount(models.Model):
+    """Today's members per cell (home placements of living memberships), kept in step by the
+    services (aggregates.refresh) so a province's or the nation's counts by subtree are a sum
+    over cells instead of a scan of millions of members (performance-floors: precomputed
+    per-unit aggregates)."""
+
+    unit = models.OneToOneField(
+        "org.Unit", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    members = models.PositiveIntegerField(default=0)
+    official = models.PositiveIntegerField(default=0)
+    women = models.PositiveIntegerField(default=0)
+    exempt = models.PositiveIntegerField(default=0)

@@ -172,5 +172,9 @@ def update_record(*, actor, member: Member, **fields) -> Member:
     if not after:
         return member
     member.save()
+    if "gender" in after:
+        from .aggregates import refresh
+
+        refresh([member.home_unit_id])
     record(actor=actor, action="members.record", obj=member, unit=unit, before=before, after=after)
     return member

@@ -21,6 +21,8 @@ def add_months(d: dt.date, months: int) -> dt.date:
     (a ceremony on 29/2 ends its 12 months on 28/2)."""
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise OverflowError("date out of range")  # as date arithmetic does; the API answers 400
     return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 

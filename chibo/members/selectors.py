@@ -57,8 +57,34 @@ def keyset_page(qs, after: tuple[str, int] | None, size: int = 50) -> list:
     qs = qs.order_by("sort_key", "id")
     if after is not None:
         key, pk = after
-        qs = qs.filter(Q(sort_key__gt=key) | Q(sort_key=key, id__gt=pk))
+        # The ">=" bound lets both databases seek the (…, sort_key, id) index; the OR alone
+        # makes SQLite scan from the start.
+        qs = qs.filter(sort_key__gte=key).filter(Q(sort_key__gt=key) | Q(id__gt=pk))
     return list(qs[:size])
+
+
+# What a list row shows: loading only these keeps a page of 50 cheap.
+LIST_FIELDS = (
+    "id",
+    "family_name",
+    "middle_name",
+    "given_name",
+    "gender",
+    "birth_year",
+    "ethnicity",
+    "admitted_on",
+    "recognized_on",
+    "stage",
+    "activity",
+    "ended",
+    "sort_key",
+    "home_unit_id",
+    "home_unit__name",
+)
+
+
+def for_list(qs):
+    return qs.select_related("home_unit").only(*LIST_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -130,6 +156,20 @@ def former_of(unit: Unit):
     return Member.objects.filter(id__in=had).exclude(id__in=current)
 
 
+def name_matches(q: str) -> Q:
+    """Accent- and case-free prefix match on the full name ("nguyen van b…") or on the name
+    given-name first ("binh…", "binh nguyen"): a range on each stored key, so an index range
+    scan on PostgreSQL and SQLite alike (SQLite's LIKE is case-insensitive and cannot use the
+    binary index)."""
+    from chibo.core.text import search_key
+
+    key = search_key(q)
+    if not key:
+        return Q()
+    top = key + "\uffff"
+    return Q(search_key__gte=key, search_key__lt=top) | Q(given_key__gte=key, given_key__lt=top)
+
+
 def filtered(unit: Unit, f: dict, today: dt.date):
     """The list's query for a filter dict (FilterForm.cleaned_data)."""
     from .choices import KINH
@@ -166,11 +206,7 @@ def filtered(unit: Unit, f: dict, today: dt.date):
     elif rel:
         qs = qs.filter(religion=rel)
     if f.get("q"):
-        from chibo.core.text import search_key
-
-        key = search_key(f["q"])
-        if key:
-            qs = qs.filter(search_key__contains=key)
+        qs = qs.filter(name_matches(f["q"]))
     return qs
 
 

@@ -134,6 +134,9 @@ def _refresh_state(member: Member) -> lifecycle.State:
         recognitions = [e for e in recognitions if e.effective_date >= member.admitted_on]
     member.recognized_on = recognitions[-1].effective_date if recognitions else None
     member.save(update_fields=["stage", "activity", "ended", "recognized_on", "admitted_on"])
+    from .aggregates import refresh
+
+    refresh([member.home_unit_id])
     return state
 
 
@@ -237,6 +240,8 @@ def move_placements(*, source: Unit, target: Unit, on: dt.date) -> int:
         [Placement(member_id=p.member_id, unit=target, kind=p.kind, valid_from=on) for p in moving]
     )
     target = Unit.objects.get(pk=target.pk)
+    from .aggregates import refresh
+
     Member.objects.filter(
         pk__in=[p.member_id for p in moving if p.kind == Placement.Kind.HOME]
     ).update(
@@ -245,6 +250,7 @@ def move_placements(*, source: Unit, target: Unit, on: dt.date) -> int:
         commune_id=target.commune_id,
         grassroots_id=target.grassroots_id,
     )
+    refresh([source.pk, target.pk])
     return len(moving)
 
 

@@ -17,6 +17,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.accounts.scope import can
@@ -67,11 +68,15 @@ def _issuer(unit: Unit) -> Unit:
 
 
 def _set_home(member: Member, unit: Unit | None) -> None:
+    from .aggregates import refresh
+
+    old = member.home_unit_id
     member.home_unit = unit
     member.province_id = unit.province_id if unit else None
     member.commune_id = unit.commune_id if unit else None
     member.grassroots_id = unit.grassroots_id if unit else None
     member.save(update_fields=["home_unit", "province", "commune", "grassroots"])
+    refresh([old, unit.pk if unit else None])
 
 
 def _living_member(member: Member, on: dt.date) -> None:
@@ -109,6 +114,8 @@ def transfer_out(
         errors.append(_("Hãy chọn chi bộ nơi đến hoặc ghi tên tổ chức đảng nơi đến."))
     if to_unit is not None and to_unit.pk == source.pk:
         errors.append(_("Nơi đến trùng với chi bộ đang sinh hoạt."))
+    if departed_on > timezone.localdate():
+        errors.append(_("Ngày chuyển đi không thể ở tương lai: lập giấy vào ngày đảng viên đi."))
     if departed_on < home.valid_from:
         errors.append(_("Ngày chuyển đi không thể trước ngày đến chi bộ hiện tại."))
     if moved_on > departed_on:
@@ -223,6 +230,8 @@ def confirm_arrival(
     target = t.to_unit
     _check_actor(actor, target, _("Bạn không có quyền tiếp nhận đảng viên vào chi bộ này."))
     _cell(target)
+    if arrived_on > timezone.localdate():
+        raise ValidationError(_("Ngày đến không thể ở tương lai."))
     if arrived_on < t.departed_on:
         raise ValidationError(_("Ngày đến không thể trước ngày chuyển đi."))
     if t.report_deadline and arrived_on > t.report_deadline and not late_reason.strip():

@@ -105,7 +105,7 @@ def member_list(request):
     if cursor.isdigit():
         prev = qs.filter(pk=int(cursor)).values_list("sort_key", "id").first()
         after = prev
-    page = selectors.keyset_page(qs.select_related("home_unit"), after, PAGE + 1)
+    page = selectors.keyset_page(selectors.for_list(qs), after, PAGE + 1)
     more = len(page) > PAGE
     page = page[:PAGE]
     params = request.GET.copy()

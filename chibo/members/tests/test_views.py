@@ -285,3 +285,17 @@ def test_admission_form_shows_the_deadlines_before_saving(client, world):
     text = resp.content.decode()
     assert "Giàng A Páo" in text and "hạn lễ kết nạp 03/03/2025" in text
     assert "hết dự bị ngày 19/02/2026" in text
+
+
+def test_search_by_full_name_or_given_name_prefix(client, people):
+    _login(client, people.official_a)
+    url = reverse("members:list")
+
+    def names(q):
+        resp = client.get(url, {"unit": people.commune_a.pk, "q": q})
+        return sorted(r["m"].full_name for r in resp.context["rows"])
+
+    assert names("dung") == ["Đỗ Văn Dũng"]  # given name first
+    assert names("ĐỖ VĂN") == ["Đỗ Văn Dũng"]  # full-name prefix, any case and accents
+    assert names("anh lo") == ["Lò Văn Ánh"]
+    assert names("van anh") == []  # not a prefix of either key

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         from chibo.core.models import SystemInfo
         from chibo.core.text import icu_version, search_key, sort_key
-        from chibo.members.models import Member
+        from chibo.members.models import Member, given_key
         from chibo.org.models import Unit, UnitVersion
 
         with transaction.atomic():
@@ -30,9 +30,12 @@ class Command(BaseCommand):
                 chunk_size=2000
             ):
                 m.search_key = search_key(m.full_name)
+                m.given_key = given_key(m.family_name, m.middle_name, m.given_name)
                 m.sort_key = sort_key(m.family_name, m.middle_name, m.given_name)
                 batch.append(m)
-            Member.objects.bulk_update(batch, ["search_key", "sort_key"], batch_size=2000)
+            Member.objects.bulk_update(
+                batch, ["search_key", "given_key", "sort_key"], batch_size=2000
+            )
             SystemInfo.objects.update_or_create(
                 key="text_keys_icu", defaults={"value": icu_version()}
             )
