@@ -16,3 +16,9 @@ def world(db):
     from chibo.core.testing import build_world
 
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded files (member photos, import files) go to a temporary folder, never var/.
+    settings.MEDIA_ROOT = tmp_path / "media"

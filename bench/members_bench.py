@@ -184,15 +184,20 @@ def member_columns() -> list[tuple[str, object]]:
     return out
 
 
-def generate(n_target: int, seed: int = 42):
-    """Yield member rows (dicts) spread over every living cell, and their home cell ids."""
-    rng = random.Random(seed)
-    keys = Keys()
-    cells = list(
+def living_cells() -> list[tuple]:
+    return list(
         Unit.objects.filter(kind__in=["cell", "grassroots_cell"], valid_to__isnull=True)
         .order_by("id")
         .values_list("id", "province_id", "commune_id", "grassroots_id")
     )
+
+
+def generate(n_target: int, seed: int = 42, cells: list[tuple] | None = None):
+    """Yield member rows (dicts) spread over every living cell. Pass `cells` when the
+    connection will be busy (a COPY in progress cannot run the query)."""
+    rng = random.Random(seed)
+    keys = Keys()
+    cells = cells if cells is not None else living_cells()
     per = n_target / len(cells)
     produced = 0
     for i, (cid, p, c, g) in enumerate(cells):
@@ -247,8 +252,9 @@ def load_members(n_target: int) -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             raw = cur.connection
+            cells = living_cells()
             with raw.cursor().copy(f"COPY members_member ({','.join(names)}) FROM STDIN") as cp:
-                for row in generate(n_target):
+                for row in generate(n_target, cells=cells):
                     cp.write_row([row.get(c, d) for c, d in cols])
                     count += 1
             cur.execute(
@@ -385,14 +391,18 @@ def main():
     ap.add_argument("--members", type=int, default=None)
     ap.add_argument("--import-rows", type=int, default=70000)
     ap.add_argument("--skip-load", action="store_true")
+    ap.add_argument("--skip-tree", action="store_true", help="reuse the units already loaded")
     args = ap.parse_args()
     pg = connection.vendor == "postgresql"
     n_target = args.members or (5_600_000 if pg else 70_000)
     if not args.skip_load:
-        t = time.perf_counter()
-        g = tn.Gen(1.0, provinces=34 if pg else 1).build()
-        g.load() if pg else load_tree_sqlite(g)
-        print(f"generated {g.count:,} units in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+        if not args.skip_tree:
+            t = time.perf_counter()
+            g = tn.Gen(1.0, provinces=34 if pg else 1).build()
+            g.load() if pg else load_tree_sqlite(g)
+            print(
+                f"generated {g.count:,} units in {time.perf_counter() - t:.1f} s", file=sys.stderr
+            )
         load_members(n_target)
     total = Member.objects.count()
     provinces = list(Unit.objects.filter(kind="province").order_by("path"))

@@ -236,9 +236,25 @@ def _twin(w: World):
     return w.extra["twin"]
 
 
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
+    b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe"
+    b"\x02\xfe\xa7\x9a\xa0\x80\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def _with_photo(w: World):
+    from django.core.files.base import ContentFile
+
+    m = _member(w)
+    if not m.photo:
+        m.photo.save(f"{m.pk}.png", ContentFile(PNG), save=True)
+    return m
+
+
 def prime(w: World) -> None:
     """Make the objects the cases act on before the test counts changes."""
-    _member(w)
+    _with_photo(w)
     _twin(w)
     _incoming(w)
     _outgoing(w)
@@ -306,6 +322,15 @@ MEMBER_CASES = [
         body=lambda w: {"year": "2025", "quarter": "2"},
     ),
     Case("members:detail", lambda w: reverse("members:detail", args=[_member(w).pk])),
+    Case("members:photo", lambda w: reverse("members:photo", args=[_member(w).pk])),
+    Case(
+        "members:party_group",
+        lambda w: reverse("members:party_group", args=[_member(w).pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"group": "", "on": "2025-07-01"},
+    ),
     Case(
         "members:edit",
         lambda w: reverse("members:edit", args=[_member(w).pk]),

@@ -83,8 +83,18 @@ class RecordForm(forms.ModelForm):
     def __init__(self, *args, sensitive: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.pop("birth_year")
-        for name in ("hometown_era", "hometown_code", "residence_era", "residence_code"):
-            self.fields.pop(name)
+        labels = {
+            "hometown_era": _("Quê quán: danh mục hành chính"),
+            "hometown_code": _("Quê quán: mã xã/phường"),
+            "residence_era": _("Nơi cư trú: danh mục hành chính"),
+            "residence_code": _("Nơi cư trú: mã xã/phường"),
+        }
+        for name, label in labels.items():
+            self.fields[name].label = label
+        for name in ("hometown_code", "residence_code"):
+            self.fields[name].help_text = _(
+                "Mã của Tổng cục Thống kê; theo danh mục trước 1/7/2025 (cũ) hoặc từ 1/7/2025."
+            )
         if not sensitive:
             for name in c.SENSITIVE_FIELDS:
                 self.fields.pop(name, None)

@@ -71,6 +71,24 @@ def _last_unit(member: Member):
     return p.unit if p else None
 
 
+def place_label(era: str, code: str) -> str | None:
+    """The linked commune's name in its era and, for a pre-2025 one, what it is now
+    ("Xã Na Cô Sa (huyện Nậm Pồ) — nay Xã Quảng Lâm"); None when the code is unknown."""
+    from chibo.org import admin_units
+
+    if not era or not code:
+        return None
+    unit = admin_units.get(era, code, "commune")
+    if unit is None:
+        return None
+    if era == admin_units.PRE2025:
+        district = admin_units.get(era, unit.parent_code, "district") if unit.parent_code else None
+        now = ", ".join(u.name for u in admin_units.successors(code))
+        where = f" ({district.name})" if district else ""
+        return f"{unit.name}{where}" + (f" — nay {now}" if now else "")
+    return unit.name
+
+
 def masked(value, allowed: bool):
     return value if allowed else (c.MASK if value not in ("", None) else value)
 
@@ -104,6 +122,13 @@ def validate(fields: dict, member: Member | None = None) -> dict:
                 errors["identity_no"] = _("Số định danh này đã thuộc về một đảng viên khác.")
     elif id_type:
         errors["identity_no"] = _("Hãy ghi số giấy tờ, hoặc chọn “Không có”.")
+    for place in ("hometown", "residence"):
+        era = out.get(f"{place}_era", getattr(member, f"{place}_era", "") if member else "")
+        code = out.get(f"{place}_code", getattr(member, f"{place}_code", "") if member else "")
+        if code and place_label(era, code) is None:
+            errors[f"{place}_code"] = _(
+                "Không có xã/phường mã %(c)s trong danh mục đơn vị hành chính đã chọn."
+            ) % {"c": code}
     if out.get("ethnicity") and out["ethnicity"] not in c.ETHNICITY_NAMES:
         errors["ethnicity"] = _("Dân tộc không có trong danh mục 54 dân tộc.")
     system = out.get("education_system", member.education_system if member else None)

@@ -195,3 +195,26 @@ def xlsx(*, actor, unit: Unit, on: dt.date, sensitive: bool) -> HttpResponse:
     resp = HttpResponse(buf.getvalue(), content_type=XLSX)
     resp["Content-Disposition"] = f'attachment; filename="so-danh-sach-dang-vien-{on:%Y%m%d}.xlsx"'
     return resp
+
+
+def pdf(*, actor, unit: Unit, on: dt.date, sensitive: bool) -> HttpResponse:
+    """The roll as a PDF on A4 landscape (WeasyPrint, from the same rows); logged."""
+    from django.template.loader import render_to_string
+
+    from chibo.core.documents import html_to_pdf
+
+    data = rows(unit, on, sensitive=sensitive)
+    html = render_to_string(
+        "members/roll_pdf.html", {"unit": unit, "on": on, "headers": HEADERS, "rows": data}
+    )
+    content = html_to_pdf(html)
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action="export.roll",
+            unit=unit,
+            after={"rows": len(data), "on": on.isoformat(), "format": "pdf"},
+        )
+    resp = HttpResponse(content, content_type="application/pdf")
+    resp["Content-Disposition"] = f'attachment; filename="so-danh-sach-dang-vien-{on:%Y%m%d}.pdf"'
+    return resp

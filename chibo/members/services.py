@@ -715,3 +715,45 @@ def award_badge(
             "posthumous": posthumous,
         },
     )
+
+
+@transaction.atomic
+def set_party_group(*, actor, member: Member, group: Unit | None, on: dt.date) -> Placement:
+    """Put a member in one of their cell's party groups (tổ đảng) from `on`, or take them out
+    (group=None). The home placement is split on that day so the history stays dated."""
+    from chibo.org.choices import UnitKind
+
+    _require_members(actor, member)
+    home = member.placements.filter(kind=Placement.Kind.HOME, valid_to__isnull=True).first()
+    if home is None:
+        raise ValidationError(_("Đảng viên hiện không sinh hoạt ở chi bộ nào."))
+    if group is not None and (
+        group.kind != UnitKind.PARTY_GROUP
+        or not group.is_alive
+        or not group.path.startswith(home.unit.path)
+    ):
+        raise ValidationError(_("Tổ đảng phải thuộc chi bộ nơi đảng viên đang sinh hoạt."))
+    if on < home.valid_from:
+        raise ValidationError(_("Ngày này trước khi đảng viên đến chi bộ."))
+    if (home.party_group_id or None) == (group.pk if group else None):
+        return home
+    before = {"party_group": home.party_group_id}
+    if on == home.valid_from:
+        home.party_group = group
+        home.save(update_fields=["party_group"])
+        new = home
+    else:
+        home.valid_to = on
+        home.save(update_fields=["valid_to"])
+        new = Placement.objects.create(
+            member=member, unit=home.unit, kind=home.kind, valid_from=on, party_group=group
+        )
+    record(
+        actor=actor,
+        action="members.party_group",
+        obj=member,
+        unit=home.unit,
+        before=before,
+        after={"party_group": group.pk if group else None, "on": on.isoformat()},
+    )
+    return new

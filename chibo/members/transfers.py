@@ -190,7 +190,14 @@ def transfer_out(
             member,
             EventKind.TRANSFER_OUT,
             departed_on,
-            data={"transfer": t.pk, "kind": kind, "to": t.destination},
+            data={
+                "transfer": t.pk,
+                "kind": kind,
+                "to": t.destination,
+                # The file is due within 60 working days of the decision or move.
+                "file_deadline": t.file_deadline.isoformat() if t.file_deadline else None,
+                "late": bool(t.file_deadline and departed_on > t.file_deadline),
+            },
         )
     if kind == Kind.INTERNAL:
         _add_event(

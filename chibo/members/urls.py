@@ -21,6 +21,8 @@ urlpatterns = [
     path("transfers/<int:pk>/arrive/", views.transfer_arrive, name="arrive"),
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/edit/", views.member_edit, name="edit"),
+    path("<int:pk>/party-group/", views.party_group_view, name="party_group"),
+    path("<int:pk>/photo/", views.photo_view, name="photo"),
     path("<int:pk>/transfer/", views.member_transfer, name="transfer"),
     path("<int:pk>/events/<slug:kind>/", views.member_event, name="event"),
 ]

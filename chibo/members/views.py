@@ -37,7 +37,7 @@ from .forms import (
 )
 from .lifecycle import EventKind, effective_events
 from .models import Member, Transfer
-from .records import may_see_sensitive
+from .records import may_see_sensitive, place_label
 
 PAGE = 50
 
@@ -221,8 +221,8 @@ def member_detail(request, pk: int):
         (_("Giới tính"), m.get_gender_display()),
         (_("Ngày sinh"), m.birth_date.strftime("%d/%m/%Y") if m.birth_date else m.birth_year),
         (_("Nơi sinh"), m.place_of_birth),
-        (_("Quê quán"), m.hometown),
-        (_("Nơi cư trú"), m.residence),
+        (_("Quê quán"), _join(m.hometown, place_label(m.hometown_era, m.hometown_code) or "")),
+        (_("Nơi cư trú"), _join(m.residence, place_label(m.residence_era, m.residence_code) or "")),
         (
             _("Dân tộc"),
             c.ETHNICITY_NAMES.get(m.ethnicity, "")
@@ -276,6 +276,16 @@ def member_detail(request, pk: int):
             "alerts": alerts,
             "can_edit": can_edit,
             "event_kinds": [(k, EVENT_FORMS[k].title) for k in EVENT_FORMS],
+            "party_groups": list(
+                Unit.objects.filter(
+                    path__startswith=unit.path, kind="party_group", valid_to__isnull=True
+                ).order_by("path")
+            )
+            if unit is not None
+            else [],
+            "current_group": m.placements.filter(kind="home", valid_to__isnull=True)
+            .values_list("party_group__name", flat=True)
+            .first(),
             "sensitive": sensitive,
         },
     )
@@ -419,6 +429,8 @@ def roll(request, pk: int):
     sensitive = can(request.user, "sensitive", unit)
     if request.GET.get("format") == "xlsx":
         return roll_mod.xlsx(actor=request.user, unit=unit, on=on, sensitive=sensitive)
+    if request.GET.get("format") == "pdf":
+        return roll_mod.pdf(actor=request.user, unit=unit, on=on, sensitive=sensitive)
     with transaction.atomic():
         record(actor=request.user, action="view.roll", unit=unit, after={"on": on.isoformat()})
     return render(
@@ -684,3 +696,84 @@ def admit_view(request):
         "members/admit.html",
         {"nav": "members", "unit": unit, "form": form, "deadlines": deadlines},
     )
+
+
+@login_required
+@require_POST
+def party_group_view(request, pk: int):
+    from . import services
+
+    m = _member(request, pk)
+    _require_members(request, m)
+    gid = request.POST.get("group", "")
+    group = None
+    if gid:
+        if not gid.isdigit():
+            raise Http404
+        group = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=int(gid))
+    try:
+        services.set_party_group(
+            actor=request.user, member=m, group=group, on=parse_on(request.POST.get("on"))
+        )
+    except ValidationError as exc:
+        for msg in _errors(exc):
+            messages.error(request, msg)
+    else:
+        messages.success(request, _("Đã cập nhật tổ đảng."))
+    return redirect("members:detail", pk=m.pk)
+
+
+PHOTO_MAX = 2 * 1024 * 1024
+PHOTO_TYPES = {b"\xff\xd8\xff": ("image/jpeg", "jpg"), b"\x89PNG": ("image/png", "png")}
+
+
+def _photo_type(head: bytes):
+    return next((t for magic, t in PHOTO_TYPES.items() if head.startswith(magic)), None)
+
+
+@login_required
+def photo_view(request, pk: int):
+    """GET: the member's photo (same scope as the record). POST: upload a JPEG or PNG of at
+    most 2 MB (the old one is kept in the audit trail's reference, the file replaced)."""
+    from django.core.files.base import ContentFile
+    from django.http import FileResponse
+
+    m = _member(request, pk)
+    if request.method == "POST":
+        _require_members(request, m)
+        f = request.FILES.get("photo")
+        head = f.read(8) if f else b""
+        kind = _photo_type(head)
+        if f is None or kind is None:
+            messages.error(request, _("Ảnh phải là tệp JPEG hoặc PNG."))
+        elif f.size > PHOTO_MAX:
+            messages.error(request, _("Ảnh lớn hơn 2 MB."))
+        else:
+            f.seek(0)
+            with transaction.atomic():
+                old = m.photo.name
+                m.photo.save(
+                    f"{m.pk}-{timezone.now():%Y%m%d%H%M%S}.{kind[1]}",
+                    ContentFile(f.read()),
+                    save=False,
+                )
+                Member.objects.filter(pk=m.pk).update(photo=m.photo.name)
+                record(
+                    actor=request.user,
+                    action="members.photo",
+                    obj=m,
+                    unit=m.home_unit,
+                    before={"photo": old},
+                    after={"photo": m.photo.name},
+                )
+            messages.success(request, _("Đã cập nhật ảnh."))
+        return redirect("members:detail", pk=m.pk)
+    if not m.photo:
+        raise Http404
+    try:
+        fh = m.photo.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    kind = _photo_type(fh.read(8))
+    fh.seek(0)
+    return FileResponse(fh, content_type=kind[0] if kind else "application/octet-stream")

@@ -220,3 +220,38 @@ def test_sensitive_fields_are_for_roles_that_need_them(world):
     m.save()
     assert records.may_see_sensitive(follower, m)  # their own record
     assert records.masked("03", False) == "•••" and records.masked("", False) == ""
+
+
+def test_hometown_links_to_an_administrative_unit_of_its_era(world):
+    from chibo.org import admin_units
+
+    m = _member(world)
+    old = admin_units.find("pre2025", "Na Cô Sa", level="commune")[0]
+    with pytest.raises(ValidationError) as exc:
+        records.update_record(actor=None, member=m, hometown_era="pre2025", hometown_code="999999")
+    assert "Không có xã/phường mã 999999" in str(exc.value)
+    records.update_record(
+        actor=None,
+        member=m,
+        hometown="Na Cô Sa, Nậm Pồ",
+        hometown_era="pre2025",
+        hometown_code=old.code,
+    )
+    label = records.place_label(m.hometown_era, m.hometown_code)
+    assert label.startswith("Xã Na Cô Sa") and "nay Xã Quảng Lâm" in label
+
+
+def test_a_transfer_file_made_after_60_working_days_is_marked_late(world):
+    m = _member(world)
+    transfers.transfer_out(
+        actor=world.official_a,
+        member=m,
+        kind=Transfer.Kind.ABROAD,
+        destination="Đảng ủy ngoài nước",
+        moved_on=dt.date(2025, 1, 2),
+        departed_on=dt.date(2025, 6, 2),
+    )
+    event = m.events.get(kind=EventKind.TRANSFER_OUT)
+    assert (
+        event.data["late"] is True and event.data["file_deadline"] == "2025-04-03"
+    )  # Tết 25/1–2/2 skipped

@@ -182,9 +182,17 @@ def test_the_roll_lists_14_columns_as_of_a_date_and_prints_on_a4_landscape(clien
     nguyen = next(r for r in body if r[1].startswith("Nguyễn Văn Bình"))
     assert nguyen[9].startswith("02/02/2026") and "ngoài nước" in nguyen[9]
     assert len(body) == 4  # commune A's four, the one who left included with the date
+    from pypdf import PdfReader
+
+    pdf = PdfReader(io.BytesIO(client.get(url, {"on": "2026-11-01", "format": "pdf"}).content))
+    page = pdf.pages[0]
+    assert float(page.mediabox.width) > float(page.mediabox.height)  # landscape
+    assert round(float(page.mediabox.width) / 72 * 25.4) == 297  # A4
+    text = page.extract_text()
+    assert "SỔ DANH SÁCH ĐẢNG VIÊN" in text and "Nguyễn Văn Bình" in text
     before = client.get(url, {"on": "2019-12-31"})
     assert len(before.context["rows"]) == 0  # placed from 1/1/2020
-    assert AuditLog.objects.filter(action="export.roll").count() == 1
+    assert AuditLog.objects.filter(action="export.roll").count() == 2
 
 
 def test_the_forms_page_compares_with_last_year_and_exports(client, people):
@@ -299,3 +307,51 @@ def test_search_by_full_name_or_given_name_prefix(client, people):
     assert names("ĐỖ VĂN") == ["Đỗ Văn Dũng"]  # full-name prefix, any case and accents
     assert names("anh lo") == ["Lò Văn Ánh"]
     assert names("van anh") == []  # not a prefix of either key
+
+
+def test_photo_upload_is_checked_and_served_in_scope(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    m = _add(world, "Ảnh")
+    url = reverse("members:photo", args=[m.pk])
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    _login(client, world.viewer_a)
+    resp = client.post(url, {"photo": SimpleUploadedFile("a.png", png)})
+    assert resp.status_code == 403
+    client.logout()
+    _login(client, world.official_a)
+    resp = client.post(
+        url, {"photo": SimpleUploadedFile("a.exe", b"MZ" + b"\x00" * 64)}, follow=True
+    )
+    assert "JPEG hoặc PNG" in resp.content.decode()
+    assert client.get(url).status_code == 404
+    client.post(url, {"photo": SimpleUploadedFile("a.png", png)})
+    got = client.get(url)
+    assert got.status_code == 200 and got["Content-Type"] == "image/png"
+    assert b"".join(got.streaming_content) == png
+    client.logout()
+    _login(client, world.official_b)
+    assert client.get(url).status_code == 404
+
+
+def test_party_groups_are_dated_on_the_placement(client, world):
+    from chibo.core.testing import make_unit
+    from chibo.members.models import Placement
+    from chibo.org.choices import UnitKind
+
+    group = make_unit(world.cells_a[0], UnitKind.PARTY_GROUP, "Tổ đảng số 1")
+    m = _add(world, "Tổ")
+    _login(client, world.official_a)
+    url = reverse("members:party_group", args=[m.pk])
+    client.post(url, {"group": group.pk, "on": "2025-03-01"})
+    rows = list(
+        Placement.objects.filter(member=m)
+        .order_by("valid_from")
+        .values_list("valid_from", "valid_to", "party_group_id")
+    )
+    assert rows == [
+        (dt.date(2020, 1, 1), dt.date(2025, 3, 1), None),
+        (dt.date(2025, 3, 1), None, group.pk),
+    ]
+    resp = client.post(url, {"group": world.cells_a[1].pk, "on": "2025-04-01"}, follow=True)
+    assert "Tổ đảng phải thuộc chi bộ" in resp.content.decode()
