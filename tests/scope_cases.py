@@ -252,8 +252,32 @@ def _with_photo(w: World):
     return m
 
 
+def _decision(w: World):
+    """A received admission decision in commune A, ceremony not yet held."""
+    if "decision" not in w.extra:
+        import datetime as dt
+
+        from chibo.members.services import record_admission_decision
+
+        w.extra["decision"] = record_admission_decision(
+            actor=None,
+            unit=w.cells_a[0],
+            family_name="Giàng",
+            middle_name="A",
+            given_name="Chớ",
+            gender="m",
+            birth_date=dt.date(2001, 8, 9),
+            considered_on=dt.date(2025, 1, 6),
+            decision_no="12-QĐ/ĐU",
+            issuer="Đảng ủy xã Đồng Tâm",
+            decision_received_on=dt.date(2025, 1, 13),
+        )
+    return w.extra["decision"]
+
+
 def prime(w: World) -> None:
     """Make the objects the cases act on before the test counts changes."""
+    _decision(w)
     _with_photo(w)
     _twin(w)
     _incoming(w)
@@ -299,6 +323,14 @@ MEMBER_CASES = [
             "ceremony_on": "2025-02-19",
             "save": "1",
         },
+    ),
+    Case(
+        "members:ceremony",
+        lambda w: reverse("members:ceremony", args=[_decision(w).pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"ceremony_on": "2025-02-19"},
     ),
     Case(
         "members:duplicates",

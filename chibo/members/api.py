@@ -538,6 +538,7 @@ class AlertOut(Schema):
     member_id: int | None
     transfer_id: int | None
     unit_id: int | None
+    decision_id: int | None
 
 
 @router.get(

@@ -448,7 +448,12 @@ class AdmitForm(forms.Form):
     decision_received_on = forms.DateField(
         label=_("Ngày chi bộ nhận quyết định"), widget=DATE_INPUT
     )
-    ceremony_on = forms.DateField(label=_("Ngày tổ chức lễ kết nạp"), widget=DATE_INPUT)
+    ceremony_on = forms.DateField(
+        label=_("Ngày tổ chức lễ kết nạp"),
+        widget=DATE_INPUT,
+        required=False,
+        help_text=_("Để trống nếu chưa tổ chức lễ: bấm “Lưu quyết định, chưa làm lễ”."),
+    )
     late_ceremony_consent = forms.CharField(
         label=_("Văn bản đồng ý của cấp ủy cấp trên (nếu lễ kết nạp muộn)"),
         max_length=255,
@@ -475,11 +480,36 @@ class AdmitForm(forms.Form):
             out["recognition_deadline"] = rules.recognition_deadline(d["ceremony_on"])
         return out
 
-    def save(self, actor):
+    def _names(self):
         from .importer import split_name
 
+        return split_name(" ".join(self.cleaned_data["full_name"].split()))
+
+    def save_decision(self, actor):
         d = self.cleaned_data
-        family, middle, given = split_name(" ".join(d["full_name"].split()))
+        family, middle, given = self._names()
+        return services.record_admission_decision(
+            actor=actor,
+            unit=d["cell"],
+            family_name=family,
+            middle_name=middle,
+            given_name=given,
+            gender=d["gender"],
+            birth_date=d["birth_date"],
+            considered_on=d["considered_on"],
+            decision_no=d["decision_no"],
+            issuer=d["issuer"],
+            decision_received_on=d["decision_received_on"],
+            decided_by_higher_committee=d["decided_by_higher_committee"],
+        )
+
+    def save(self, actor):
+        d = self.cleaned_data
+        if d.get("ceremony_on") is None:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(_("Hãy ghi ngày tổ chức lễ kết nạp."))
+        family, middle, given = self._names()
         return services.admit(
             actor=actor,
             unit=d["cell"],
@@ -496,3 +526,12 @@ class AdmitForm(forms.Form):
             decided_by_higher_committee=d["decided_by_higher_committee"],
             late_ceremony_consent=d["late_ceremony_consent"],
         )
+
+
+class CeremonyForm(forms.Form):
+    ceremony_on = forms.DateField(label=_("Ngày tổ chức lễ kết nạp"), widget=DATE_INPUT)
+    late_ceremony_consent = forms.CharField(
+        label=_("Văn bản đồng ý của cấp ủy cấp trên (nếu lễ kết nạp muộn)"),
+        max_length=255,
+        required=False,
+    )

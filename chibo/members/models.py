@@ -345,3 +345,36 @@ class UnitCount(models.Model):
     official = models.PositiveIntegerField(default=0)
     women = models.PositiveIntegerField(default=0)
     exempt = models.PositiveIntegerField(default=0)
+
+
+class AdmissionDecision(models.Model):
+    """A received admission decision whose ceremony has not been held yet: the ceremony is due
+    within 30 working days of receipt (later only with the upper committee's consent). Holding
+    the ceremony admits the person (services.admit) and links the member here."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    family_name = models.CharField(_("họ"), max_length=60)
+    middle_name = models.CharField(_("tên đệm"), max_length=60, blank=True)
+    given_name = models.CharField(_("tên"), max_length=60)
+    gender = models.CharField(_("giới tính"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("ngày sinh"))
+    considered_on = models.DateField(_("ngày chi bộ xét"))
+    decision_no = models.CharField(_("số quyết định"), max_length=80)
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=255)
+    decision_received_on = models.DateField(_("ngày nhận quyết định"))
+    ceremony_deadline = models.DateField(_("hạn tổ chức lễ kết nạp"))
+    decided_by_higher_committee = models.BooleanField(default=False)
+    member = models.OneToOneField(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["ceremony_deadline", "id"]
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.decision_no})"

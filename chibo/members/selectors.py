@@ -215,13 +215,14 @@ def filtered(unit: Unit, f: dict, today: dt.date):
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # recognition | arrival | outgoing | temporary | badge | small_cell
+    kind: str  # recognition | ceremony | arrival | outgoing | temporary | badge | small_cell
     date: dt.date | None
     status: str  # upcoming | due | overdue
     text: str
     member_id: int | None = None
     transfer_id: int | None = None
     unit_id: int | None = None
+    decision_id: int | None = None
 
 
 def deadlines(unit: Unit, on: dt.date, within_days: int = 60) -> list[Alert]:
@@ -256,6 +257,30 @@ def deadlines(unit: Unit, on: dt.date, within_days: int = 60) -> list[Alert]:
                     "d": f"{d.deadline:%d/%m/%Y}",
                 },
                 member_id=d.member_id,
+            )
+        )
+    from .models import AdmissionDecision
+
+    for d in AdmissionDecision.objects.filter(
+        member__isnull=True, unit__path__startswith=unit.path
+    ).select_related("unit"):
+        out.append(
+            Alert(
+                "ceremony",
+                d.ceremony_deadline,
+                status(d.ceremony_deadline),
+                _(
+                    "%(n)s (%(u)s): quyết định %(q)s nhận ngày %(r)s, tổ chức lễ kết nạp "
+                    "chậm nhất %(d)s"
+                )
+                % {
+                    "n": d.full_name,
+                    "u": d.unit.name,
+                    "q": d.decision_no,
+                    "r": f"{d.decision_received_on:%d/%m/%Y}",
+                    "d": f"{d.ceremony_deadline:%d/%m/%Y}",
+                },
+                decision_id=d.pk,
             )
         )
     incoming = Transfer.objects.filter(

@@ -290,8 +290,14 @@ def admit(
     received on `decision_received_on`; the ceremony held on `ceremony_on` starts the 12-month
     probation. Checks the age in months, the over-60 route, and the 30-working-day ceremony
     deadline (later only with the upper committee's consent, whose reference is recorded)."""
+    from django.core.exceptions import PermissionDenied
+
+    from chibo.accounts.scope import can
+
     from . import rules
 
+    if actor is not None and not can(actor, "members", unit):
+        raise PermissionDenied(_("Bạn không có quyền ghi nhận kết nạp ở chi bộ này."))
     errors = []
     age = rules.admission_age(birth_date, considered_on)
     if not age.ok:
@@ -757,3 +763,109 @@ def set_party_group(*, actor, member: Member, group: Unit | None, on: dt.date) -
         after={"party_group": group.pk if group else None, "on": on.isoformat()},
     )
     return new
+
+
+def _admission_checks(
+    unit, birth_date, considered_on, decision_received_on, decided_by_higher_committee
+) -> list[str]:
+    from . import rules
+
+    errors = []
+    age = rules.admission_age(birth_date, considered_on)
+    if not age.ok:
+        errors.append(age.message)
+    elif age.route_to_higher and not decided_by_higher_committee:
+        errors.append(age.message)
+    if decision_received_on < considered_on:
+        errors.append(_("Ngày nhận quyết định không thể trước ngày chi bộ xét."))
+    if not unit.is_alive or unit.kind not in CELL_KINDS:
+        errors.append(_("Đảng viên sinh hoạt ở một chi bộ đang hoạt động."))
+    return errors
+
+
+@transaction.atomic
+def record_admission_decision(
+    *,
+    actor,
+    unit: Unit,
+    family_name: str,
+    middle_name: str,
+    given_name: str,
+    gender: str,
+    birth_date: dt.date,
+    considered_on: dt.date,
+    decision_no: str,
+    issuer: str,
+    decision_received_on: dt.date,
+    decided_by_higher_committee: bool = False,
+):
+    """The cell received an admission decision; the ceremony is to come (its deadline shows on
+    the deadlines page until it is held)."""
+    from django.core.exceptions import PermissionDenied
+
+    from chibo.accounts.scope import can
+
+    from . import rules
+    from .models import AdmissionDecision
+
+    if actor is not None and not can(actor, "members", unit):
+        raise PermissionDenied(_("Bạn không có quyền ghi nhận kết nạp ở chi bộ này."))
+    errors = _admission_checks(
+        unit, birth_date, considered_on, decision_received_on, decided_by_higher_committee
+    )
+    if not decision_no.strip():
+        errors.append(_("Hãy ghi số quyết định kết nạp."))
+    if errors:
+        raise ValidationError(errors)
+    d = AdmissionDecision.objects.create(
+        unit=unit,
+        family_name=family_name,
+        middle_name=middle_name,
+        given_name=given_name,
+        gender=gender,
+        birth_date=birth_date,
+        considered_on=considered_on,
+        decision_no=decision_no,
+        issuer=issuer,
+        decision_received_on=decision_received_on,
+        ceremony_deadline=rules.ceremony_deadline(decision_received_on),
+        decided_by_higher_committee=decided_by_higher_committee,
+    )
+    record(
+        actor=actor,
+        action="members.admission_decision",
+        obj=d,
+        unit=unit,
+        after={"name": d.full_name, "deadline": d.ceremony_deadline.isoformat()},
+    )
+    return d
+
+
+@transaction.atomic
+def hold_ceremony(*, actor, decision, ceremony_on: dt.date, late_ceremony_consent: str = ""):
+    """The admission ceremony for a recorded decision: admits the person (all of admit's
+    checks, the 30-working-day deadline included) and closes the decision."""
+    from .models import AdmissionDecision
+
+    d = AdmissionDecision.objects.select_for_update().get(pk=decision.pk)
+    if d.member_id is not None:
+        raise ValidationError(_("Đã tổ chức lễ kết nạp cho quyết định này."))
+    m = admit(
+        actor=actor,
+        unit=d.unit,
+        family_name=d.family_name,
+        middle_name=d.middle_name,
+        given_name=d.given_name,
+        gender=d.gender,
+        birth_date=d.birth_date,
+        considered_on=d.considered_on,
+        decision_no=d.decision_no,
+        issuer=d.issuer,
+        decision_received_on=d.decision_received_on,
+        ceremony_on=ceremony_on,
+        decided_by_higher_committee=d.decided_by_higher_committee,
+        late_ceremony_consent=late_ceremony_consent,
+    )
+    d.member = m
+    d.save(update_fields=["member"])
+    return m

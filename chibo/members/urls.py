@@ -12,6 +12,7 @@ urlpatterns = [
     path("duplicates/", views.duplicates_view, name="duplicates"),
     path("merge/<int:keep>/<int:drop>/", views.merge_view, name="merge"),
     path("admit/", views.admit_view, name="admit"),
+    path("decisions/<int:pk>/ceremony/", views.ceremony_view, name="ceremony"),
     path("deadlines/", views.deadlines, name="deadlines"),
     path("roll/<int:pk>/", views.roll, name="roll"),
     path("stats/<int:pk>/", views.stats_view, name="stats"),

@@ -678,6 +678,19 @@ def admit_view(request):
     if request.method == "POST":
         valid = form.is_valid()
         deadlines = form.deadlines()
+        if valid and "decision" in request.POST:
+            try:
+                d = form.save_decision(request.user)
+            except ValidationError as exc:
+                for msg in _errors(exc):
+                    form.add_error(None, msg)
+            else:
+                messages.success(
+                    request,
+                    _("Đã lưu quyết định kết nạp %(n)s; tổ chức lễ chậm nhất ngày %(d)s.")
+                    % {"n": d.full_name, "d": f"{d.ceremony_deadline:%d/%m/%Y}"},
+                )
+                return redirect(reverse("members:deadlines") + f"?unit={unit.pk}")
         if valid and "save" in request.POST:
             try:
                 m = form.save(request.user)
@@ -777,3 +790,39 @@ def photo_view(request, pk: int):
     kind = _photo_type(fh.read(8))
     fh.seek(0)
     return FileResponse(fh, content_type=kind[0] if kind else "application/octet-stream")
+
+
+@login_required
+def ceremony_view(request, pk: int):
+    """Hold the admission ceremony of a recorded decision."""
+    from .forms import CeremonyForm
+    from .models import AdmissionDecision
+    from .services import hold_ceremony
+
+    scope = Unit.objects.restrict(request.user, "view")
+    d = get_object_or_404(
+        AdmissionDecision.objects.filter(unit__in=scope, member__isnull=True), pk=pk
+    )
+    if request.method == "POST" and not can(request.user, "members", d.unit):
+        raise PermissionDenied(_("Bạn chỉ có quyền xem."))
+    form = CeremonyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            m = hold_ceremony(actor=request.user, decision=d, **form.cleaned_data)
+        except ValidationError as exc:
+            for msg in _errors(exc):
+                form.add_error(None, msg)
+        else:
+            messages.success(request, _("Đã ghi nhận lễ kết nạp %(n)s.") % {"n": m.full_name})
+            return redirect("members:detail", pk=m.pk)
+    return render(
+        request,
+        "members/form.html",
+        {
+            "nav": "deadlines",
+            "form": form,
+            "unit": d.unit,
+            "title": _("Lễ kết nạp: %(n)s (hạn %(d)s)")
+            % {"n": d.full_name, "d": f"{d.ceremony_deadline:%d/%m/%Y}"},
+        },
+    )

@@ -355,3 +355,31 @@ def test_party_groups_are_dated_on_the_placement(client, world):
     ]
     resp = client.post(url, {"group": world.cells_a[1].pk, "on": "2025-04-01"}, follow=True)
     assert "Tổ đảng phải thuộc chi bộ" in resp.content.decode()
+
+
+def test_a_received_decision_waits_on_the_deadlines_page_until_the_ceremony(client, world):
+    _login(client, world.official_a)
+    body = {
+        "cell": world.cells_a[0].pk,
+        "full_name": "Giàng A Chớ",
+        "gender": "m",
+        "birth_date": "2001-08-09",
+        "considered_on": "2026-10-05",
+        "decision_no": "215-QĐ/ĐU",
+        "issuer": "Đảng ủy xã Đồng Tâm",
+        "decision_received_on": "2026-11-02",
+        "decision": "1",
+    }
+    resp = client.post(reverse("members:admit") + f"?unit={world.commune_a.pk}", body, follow=True)
+    page = resp.content.decode()
+    assert "tổ chức lễ kết nạp chậm nhất 15/12/2026" in page and not Member.objects.exists()
+    alert = next(a for a in resp.context["alerts"] if a.kind == "ceremony")
+    url = reverse("members:ceremony", args=[alert.decision_id])
+    late = client.post(url, {"ceremony_on": "2026-12-16"})
+    assert "chậm nhất ngày 15/12/2026" in late.content.decode()
+    done = client.post(url, {"ceremony_on": "2026-11-19"}, follow=True)
+    assert "Giàng A Chớ" in done.content.decode()
+    assert Member.objects.get().admitted_on == dt.date(2026, 11, 19)
+    again = client.get(reverse("members:deadlines") + f"?unit={world.commune_a.pk}")
+    assert not any(a.kind == "ceremony" for a in again.context["alerts"])
+    assert client.get(url).status_code == 404  # held: no longer open
