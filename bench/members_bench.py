@@ -257,6 +257,8 @@ def load_members(n_target: int) -> int:
                 for row in generate(n_target, cells=cells):
                     cp.write_row([row.get(c, d) for c, d in cols])
                     count += 1
+            # Set hint bits and statistics once, before anything reads the fresh rows.
+            cur.execute("VACUUM (ANALYZE) members_member")
             cur.execute(
                 "INSERT INTO members_placement (member_id, unit_id, kind, valid_from) "
                 "SELECT id, home_unit_id, 'home', admitted_on FROM members_member"
@@ -282,7 +284,7 @@ def load_members(n_target: int) -> int:
     with transaction.atomic():
         aggregates.rebuild()
     with connection.cursor() as cur:
-        cur.execute("ANALYZE")
+        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     print(f"loaded {count:,} members in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     return count
 
@@ -508,8 +510,8 @@ def main():
         return raw(
             "SELECT substr(u.path, 1, %s), sum(c.members), sum(c.official) "
             "FROM members_unitcount c "
-            "JOIN org_unit u ON u.id = c.unit_id WHERE u.path >= %s AND u.path < %s GROUP BY 1",
-            [length, prov.path, prov.path + "~"],
+            "JOIN org_unit u ON u.id = c.unit_id WHERE u.province_id = %s GROUP BY 1",
+            [length, prov.pk],
         )
 
     def raw_counts_fly():

@@ -44,11 +44,22 @@ def refresh(unit_ids: Iterable[int | None]) -> None:
 
 
 def rebuild() -> int:
-    """Recompute every row (after a bulk load or to check the running counts)."""
+    """Recompute every row in one set-based statement (after a bulk load, or to check the
+    running counts)."""
+    from django.db import connection
+
     UnitCount.objects.all().delete()
-    ids = list(Member.objects.filter(ended="").values_list("home_unit_id", flat=True).distinct())
-    for start in range(0, len(ids), 5000):
-        refresh(ids[start : start + 5000])
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""INSERT INTO {UnitCount._meta.db_table} (unit_id, members, official, women, exempt)
+            SELECT home_unit_id, COUNT(*),
+                   SUM(CASE WHEN stage = 'official' THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN gender = 'f' THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN activity = 'exempt' THEN 1 ELSE 0 END)
+            FROM {Member._meta.db_table}
+            WHERE ended = '' AND home_unit_id IS NOT NULL
+            GROUP BY home_unit_id"""  # noqa: S608 (table names from the models)
+        )
     return UnitCount.objects.count()
 
 
@@ -57,9 +68,12 @@ def children_counts(unit: Unit) -> dict[int, dict[str, int]]:
     one grouped sum over the cells of the subtree, by the child's path prefix."""
     depth = unit.depth + 1
     length = depth * Unit.steplen
+    if unit.kind == "province":  # the denormalized column: one index range on org_unit
+        cells = UnitCount.objects.filter(unit__province_id=unit.pk)
+    else:
+        cells = UnitCount.objects.filter(unit__path__gte=unit.path, unit__path__lt=unit.path + "~")
     rows = (
-        UnitCount.objects.filter(unit__path__gte=unit.path, unit__path__lt=unit.path + "~")
-        .annotate(prefix=Substr("unit__path", 1, length))
+        cells.annotate(prefix=Substr("unit__path", 1, length))
         .values("prefix")
         .annotate(
             members=Sum("members"),

@@ -22,12 +22,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from chibo.accounts.scope import can
 from chibo.audit.services import record
@@ -124,24 +124,31 @@ class Sheet:
 
 
 def read(file) -> Sheet:
+    """The first sheet of an .xlsx (a path or a file object), through calamine (Rust): about ten
+    times faster than openpyxl's read-only mode on a 70,000-row roll. Date cells arrive as
+    dates, numbers as floats, empty cells as ""."""
+    from python_calamine import CalamineWorkbook
+
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a non-Excel file
+        if isinstance(file, str | Path):
+            wb = CalamineWorkbook.from_path(str(file))
+        else:
+            if hasattr(file, "seek"):
+                file.seek(0)
+            wb = CalamineWorkbook.from_filelike(file)
+        values = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types for a non-Excel file
         raise ReadError(_("Không đọc được tệp: hãy chọn một tệp Excel (.xlsx).")) from exc
-    ws = wb.worksheets[0]
-    it = ws.iter_rows(values_only=True)
-    try:
-        headers = [str(h).strip() if h is not None else "" for h in next(it)]
-    except StopIteration as exc:
-        raise ReadError(_("Tệp không có dữ liệu.")) from exc
+    if not values:
+        raise ReadError(_("Tệp không có dữ liệu."))
+    headers = [str(h).strip() if h not in (None, "") else "" for h in values[0]]
     rows = []
-    for n, values in enumerate(it, start=2):
-        if all(v is None or str(v).strip() == "" for v in values):
+    for n, row in enumerate(values[1:], start=2):
+        if all(v is None or str(v).strip() == "" for v in row):
             continue
-        rows.append((n, list(values)))
+        rows.append((n, [None if v == "" else v for v in row]))
         if len(rows) > MAX_ROWS:
             raise ReadError(_("Tệp có quá %(n)d dòng.") % {"n": MAX_ROWS})
-    wb.close()
     return Sheet(headers, rows)
 
 
@@ -319,24 +326,15 @@ def validate(
         if cell.code:
             by_ref[_key(cell.code)] = cell
         by_ref.setdefault(_key(cell.name), cell)
-    existing = list(
-        Member.objects.filter(home_unit__in=cells, ended="").only(
-            "id",
-            "search_key",
-            "birth_date",
-            "home_unit_id",
-            "identity_no",
-            "card_no",
-            *RECORD_FIELDS,
-            "admitted_on",
-            "recognized_on",
-            "family_name",
-            "middle_name",
-            "given_name",
-        )
-    )
-    by_identity = {m.identity_no: m for m in existing if m.identity_no}
-    by_person = {(m.search_key, m.birth_date, m.home_unit_id): m for m in existing}
+    # Only the columns that match a row to a member; full records are read for matches only.
+    by_identity: dict[str, int] = {}
+    by_person: dict[tuple, int] = {}
+    for pk, skey, birth, home, ident in Member.objects.filter(
+        home_unit__in=cells, ended=""
+    ).values_list("id", "search_key", "birth_date", "home_unit_id", "identity_no"):
+        if ident:
+            by_identity[ident] = pk
+        by_person[(skey, birth, home)] = pk
     idents_file = Counter()
     cards_file = Counter()
     parsed: list[tuple[int, dict]] = []
@@ -489,17 +487,30 @@ def validate(
             )
         )
 
+    keys = {}
+    wanted = set()
+    for n, v in parsed:
+        keys[n] = search_key(
+            " ".join(x for x in (v["family_name"], v["middle_name"], v["given_name"]) if x)
+        )
+        if v["identity_no"] in by_identity:
+            wanted.add(by_identity[v["identity_no"]])
+        pk = by_person.get((keys[n], v["birth_date"], v["_cell"].pk))
+        if pk:
+            wanted.add(pk)
+    full: dict[int, Member] = {}
+    wanted_list = list(wanted)
+    for chunk in range(0, len(wanted_list), 5000):
+        full.update(Member.objects.in_bulk(wanted_list[chunk : chunk + 5000]))
     for n, v in parsed:
         if n in bad:
             continue
         cell = v.pop("_cell")
-        key = search_key(
-            " ".join(x for x in (v["family_name"], v["middle_name"], v["given_name"]) if x)
-        )
-        match = by_identity.get(v["identity_no"]) if v["identity_no"] else None
+        key = keys[n]
+        match = full.get(by_identity.get(v["identity_no"])) if v["identity_no"] else None
         action = "new"
         if match is None:
-            match = by_person.get((key, v["birth_date"], cell.pk))
+            match = full.get(by_person.get((key, v["birth_date"], cell.pk)))
             if match is not None:
                 action = "confirm" if not match.identity_no or not v["identity_no"] else "new"
                 if action == "new":
