@@ -510,8 +510,8 @@ def main():
         return raw(
             "SELECT substr(u.path, 1, %s), sum(c.members), sum(c.official) "
             "FROM members_unitcount c "
-            "JOIN org_unit u ON u.id = c.unit_id WHERE u.province_id = %s GROUP BY 1",
-            [length, prov.pk],
+            "JOIN org_unit u ON u.id = c.unit_id WHERE u.path >= %s AND u.path < %s GROUP BY 1",
+            [length, prov.path, prov.path + "~"],
         )
 
     def raw_counts_fly():

@@ -68,10 +68,8 @@ def children_counts(unit: Unit) -> dict[int, dict[str, int]]:
     one grouped sum over the cells of the subtree, by the child's path prefix."""
     depth = unit.depth + 1
     length = depth * Unit.steplen
-    if unit.kind == "province":  # the denormalized column: one index range on org_unit
-        cells = UnitCount.objects.filter(unit__province_id=unit.pk)
-    else:
-        cells = UnitCount.objects.filter(unit__path__gte=unit.path, unit__path__lt=unit.path + "~")
+    # A range on the path index (measured faster than the province column at national scale).
+    cells = UnitCount.objects.filter(unit__path__gte=unit.path, unit__path__lt=unit.path + "~")
     rows = (
         cells.annotate(prefix=Substr("unit__path", 1, length))
         .values("prefix")

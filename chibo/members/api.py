@@ -208,8 +208,11 @@ def list_members(
     summary="Hồ sơ một đảng viên (việc xem được ghi nhật ký)",
 )
 def get_member(request, member_id: int):
+    from .records import visible_until
+
     m = _member(request, member_id)
     sensitive = may_see_sensitive(request.user, m)
+    until = visible_until(request.user, m)  # the sending side: up to the departure only
     with transaction.atomic():
         record(actor=request.user, action="view.member", obj=m, unit=m.home_unit)
     fields = [
@@ -247,6 +250,8 @@ def get_member(request, member_id: int):
         rec[f] = v
     events = list(m.events.all())
     live = {e.pk for e in effective_events(events)}
+    if until is not None:
+        events = [e for e in events if e.effective_date <= until]
     out_events = []
     for e in events:
         data = dict(e.data)
@@ -279,9 +284,18 @@ def get_member(request, member_id: int):
                 "valid_to": p.valid_to,
             }
             for p in m.placements.select_related("unit").order_by("valid_from", "id")
+            if until is None or p.valid_from < until
         ],
-        "seats": [_seat(s) for s in m.seats.select_related("unit", "member")],
-        "transfers": [_transfer(t) for t in m.transfers.select_related("member")],
+        "seats": [
+            _seat(s)
+            for s in m.seats.select_related("unit", "member")
+            if until is None or s.valid_from < until
+        ],
+        "transfers": [
+            _transfer(t)
+            for t in m.transfers.select_related("member")
+            if until is None or t.departed_on <= until
+        ],
     }
 
 

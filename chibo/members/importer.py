@@ -22,6 +22,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -81,8 +82,14 @@ ALIASES = {
 }
 
 
+@lru_cache(maxsize=65536)
+def _cached_key(s: str) -> str:
+    return search_key(s).strip()
+
+
 def _key(s) -> str:
-    return search_key(str(s or "")).strip()
+    # Cell values repeat (genders, ethnicities, cells, levels): one ICU call per distinct value.
+    return _cached_key(str(s or ""))
 
 
 HEADER_INDEX: dict[str, str] = {}
@@ -476,15 +483,16 @@ def validate(
     taken_card = {}
     for chunk in range(0, len(idents), 5000):
         taken_ident.update(
-            Member.objects.filter(identity_no__in=idents[chunk : chunk + 5000]).values_list(
-                "identity_no", "id"
-            )
+            # exclude(""): lets PostgreSQL use the partial unique index (identity_no <> '').
+            Member.objects.exclude(identity_no="")
+            .filter(identity_no__in=idents[chunk : chunk + 5000])
+            .values_list("identity_no", "id")
         )
     for chunk in range(0, len(cards), 5000):
         taken_card.update(
-            Member.objects.filter(card_no__in=cards[chunk : chunk + 5000]).values_list(
-                "card_no", "id"
-            )
+            Member.objects.exclude(card_no="")
+            .filter(card_no__in=cards[chunk : chunk + 5000])
+            .values_list("card_no", "id")
         )
 
     keys = {}

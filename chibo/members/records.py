@@ -115,7 +115,7 @@ def validate(fields: dict, member: Member | None = None) -> dict:
                 "n": length,
             }
         else:
-            clash = Member.objects.filter(identity_no=id_no)
+            clash = Member.objects.exclude(identity_no="").filter(identity_no=id_no)
             if member is not None:
                 clash = clash.exclude(pk=member.pk)
             if clash.exists():
@@ -203,3 +203,22 @@ def update_record(*, actor, member: Member, **fields) -> Member:
         refresh([member.home_unit_id])
     record(actor=actor, action="members.record", obj=member, unit=unit, before=before, after=after)
     return member
+
+
+def visible_until(user, member: Member):
+    """None when the reader's scope covers where the member is now; otherwise the day the
+    member left the last placement the reader's scope covers (a unit that sent a member away
+    sees them for the period they were there, not what happened after)."""
+    from chibo.accounts.scope import visible_unit_ids
+
+    ids = visible_unit_ids(user, "view")
+    if ids is None:
+        return None
+    if member.home_unit_id and Member.objects.filter(pk=member.pk, home_unit_id__in=ids).exists():
+        return None
+    if getattr(user, "is_authenticated", False) and member.user_id == user.pk:
+        return None
+    ends = list(member.placements.filter(unit_id__in=ids).values_list("valid_to", flat=True))
+    if not ends or any(e is None for e in ends):
+        return None
+    return max(ends)

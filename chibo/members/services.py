@@ -659,7 +659,7 @@ def issue_card(
         raise ValidationError(_("Số thẻ đảng viên chỉ gồm chữ số."))
     if lifecycle.state_on(member.events.all(), issued_on).stage != "official":
         raise ValidationError(_("Thẻ đảng viên cấp cho đảng viên chính thức."))
-    if Member.objects.filter(card_no=card_no).exclude(pk=member.pk).exists():
+    if Member.objects.exclude(card_no="").filter(card_no=card_no).exclude(pk=member.pk).exists():
         raise ValidationError(_("Số thẻ %(n)s đã thuộc về một đảng viên khác.") % {"n": card_no})
     event = record_event(
         actor=actor,

@@ -185,8 +185,10 @@ def member_export(request):
 EVENT_LABELS = dict(EventKind.choices)
 
 
-def _timeline(member: Member, sensitive: bool) -> list[dict]:
+def _timeline(member: Member, sensitive: bool, until=None) -> list[dict]:
     events = list(member.events.all())
+    if until is not None:
+        events = [e for e in events if e.effective_date <= until]
     live = {e.pk for e in effective_events(events)}
     out = []
     for e in events:
@@ -205,12 +207,15 @@ def _timeline(member: Member, sensitive: bool) -> list[dict]:
 
 @login_required
 def member_detail(request, pk: int):
+    from .records import visible_until
+
     m = _member(request, pk)
     sensitive = may_see_sensitive(request.user, m)
+    until = visible_until(request.user, m)
     with transaction.atomic():
         record(actor=request.user, action="view.member", obj=m, unit=m.home_unit)
     today = timezone.localdate()
-    unit = m.home_unit
+    unit = m.home_unit if until is None else None
     alerts = []
     if unit is not None:
         alerts = [a for a in selectors.deadlines(unit, today) if a.member_id == m.pk]
@@ -269,10 +274,17 @@ def member_detail(request, pk: int):
             "nav": "members",
             "m": m,
             "fields": [(k, v) for k, v in fields if v not in ("", None)],
-            "timeline": _timeline(m, sensitive),
-            "placements": m.placements.select_related("unit").order_by("-valid_from"),
-            "seats": m.seats.select_related("unit").order_by("-valid_from"),
-            "transfers": m.transfers.select_related("from_unit", "to_unit"),
+            "timeline": _timeline(m, sensitive, until),
+            "placements": m.placements.select_related("unit")
+            .filter(**({"valid_from__lt": until} if until else {}))
+            .order_by("-valid_from"),
+            "seats": m.seats.select_related("unit")
+            .filter(**({"valid_from__lt": until} if until else {}))
+            .order_by("-valid_from"),
+            "transfers": m.transfers.select_related("from_unit", "to_unit").filter(
+                **({"departed_on__lte": until} if until else {})
+            ),
+            "until": until,
             "alerts": alerts,
             "can_edit": can_edit,
             "event_kinds": [(k, EVENT_FORMS[k].title) for k in EVENT_FORMS],

@@ -140,7 +140,12 @@ def test_a_transfer_between_communes_as_each_side_sees_it(client, people):
     assert "Nguyễn Văn Bình" not in current.content.decode()
     former = client.get(reverse("members:list"), {"unit": people.commune_a.pk, "status": "former"})
     assert "Nguyễn Văn Bình" in former.content.decode()
-    assert client.get(reverse("members:detail", args=[m.pk])).status_code == 200
+    page = client.get(reverse("members:detail", args=[m.pk]))
+    assert page.status_code == 200
+    # The sending side sees the member up to the departure, not their life at the new cell.
+    assert page.context["until"] == dt.date(2026, 11, 2)
+    assert all(t["e"].effective_date <= dt.date(2026, 11, 2) for t in page.context["timeline"])
+    assert "Chi bộ tổ dân phố 1" not in [p.unit.name for p in page.context["placements"]]
 
 
 def test_an_event_form_shows_the_rule_in_vietnamese_and_changes_nothing(client, people):
