@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from chibo.core.testing import World
+from chibo.core.testing import World, make_member
 
 
 @dataclass(frozen=True)
@@ -112,22 +112,8 @@ PAGE_CASES = [
 def _member(w: World):
     """A member of commune A's first cell (made once per world)."""
     if "member" not in w.extra:
-        import datetime as dt
 
-        from chibo.members.services import add_member
-
-        w.extra["member"] = add_member(
-            actor=None,
-            unit=w.cells_a[0],
-            family_name="Lò",
-            middle_name="Văn",
-            given_name="Đôi",
-            gender="m",
-            birth_year=1970,
-            admitted_on=dt.date(2000, 5, 19),
-            recognized_on=dt.date(2001, 5, 19),
-            placed_on=dt.date(2020, 1, 1),
-        )
+        w.extra["member"] = make_member(w.cells_a[0], "Lò Văn Đôi")
     return w.extra["member"]
 
 
@@ -137,21 +123,9 @@ def _incoming(w: World):
         import datetime as dt
 
         from chibo.members.models import Transfer
-        from chibo.members.services import add_member
         from chibo.members.transfers import transfer_out
 
-        m = add_member(
-            actor=None,
-            unit=w.cell_b,
-            family_name="Quàng",
-            middle_name="Thị",
-            given_name="Xuân",
-            gender="f",
-            birth_year=1990,
-            admitted_on=dt.date(2015, 3, 3),
-            recognized_on=dt.date(2016, 3, 3),
-            placed_on=dt.date(2020, 1, 1),
-        )
+        m = make_member(w.cell_b, "Quàng Thị Xuân", gender="f")
         w.extra["incoming"] = transfer_out(
             actor=None,
             member=m,
@@ -168,21 +142,9 @@ def _outgoing(w: World):
         import datetime as dt
 
         from chibo.members.models import Transfer
-        from chibo.members.services import add_member
         from chibo.members.transfers import transfer_out
 
-        m = add_member(
-            actor=None,
-            unit=w.cells_a[2],
-            family_name="Lường",
-            middle_name="Văn",
-            given_name="Chiến",
-            gender="m",
-            birth_year=1985,
-            admitted_on=dt.date(2010, 3, 3),
-            recognized_on=dt.date(2011, 3, 3),
-            placed_on=dt.date(2020, 1, 1),
-        )
+        m = make_member(w.cells_a[2], "Lường Văn Chiến")
         w.extra["outgoing"] = transfer_out(
             actor=None,
             member=m,
@@ -217,22 +179,8 @@ def _import_job(w: World) -> str:
 def _twin(w: World):
     """A second record of _member's person (a likely duplicate)."""
     if "twin" not in w.extra:
-        import datetime as dt
 
-        from chibo.members.services import add_member
-
-        w.extra["twin"] = add_member(
-            actor=None,
-            unit=w.cells_a[1],
-            family_name="Lò",
-            middle_name="Văn",
-            given_name="Đôi",
-            gender="m",
-            birth_year=1970,
-            admitted_on=dt.date(2000, 5, 19),
-            recognized_on=dt.date(2001, 5, 19),
-            placed_on=dt.date(2020, 1, 1),
-        )
+        w.extra["twin"] = make_member(w.cells_a[1], "Lò Văn Đôi")
     return w.extra["twin"]
 
 

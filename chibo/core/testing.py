@@ -81,3 +81,31 @@ def build_world() -> World:
         viewer_a=make_user("xem.a", a, Role.VIEWER),
         official_b=make_user("canbo.b", b, Role.OFFICIAL),
     )
+
+
+def make_member(
+    unit: Unit,
+    name: str = "Lò Văn Pọm",
+    *,
+    gender: str = "m",
+    birth_year: int = 1970,
+    admitted: dt.date = dt.date(2000, 5, 19),
+    recognized: dt.date | None = dt.date(2001, 5, 19),
+    placed: dt.date = START,
+):
+    """A member through the service (admission and recognition events, placement), for tests."""
+    from chibo.members.services import add_member
+
+    family, *middle, given = name.split()
+    return add_member(
+        actor=None,
+        unit=unit,
+        family_name=family,
+        middle_name=" ".join(middle),
+        given_name=given,
+        gender=gender,
+        birth_year=birth_year,
+        admitted_on=admitted,
+        recognized_on=recognized,
+        placed_on=placed,
+    )

@@ -46,6 +46,17 @@ def _errors(exc: ValidationError) -> list[str]:
     return [str(m) for m in exc.messages]
 
 
+def _attempt(form, call):
+    """Run a service call for a form; a refusal (ValidationError) becomes the form's errors and
+    the result is None, so the page shows the rule's Vietnamese reason and nothing changed."""
+    try:
+        return call()
+    except ValidationError as exc:
+        for msg in _errors(exc):
+            form.add_error(None, msg)
+        return None
+
+
 def _default_unit(user) -> Unit:
     """The reader's first grant unit (the national root for a system administrator)."""
     if is_system_admin(user):
@@ -346,12 +357,7 @@ def member_event(request, pk: int, kind: str):
     form_class = EVENT_FORMS[kind]
     form = form_class(request.POST or None, member=m)
     if request.method == "POST" and form.is_valid():
-        try:
-            form.save(request.user)
-        except ValidationError as exc:
-            for msg in _errors(exc):
-                form.add_error(None, msg)
-        else:
+        if _attempt(form, lambda: form.save(request.user)) is not None:
             messages.success(request, _("Đã ghi nhận: %(t)s.") % {"t": form_class.title})
             return redirect("members:detail", pk=m.pk)
     return render(
@@ -368,12 +374,8 @@ def member_transfer(request, pk: int):
         _require_members(request, m)
     form = TransferForm(request.POST or None, member=m)
     if request.method == "POST" and form.is_valid():
-        try:
-            t = form.save(request.user)
-        except ValidationError as exc:
-            for msg in _errors(exc):
-                form.add_error(None, msg)
-        else:
+        t = _attempt(form, lambda: form.save(request.user))
+        if t is not None:
             messages.success(
                 request,
                 _("Đã lập giấy giới thiệu số %(n)s.") % {"n": t.letter_no}
@@ -466,12 +468,10 @@ def seat_add(request, pk: int):
     form = SeatForm(request.POST or None, unit=unit)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            seats.assign_seat(actor=request.user, unit=unit, **d)
-        except ValidationError as exc:
-            for msg in _errors(exc):
-                form.add_error(None, msg)
-        else:
+        if (
+            _attempt(form, lambda: seats.assign_seat(actor=request.user, unit=unit, **d))
+            is not None
+        ):
             messages.success(request, _("Đã ghi nhận chức danh."))
             return redirect("org:unit", pk=unit.pk)
     return render(
@@ -691,12 +691,8 @@ def admit_view(request):
         valid = form.is_valid()
         deadlines = form.deadlines()
         if valid and "decision" in request.POST:
-            try:
-                d = form.save_decision(request.user)
-            except ValidationError as exc:
-                for msg in _errors(exc):
-                    form.add_error(None, msg)
-            else:
+            d = _attempt(form, lambda: form.save_decision(request.user))
+            if d is not None:
                 messages.success(
                     request,
                     _("Đã lưu quyết định kết nạp %(n)s; tổ chức lễ chậm nhất ngày %(d)s.")
@@ -704,12 +700,8 @@ def admit_view(request):
                 )
                 return redirect(reverse("members:deadlines") + f"?unit={unit.pk}")
         if valid and "save" in request.POST:
-            try:
-                m = form.save(request.user)
-            except ValidationError as exc:
-                for msg in _errors(exc):
-                    form.add_error(None, msg)
-            else:
+            m = _attempt(form, lambda: form.save(request.user))
+            if m is not None:
                 messages.success(
                     request,
                     _("Đã ghi nhận kết nạp %(n)s; hết dự bị ngày %(d)s.")
@@ -819,12 +811,10 @@ def ceremony_view(request, pk: int):
         raise PermissionDenied(_("Bạn chỉ có quyền xem."))
     form = CeremonyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            m = hold_ceremony(actor=request.user, decision=d, **form.cleaned_data)
-        except ValidationError as exc:
-            for msg in _errors(exc):
-                form.add_error(None, msg)
-        else:
+        m = _attempt(
+            form, lambda: hold_ceremony(actor=request.user, decision=d, **form.cleaned_data)
+        )
+        if m is not None:
             messages.success(request, _("Đã ghi nhận lễ kết nạp %(n)s.") % {"n": m.full_name})
             return redirect("members:detail", pk=m.pk)
     return render(
