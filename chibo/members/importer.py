@@ -39,7 +39,7 @@ from chibo.org.models import Unit
 from . import bulk, lifecycle, rules
 from . import choices as c
 from .lifecycle import EventKind
-from .models import Member, MemberEvent, Placement, given_key
+from .models import Member, MemberEvent, Placement, Reconciliation, given_key
 
 MAX_ROWS = 100_000
 
@@ -708,7 +708,12 @@ def commit(
                             "data": {"import": True},
                         }
                     )
-            bulk.insert(MemberEvent, events)
+            ids_events = bulk.insert(MemberEvent, events)
+            if Reconciliation.objects.exists():  # rare at an import: flag late events then
+                from .reconciliation import flag
+
+                for e in MemberEvent.objects.filter(pk__in=ids_events):
+                    flag(e)
             done += len(chunk)
             if progress:
                 progress(done, total)

@@ -139,9 +139,17 @@ def unit_detail(request, pk: int):
             [lk.predecessor_id for lk in predecessors] + [lk.successor_id for lk in successors],
         ),
         "can_change": unit.is_alive and can(request.user, "change", unit),
+        "can_members": unit.is_alive and can(request.user, "members", unit),
         "actions": [(k, f.title) for k, f in ACTION_FORMS.items()],
+        "seats": _seats(unit, on),
     }
     return render(request, "org/unit_detail.html", ctx)
+
+
+def _seats(unit: Unit, on):
+    from chibo.members.seats import seats_on
+
+    return list(seats_on(unit, on))
 
 
 @login_required

@@ -388,3 +388,22 @@ def test_a_received_decision_waits_on_the_deadlines_page_until_the_ceremony(clie
     again = client.get(reverse("members:deadlines") + f"?unit={world.commune_a.pk}")
     assert not any(a.kind == "ceremony" for a in again.context["alerts"])
     assert client.get(url).status_code == 404  # held: no longer open
+
+
+def test_the_unit_page_shows_its_committee_and_the_member_pages(client, world):
+    from chibo.members import seats
+    from chibo.members.models import Seat
+
+    m = _add(world, "Thư")
+    seats.assign_seat(
+        actor=None,
+        unit=world.cells_a[0],
+        member=m,
+        role=Seat.Role.SECRETARY,
+        valid_from=dt.date(2025, 1, 1),
+    )
+    _login(client, world.viewer_a)
+    page = client.get(reverse("org:unit", args=[world.cells_a[0].pk])).content.decode()
+    assert "Bí thư: <a" in page and "Lò Văn Thư" in page
+    assert reverse("members:roll", args=[world.cells_a[0].pk]) in page
+    assert "Thêm chức danh" not in page  # read-only
