@@ -5,12 +5,20 @@ MESSAGE = "Dữ liệu gửi lên có ký tự NUL (\\0), không hợp lệ."
 
 class RejectNulMiddleware:
     """A NUL character can't be stored in PostgreSQL text: refuse it at the door, with a clear
-    message, instead of failing deep inside a query (SQLite would store it silently)."""
+    message, instead of failing deep inside a query (SQLite would store it silently). API query
+    parameters given twice are refused too (which one would count is arbitrary)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith("/api/"):
+            repeated = sorted(k for k, vs in request.GET.lists() if len(vs) > 1)
+            if repeated:  # every API query parameter is a single value; never pick one silently
+                return JsonResponse(
+                    {"detail": [f"Tham số “{k}” chỉ được ghi một lần." for k in repeated]},
+                    status=422,
+                )
         if self._has_nul(request):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": MESSAGE}, status=422)

@@ -92,3 +92,9 @@ def test_periods_at_the_edge_of_the_calendar_are_refused_not_crashed(client, wor
         f"/api/v1/members/units/{world.commune_a.pk}/forms/1?start=2026-01-01&end=2025-01-01"
     )
     assert resp.status_code == 200  # reversed dates are swapped, as on the page
+
+
+def test_a_query_parameter_given_twice_is_refused(client, world):
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    resp = client.get("/api/v1/members/?after=1&after=2")
+    assert resp.status_code == 422 and "after" in resp.json()["detail"][0]
