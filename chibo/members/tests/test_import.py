@@ -224,3 +224,41 @@ def test_the_pages_upload_preview_confirm_and_commit(client, world):
     client.logout()
     assert client.login(username=world.official_b.username, password=PASSWORD)
     assert client.get(job).status_code == 404  # a job belongs to who uploaded it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_is_imported_in_the_background_with_progress(client, monkeypatch, settings):
+    """The thread path: validation and commit run outside the request; the page polls the
+    progress kept in the cache (outside the import's transaction) and then shows the result."""
+    import time
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from chibo.core.testing import PASSWORD, build_world
+    from chibo.members import views_import
+
+    world = build_world()
+    monkeypatch.setattr(views_import, "BACKGROUND_ROWS", 2)
+    settings.TESTING = False
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    rows = [_row(world.cells_a[0].name, name=f"Lò Văn Người{i}") for i in range(30)]
+    f = SimpleUploadedFile("ds.xlsx", _book(rows).getvalue())
+    job = client.post(reverse("members:import") + f"?unit={world.commune_a.pk}", {"file": f})[
+        "Location"
+    ]
+
+    def wait_for(state):
+        for _ in range(100):
+            page = client.get(job)
+            if page.context and page.context["job"]["state"] == state:
+                return page
+            time.sleep(0.1)
+        raise AssertionError(f"job never reached {state}")
+
+    assert "Thêm mới: <strong>30</strong>" in wait_for("preview").content.decode()
+    client.post(job, {"action": "commit"})
+    wait_for("done")
+    assert Member.objects.count() == 30
+    progress = client.get(job, HTTP_HX_REQUEST="true", data={"part": "progress"})
+    assert progress["HX-Refresh"] == "true"  # finished: the page reloads to show the result
