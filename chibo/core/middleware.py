@@ -3,6 +3,11 @@ from django.http import HttpResponseBadRequest, JsonResponse
 MESSAGE = "Dữ liệu gửi lên có ký tự NUL (\\0), không hợp lệ."
 
 
+def _printable(text: str) -> str:
+    """A client-supplied name, shown back without control characters and at most 40 long."""
+    return "".join(c for c in text if c.isprintable())[:40]
+
+
 class RejectNulMiddleware:
     """A NUL character can't be stored in PostgreSQL text: refuse it at the door, with a clear
     message, instead of failing deep inside a query (SQLite would store it silently). API query
@@ -12,17 +17,21 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/api/"):
-            repeated = sorted(k for k, vs in request.GET.lists() if len(vs) > 1)
-            if repeated:  # every API query parameter is a single value; never pick one silently
-                return JsonResponse(
-                    {"detail": [f"Tham số “{k}” chỉ được ghi một lần." for k in repeated]},
-                    status=422,
-                )
         if self._has_nul(request):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": MESSAGE}, status=422)
             return HttpResponseBadRequest(MESSAGE)
+        if request.path.startswith("/api/"):
+            repeated = sorted(k for k, vs in request.GET.lists() if len(vs) > 1)
+            if repeated:  # every API query parameter is a single value; never pick one silently
+                return JsonResponse(
+                    {
+                        "detail": [
+                            f"Tham số “{_printable(k)}” chỉ được ghi một lần." for k in repeated
+                        ]
+                    },
+                    status=422,
+                )
         return self.get_response(request)
 
     @staticmethod
