@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "chibo.audit",
     "chibo.org",
     "chibo.members",
+    "chibo.meetings",
 ]
 
 MIDDLEWARE = [

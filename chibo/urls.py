@@ -9,6 +9,7 @@ urlpatterns = [
     path("org/", include("chibo.org.urls")),
     path("audit/", include("chibo.audit.urls")),
     path("members/", include("chibo.members.urls")),
+    path("meetings/", include("chibo.meetings.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

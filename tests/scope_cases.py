@@ -112,7 +112,6 @@ PAGE_CASES = [
 def _member(w: World):
     """A member of commune A's first cell (made once per world)."""
     if "member" not in w.extra:
-
         w.extra["member"] = make_member(w.cells_a[0], "Lò Văn Đôi")
     return w.extra["member"]
 
@@ -179,7 +178,6 @@ def _import_job(w: World) -> str:
 def _twin(w: World):
     """A second record of _member's person (a likely duplicate)."""
     if "twin" not in w.extra:
-
         w.extra["twin"] = make_member(w.cells_a[1], "Lò Văn Đôi")
     return w.extra["twin"]
 
@@ -223,8 +221,22 @@ def _decision(w: World):
     return w.extra["decision"]
 
 
+def _meeting(w: World):
+    """A planned regular meeting of commune A's first cell."""
+    if "meeting" not in w.extra:
+        import datetime as dt
+
+        from chibo.meetings.models import Meeting
+
+        w.extra["meeting"] = Meeting.objects.create(
+            unit=w.cells_a[0], kind="regular", planned_on=dt.date(2025, 7, 3)
+        )
+    return w.extra["meeting"]
+
+
 def prime(w: World) -> None:
     """Make the objects the cases act on before the test counts changes."""
+    _meeting(w)
     _decision(w)
     _with_photo(w)
     _twin(w)
@@ -365,6 +377,42 @@ MEMBER_CASES = [
     ),
 ]
 
+MEETING_CASES = [
+    Case("meetings:plan", lambda w: reverse("meetings:plan", args=[w.cells_a[0].pk])),
+    Case(
+        "meetings:set_day",
+        lambda w: reverse("meetings:set_day", args=[w.cells_a[0].pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"day": "3", "valid_from": "2025-01-01"},
+    ),
+    Case(
+        "meetings:plan_year",
+        lambda w: reverse("meetings:plan_year", args=[w.cells_a[0].pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"year": "2026"},
+    ),
+    Case(
+        "meetings:add",
+        lambda w: reverse("meetings:add", args=[w.cells_a[0].pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"kind": "thematic", "planned_on": "2025-08-10", "topic": "Học tập"},
+    ),
+    Case(
+        "meetings:held",
+        lambda w: reverse("meetings:held", args=[_meeting(w).pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"held_on": "2025-07-03"},
+    ),
+]
+
 API_CASES = [
     Case(
         "GET /api/v1/units/",
@@ -491,4 +539,4 @@ PUBLIC_ROUTES = {
     "set_language",  # stores the chosen UI language in a cookie; no data
 }
 
-ALL_CASES = PAGE_CASES + MEMBER_CASES + API_CASES
+ALL_CASES = PAGE_CASES + MEMBER_CASES + MEETING_CASES + API_CASES

@@ -118,6 +118,12 @@ DEFAULTS: dict[str, Default] = {
         "domain-rules §3.9",
         "C",
     ),
+    "thematic_min_per_quarter": Default(
+        1,
+        "Số lần sinh hoạt chuyên đề tối thiểu mỗi quý",
+        "HD 12-HD/BTCTW 2018, domain-rules §2",
+        "M",
+    ),
 }
 
 

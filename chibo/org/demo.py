@@ -382,6 +382,9 @@ def build() -> Built:
     _reform(U, communes_old, prov_old)
     accounts = _accounts(U)
     member_demo.after_reform(U, names, random.Random(2026))
+    from chibo.meetings import demo as meeting_demo
+
+    meeting_demo.build(U)
     from chibo.core.models import SystemInfo
     from chibo.core.text import icu_version
 

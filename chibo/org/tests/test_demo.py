@@ -145,3 +145,12 @@ def test_member_personas_are_linked_and_secretaries_hold_their_seats(u):
     assert any(a.kind == "arrival" for a in alerts)
     ethnic = set(Member.objects.values_list("ethnicity", flat=True))
     assert {"03", "08", "01", "29"} <= ethnic  # Thái, Mông, Kinh, Khơ Mú
+
+
+def test_huoi_lu_1_meets_on_the_3rd_and_its_plan_shows_the_missed_month(u):
+    from chibo.meetings.services import year_overview
+
+    cell = Unit.objects.get(pk=u["cell:Đảng bộ xã Quảng Lâm:Chi bộ bản Huổi Lụ 1"].pk)
+    months, quarters = year_overview(cell, 2026, TODAY)
+    assert [m.month for m in months if m.missing] == [9]
+    assert [q.quarter for q in quarters if q.short] == [3]

@@ -1,0 +1,163 @@
+"""The year's meeting plan of a unit: fixed day, planned and held meetings, gaps."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from chibo.accounts.scope import can
+from chibo.org.models import Unit
+
+from . import services
+from .models import Meeting, MeetingKind
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DayForm(forms.Form):
+    day = forms.IntegerField(label=_l("Ngày sinh hoạt cố định"), min_value=1, max_value=31)
+    valid_from = forms.DateField(label=_l("Áp dụng từ ngày"), widget=DATE_INPUT)
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_l("Loại"), choices=MeetingKind.choices)
+    planned_on = forms.DateField(label=_l("Ngày dự kiến"), widget=DATE_INPUT)
+    topic = forms.CharField(
+        label=_l("Chủ đề (sinh hoạt chuyên đề)"), max_length=255, required=False
+    )
+
+
+class HeldForm(forms.Form):
+    held_on = forms.DateField(label=_l("Ngày họp"), widget=DATE_INPUT)
+
+
+def _unit(request, pk: int) -> Unit:
+    return get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
+
+
+def _year(request) -> int:
+    value = request.GET.get("year") or request.POST.get("year") or ""
+    return (
+        int(value) if value.isdigit() and 1900 <= int(value) <= 2100 else timezone.localdate().year
+    )
+
+
+def _back(unit: Unit, year: int):
+    return redirect(reverse("meetings:plan", args=[unit.pk]) + f"?year={year}")
+
+
+def _run(request, call, ok: str) -> None:
+    try:
+        call()
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(request, ok)
+
+
+@login_required
+def plan(request, pk: int):
+    unit = _unit(request, pk)
+    year = _year(request)
+    today = timezone.localdate()
+    months, quarters = services.year_overview(unit, year, today)
+    return render(
+        request,
+        "meetings/plan.html",
+        {
+            "nav": "tree",
+            "unit": unit,
+            "year": year,
+            "months": months,
+            "quarters": quarters,
+            "day": services.day_on(unit, today),
+            "can_edit": can(request.user, "members", unit),
+            "day_form": DayForm(initial={"valid_from": today}),
+            "meeting_form": MeetingForm(initial={"planned_on": today}),
+            "today": today,
+        },
+    )
+
+
+def _writable(request, pk: int) -> Unit:
+    unit = _unit(request, pk)
+    if not can(request.user, "members", unit):
+        raise PermissionDenied(_("Bạn chỉ có quyền xem."))
+    return unit
+
+
+@login_required
+@require_POST
+def set_day(request, pk: int):
+    unit = _writable(request, pk)
+    form = DayForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.set_meeting_day(actor=request.user, unit=unit, **form.cleaned_data),
+            _("Đã đặt ngày sinh hoạt cố định."),
+        )
+    else:
+        messages.error(request, _("Ngày sinh hoạt phải từ 1 đến 31 và có ngày áp dụng."))
+    return _back(unit, _year(request))
+
+
+@login_required
+@require_POST
+def plan_year(request, pk: int):
+    unit = _writable(request, pk)
+    year = _year(request)
+    _run(
+        request,
+        lambda: services.plan_year(actor=request.user, unit=unit, year=year),
+        _("Đã lập kế hoạch sinh hoạt năm %(y)d.") % {"y": year},
+    )
+    return _back(unit, year)
+
+
+@login_required
+@require_POST
+def add(request, pk: int):
+    unit = _writable(request, pk)
+    form = MeetingForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.add_meeting(actor=request.user, unit=unit, **form.cleaned_data),
+            _("Đã thêm cuộc họp."),
+        )
+        year = form.cleaned_data["planned_on"].year
+    else:
+        messages.error(request, _("Hãy chọn loại và ngày dự kiến."))
+        year = _year(request)
+    return _back(unit, year)
+
+
+@login_required
+@require_POST
+def held(request, pk: int):
+    scope = Unit.objects.restrict(request.user, "view")
+    meeting = get_object_or_404(Meeting.objects.filter(unit__in=scope), pk=pk)
+    if not can(request.user, "members", meeting.unit):
+        raise PermissionDenied(_("Bạn chỉ có quyền xem."))
+    form = HeldForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.mark_held(
+                actor=request.user, meeting=meeting, held_on=form.cleaned_data["held_on"]
+            ),
+            _("Đã ghi nhận cuộc họp đã diễn ra."),
+        )
+    else:
+        messages.error(request, _("Hãy ghi ngày họp."))
+    return _back(meeting.unit, meeting.planned_on.year)
