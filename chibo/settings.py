@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "chibo.audit.middleware.RequestContextMiddleware",
     "chibo.core.middleware.RejectNulMiddleware",
+    "chibo.core.middleware.RejectRepeatedApiParamsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -203,7 +203,7 @@ def _decision(w: World):
     if "decision" not in w.extra:
         import datetime as dt
 
-        from chibo.members.services import record_admission_decision
+        from chibo.members.admission import record_admission_decision
 
         w.extra["decision"] = record_admission_decision(
             actor=None,

@@ -10,8 +10,7 @@ def _printable(text: str) -> str:
 
 class RejectNulMiddleware:
     """A NUL character can't be stored in PostgreSQL text: refuse it at the door, with a clear
-    message, instead of failing deep inside a query (SQLite would store it silently). API query
-    parameters given twice are refused too (which one would count is arbitrary)."""
+    message, instead of failing deep inside a query (SQLite would store it silently)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -21,17 +20,6 @@ class RejectNulMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": MESSAGE}, status=422)
             return HttpResponseBadRequest(MESSAGE)
-        if request.path.startswith("/api/"):
-            repeated = sorted(k for k, vs in request.GET.lists() if len(vs) > 1)
-            if repeated:  # every API query parameter is a single value; never pick one silently
-                return JsonResponse(
-                    {
-                        "detail": [
-                            f"Tham số “{_printable(k)}” chỉ được ghi một lần." for k in repeated
-                        ]
-                    },
-                    status=422,
-                )
         return self.get_response(request)
 
     @staticmethod
@@ -51,3 +39,26 @@ class RejectNulMiddleware:
             body = request.body
             return b"\x00" in body or b"\\u0000" in body
         return False
+
+
+class RejectRepeatedApiParamsMiddleware:
+    """Every API query parameter is a single value: one given twice is refused (422) rather
+    than one of them silently counting. Runs after RejectNulMiddleware, so a name shown back
+    never carries a NUL."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            repeated = sorted(k for k, vs in request.GET.lists() if len(vs) > 1)
+            if repeated:
+                return JsonResponse(
+                    {
+                        "detail": [
+                            f"Tham số “{_printable(k)}” chỉ được ghi một lần." for k in repeated
+                        ]
+                    },
+                    status=422,
+                )
+        return self.get_response(request)

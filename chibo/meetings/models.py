@@ -37,6 +37,14 @@ class MeetingDay(models.Model):
         ordering = ["unit_id", "-valid_from"]
 
 
+class MeetingQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> MeetingQuerySet:
+        from chibo.accounts.scope import visible_unit_ids
+
+        ids = visible_unit_ids(user, action)
+        return self if ids is None else self.filter(unit_id__in=ids)
+
+
 class Meeting(models.Model):
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="meetings")
     kind = models.CharField(_("loại"), max_length=24, choices=MeetingKind.choices)
@@ -44,6 +52,8 @@ class Meeting(models.Model):
     held_on = models.DateField(_("ngày họp"), null=True, blank=True)
     topic = models.CharField(_("chủ đề"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["planned_on", "id"]

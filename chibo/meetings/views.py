@@ -145,8 +145,7 @@ def add(request, pk: int):
 @login_required
 @require_POST
 def held(request, pk: int):
-    scope = Unit.objects.restrict(request.user, "view")
-    meeting = get_object_or_404(Meeting.objects.filter(unit__in=scope), pk=pk)
+    meeting = get_object_or_404(Meeting.objects.restrict(request.user), pk=pk)
     if not can(request.user, "members", meeting.unit):
         raise PermissionDenied(_("Bạn chỉ có quyền xem."))
     form = HeldForm(request.POST)

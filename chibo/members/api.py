@@ -9,7 +9,6 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -19,10 +18,10 @@ from chibo.audit.services import record
 from chibo.core.api_schemas import COMMON, Error, InSchema, IsoDate
 from chibo.org.models import Unit
 
+from . import admission, selectors, services, stats, transfers
 from . import choices as c
 from . import roll as roll_mod
 from . import seats as seat_services
-from . import selectors, services, stats, transfers
 from .lifecycle import effective_events
 from .models import Member, Seat, Transfer
 from .records import may_see_sensitive
@@ -336,7 +335,7 @@ def _record(request, m: Member, d: EventIn):
     on = d.effective_date
     k = d.kind
     if k == "recognition":
-        return services.recognize(
+        return admission.recognize(
             decided_on=on, decision_no=d.decision_no, issuer=d.issuer, **common
         )
     if k == "exemption":
@@ -483,11 +482,10 @@ class ArrivalIn(InSchema):
     summary="Nơi đến xác nhận đảng viên đã trình giấy giới thiệu",
 )
 def arrival(request, transfer_id: int, data: ArrivalIn):
-    scope = Unit.objects.restrict(request.user, "view")
     t = get_object_or_404(
-        Transfer.objects.filter(to_unit__in=scope, kind=Transfer.Kind.OFFICIAL).select_related(
-            "member", "to_unit"
-        ),
+        Transfer.objects.restrict(request.user, side="to")
+        .filter(kind=Transfer.Kind.OFFICIAL)
+        .select_related("member", "to_unit"),
         pk=transfer_id,
     )
     _require(request, t.to_unit)
@@ -596,7 +594,8 @@ def add_seat(request, unit_id: int, data: SeatIn):
     unit = _unit(request, unit_id)
     _require(request, unit)
     m = get_object_or_404(
-        Member.objects.filter(Q(home_unit__path__startswith=unit.path)), pk=data.member_id
+        Member.objects.restrict(request.user).filter(home_unit__path__startswith=unit.path),
+        pk=data.member_id,
     )
     s = seat_services.assign_seat(
         actor=request.user,

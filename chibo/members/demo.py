@@ -18,6 +18,7 @@ import random
 
 from chibo.org.models import Term, Unit
 
+from . import admission
 from . import choices as c
 from . import seats as seat_services
 from . import services as s
@@ -89,7 +90,7 @@ def _in(cell: Unit) -> list[Member]:
 def _admit(cell: Unit, rng: random.Random, names, ceremony: dt.date, born: int) -> Member:
     fam, mid, giv, gender, _b = names.person()
     birth = dt.date(born, rng.randint(1, 12), rng.randint(1, 28))
-    m = s.admit(
+    m = admission.admit(
         actor=None,
         unit=cell,
         family_name=fam,
@@ -129,7 +130,7 @@ def before_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
         _admit(lu2, rng, names, dt.date(2016, 6, 15), 1995),
     ]
     for m in new:
-        s.recognize(
+        admission.recognize(
             actor=None,
             member=Member.objects.get(pk=m.pk),
             decided_on=dt.date(2017, 7, 3),

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from chibo.org.choices import CELL_KINDS
 from chibo.org.models import Unit
 
+from . import admission, records, rules, services, transfers
 from . import choices as c
-from . import records, rules, services, transfers
 from .lifecycle import Activity, Stage
 from .models import Gender, Member, Seat, Transfer
 
@@ -281,7 +281,7 @@ class RecognitionForm(EventForm):
         self.fields["effective_date"].label = _("Ngày chi bộ/cấp ủy quyết định")
 
     def save(self, actor):
-        return services.recognize(
+        return admission.recognize(
             actor=actor,
             member=self.member,
             decided_on=self.cleaned_data["effective_date"],
@@ -488,7 +488,7 @@ class AdmitForm(forms.Form):
     def save_decision(self, actor):
         d = self.cleaned_data
         family, middle, given = self._names()
-        return services.record_admission_decision(
+        return admission.record_admission_decision(
             actor=actor,
             unit=d["cell"],
             family_name=family,
@@ -510,7 +510,7 @@ class AdmitForm(forms.Form):
 
             raise ValidationError(_("Hãy ghi ngày tổ chức lễ kết nạp."))
         family, middle, given = self._names()
-        return services.admit(
+        return admission.admit(
             actor=actor,
             unit=d["cell"],
             family_name=family,

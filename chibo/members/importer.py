@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -342,8 +342,9 @@ def validate(
         if ident:
             by_identity[ident] = pk
         by_person[(skey, birth, home)] = pk
-    idents_file = Counter()
-    cards_file = Counter()
+    # Row numbers per identity / card number, to report the numbers a file repeats.
+    idents_file: dict[str, list[int]] = defaultdict(list)
+    cards_file: dict[str, list[int]] = defaultdict(list)
     parsed: list[tuple[int, dict]] = []
     col = {k: LABELS[k] for k in LABELS}
 
@@ -417,7 +418,7 @@ def validate(
         if ident:
             if ident.isdigit() and len(ident) in (9, 12):
                 v["identity_type"] = "cccd" if len(ident) == 12 else "cmnd"
-                idents_file[ident] += 1
+                idents_file[ident].append(n)
             else:
                 plan.add(n, col["identity_no"], _("Số CCCD gồm 12 chữ số, CMND cũ 9 chữ số."))
         card = _text(get(values, "card_no")).replace(" ", "")
@@ -425,7 +426,7 @@ def validate(
         if card:
             if not card.isdigit():
                 plan.add(n, col["card_no"], _("Số thẻ đảng viên chỉ gồm chữ số."))
-            cards_file[card] += 1
+            cards_file[card].append(n)
         v["biography_no"] = _text(get(values, "biography_no"))
         v["hometown"] = _text(get(values, "hometown"))
         v["residence"] = _text(get(values, "residence"))
@@ -447,34 +448,16 @@ def validate(
         if len(plan.errors) == errs:
             parsed.append((n, {**v, "_cell": cell}))
 
-    for ident, k in idents_file.items():
-        if k > 1:
-            rows = [
-                n
-                for n, values in sheet.rows
-                if _text(get(values, "identity_no")).replace(" ", "") == ident
-            ]
-            for n in rows:
-                plan.add(
-                    n,
-                    col["identity_no"],
-                    _("Số %(i)s lặp lại ở các dòng %(r)s.")
-                    % {"i": ident, "r": ", ".join(map(str, rows))},
-                )
-    for card, k in cards_file.items():
-        if k > 1:
-            rows = [
-                n
-                for n, values in sheet.rows
-                if _text(get(values, "card_no")).replace(" ", "") == card
-            ]
-            for n in rows:
-                plan.add(
-                    n,
-                    col["card_no"],
-                    _("Số thẻ %(i)s lặp lại ở các dòng %(r)s.")
-                    % {"i": card, "r": ", ".join(map(str, rows))},
-                )
+    for seen, column, message in (
+        (idents_file, "identity_no", _("Số %(i)s lặp lại ở các dòng %(r)s.")),
+        (cards_file, "card_no", _("Số thẻ %(i)s lặp lại ở các dòng %(r)s.")),
+    ):
+        for number, rows in seen.items():
+            if len(rows) > 1:
+                for n in rows:
+                    plan.add(
+                        n, col[column], message % {"i": number, "r": ", ".join(map(str, rows))}
+                    )
     bad = {e[0] for e in plan.errors}
     # Against the database: numbers held by someone this file does not describe.
     idents = [v["identity_no"] for _n, v in parsed if v["identity_no"]]

@@ -213,6 +213,22 @@ class MemberEvent(models.Model):
         return f"{self.get_kind_display()} {self.effective_date:%d/%m/%Y}"
 
 
+class TransferQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view", side: str = "either") -> TransferQuerySet:
+        """Transfers whose sending side ("from"), receiving side ("to") or either lies in the
+        user's scope for `action`."""
+        from chibo.accounts.scope import visible_unit_ids
+
+        ids = visible_unit_ids(user, action)
+        if ids is None:
+            return self
+        if side == "from":
+            return self.filter(from_unit_id__in=ids)
+        if side == "to":
+            return self.filter(to_unit_id__in=ids)
+        return self.filter(models.Q(from_unit_id__in=ids) | models.Q(to_unit_id__in=ids))
+
+
 class Transfer(models.Model):
     """A transfer of party activity (chuyển sinh hoạt đảng, domain-rules §3.4) and its letter.
 
@@ -257,6 +273,8 @@ class Transfer(models.Model):
     )
     fee_paid_until = models.DateField(_("đã đóng đảng phí hết tháng"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TransferQuerySet.as_manager()
 
     class Meta:
         ordering = ["-departed_on", "-id"]
@@ -350,7 +368,7 @@ class UnitCount(models.Model):
 class AdmissionDecision(models.Model):
     """A received admission decision whose ceremony has not been held yet: the ceremony is due
     within 30 working days of receipt (later only with the upper committee's consent). Holding
-    the ceremony admits the person (services.admit) and links the member here."""
+    the ceremony admits the person (admission.admit) and links the member here."""
 
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     family_name = models.CharField(_("họ"), max_length=60)

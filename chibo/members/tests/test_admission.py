@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from chibo.audit.models import AuditLog
+from chibo.members.admission import admit, recognize
 from chibo.members.lifecycle import EventKind, Stage
 from chibo.members.models import Member
-from chibo.members.services import admit, recognize
 
 
 def _admit(world, **over):
