@@ -8,6 +8,9 @@ Environment:
   CHIBO_VAR_DIR            where the SQLite file and uploads live (default ./var)
   DATABASE_URL             e.g. postgres://user:pw@127.0.0.1:5432/chibo ; default SQLite
   DB=postgres              shorthand for postgres://chibo:chibo@127.0.0.1:5432/chibo
+  CHIBO_EMAIL_HOST         SMTP server for meeting notices; unset: e-mails are written to the
+                           console (demo) — closed networks often have no mail server at all
+  CHIBO_EMAIL_PORT, CHIBO_EMAIL_USER, CHIBO_EMAIL_PASSWORD, CHIBO_EMAIL_FROM
 """
 
 import os
@@ -177,6 +180,22 @@ if DEBUG or TESTING:
     WHITENOISE_USE_FINDERS = True
     WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+if os.environ.get("CHIBO_EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["CHIBO_EMAIL_HOST"],
+                "port": int(os.environ.get("CHIBO_EMAIL_PORT", "25")),
+                "username": os.environ.get("CHIBO_EMAIL_USER", ""),
+                "password": os.environ.get("CHIBO_EMAIL_PASSWORD", ""),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("CHIBO_EMAIL_FROM", "chibo@localhost")
 
 LOGGING = {
     "version": 1,

@@ -229,14 +229,44 @@ def _meeting(w: World):
         from chibo.meetings.models import Meeting
 
         w.extra["meeting"] = Meeting.objects.create(
-            unit=w.cells_a[0], kind="regular", planned_on=dt.date(2025, 7, 3)
+            unit=w.cells_a[0],
+            kind="regular",
+            planned_on=dt.date(2025, 7, 3),
+            place="Nhà văn hóa thôn Đông",
+            starts_at=dt.time(7, 30),
         )
     return w.extra["meeting"]
+
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def _meeting_doc(w: World):
+    """A document posted for that meeting."""
+    if "meeting_doc" not in w.extra:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from chibo.meetings.preparation import add_document
+
+        w.extra["meeting_doc"] = add_document(
+            actor=None,
+            meeting=_meeting(w),
+            title="Dự thảo",
+            upload=SimpleUploadedFile("d.pdf", PDF),
+        )
+    return w.extra["meeting_doc"]
+
+
+def _upload(w: World) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"title": "Báo cáo", "kind": "material", "file": SimpleUploadedFile("b.pdf", PDF)}
 
 
 def prime(w: World) -> None:
     """Make the objects the cases act on before the test counts changes."""
     _meeting(w)
+    _meeting_doc(w)
     _decision(w)
     _with_photo(w)
     _twin(w)
@@ -411,6 +441,34 @@ MEETING_CASES = [
         ok_status=302,
         body=lambda w: {"held_on": "2025-07-03"},
     ),
+    Case("meetings:mine", lambda w: reverse("meetings:mine"), self_service=True),
+    Case("meetings:detail", lambda w: reverse("meetings:detail", args=[_meeting(w).pk])),
+    Case("meetings:hold", lambda w: reverse("meetings:hold", args=[_meeting(w).pk])),
+    Case("meetings:document", lambda w: reverse("meetings:document", args=[_meeting_doc(w).pk])),
+    Case(
+        "meetings:print_notice", lambda w: reverse("meetings:print_notice", args=[_meeting(w).pk])
+    ),
+    Case("meetings:print_sheet", lambda w: reverse("meetings:print_sheet", args=[_meeting(w).pk])),
+    *[
+        Case(
+            f"meetings:{name}",
+            lambda w, name=name: reverse(f"meetings:{name}", args=[_meeting(w).pk]),
+            method="post",
+            write=True,
+            ok_status=302,
+            body=body,
+        )
+        for name, body in (
+            ("prepare", lambda w: {"place": "Nhà văn hóa", "starts_at": "07:30"}),
+            ("agenda_template", None),
+            ("document_add", _upload),
+            ("notices", None),
+            ("attendance", lambda w: {}),
+            ("holding", lambda w: {"held_on": "2025-07-03", "quality": "good"}),
+            ("speech", lambda w: {"name": "Khách", "points": "Ý kiến"}),
+            ("vote", lambda w: {"kind": "ordinary", "title": "Nghị quyết", "yes": "0"}),
+        )
+    ],
 ]
 
 API_CASES = [

@@ -11,11 +11,25 @@ class Parameter(models.Model):
     valid_from = models.DateField(_("từ ngày"))
     valid_to = models.DateField(_("đến trước ngày"), null=True, blank=True)
     source = models.CharField(_("căn cứ"), max_length=255, blank=True)
+    # A committee's own value for a unit and its subtree (e.g. a shorter minimum meeting length
+    # for a very small cell, HD 42); empty = everyone.
+    unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         ordering = ["key", "-valid_from"]
         constraints = [
-            models.UniqueConstraint(fields=["key", "valid_from"], name="core_param_key_from")
+            models.UniqueConstraint(
+                fields=["key", "valid_from"],
+                condition=models.Q(unit__isnull=True),
+                name="core_param_key_from",
+            ),
+            models.UniqueConstraint(
+                fields=["key", "unit", "valid_from"],
+                condition=models.Q(unit__isnull=False),
+                name="core_param_key_unit_from",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,11 @@
 """Rule parameters with their sources and confidence marks ([C] confirmed, [M] unverified).
 
-`get(key, on)` returns the value in force on a date: a Parameter row if one covers the date,
-else the default below. Defaults encode domain-rules.md; an [M] rule is never a constant in code.
+`get(key, on, unit=None)` returns the value in force on a date: a Parameter row if one covers
+the date (a row for the unit or its nearest ancestor first — a committee may set its own value
+for its cells, e.g. a shorter meeting for a very small cell — then a row for everyone), else the
+default below. A default may itself change on a date (`since`: the rule that introduced it; before
+that `earlier` applies, often None = no such rule yet), so a 2019 meeting is judged by 2019 rules.
+Defaults encode domain-rules.md; an [M] rule is never a constant in code.
 """
 
 from __future__ import annotations
@@ -19,6 +23,11 @@ class Default:
     label: str
     source: str
     confidence: str
+    since: dt.date | None = None
+    earlier: Any = None
+
+    def on(self, d: dt.date) -> Any:
+        return self.earlier if self.since is not None and d < self.since else self.value
 
 
 DEFAULTS: dict[str, Default] = {
@@ -124,10 +133,62 @@ DEFAULTS: dict[str, Default] = {
         "HD 12-HD/BTCTW 2018, domain-rules §2",
         "M",
     ),
+    "meeting_documents_lead_days": Default(
+        1,
+        "Tài liệu sinh hoạt chi bộ đăng cho đảng viên trước giờ họp ít nhất (ngày)",
+        "HD 42-HD/BTCTW 28/10/2025, domain-rules §2",
+        "C",
+        since=dt.date(2025, 10, 28),
+    ),
+    "meeting_min_minutes": Default(
+        90,
+        "Thời lượng tối thiểu của buổi sinh hoạt chi bộ (phút)",
+        "HD 42-HD/BTCTW 28/10/2025, domain-rules §2",
+        "C",
+        since=dt.date(2025, 10, 28),
+    ),
+    "meeting_min_minutes_combined": Default(
+        120,
+        "Thời lượng tối thiểu khi sinh hoạt thường kỳ kết hợp chuyên đề (phút)",
+        "HD 42-HD/BTCTW 28/10/2025, domain-rules §2",
+        "C",
+        since=dt.date(2025, 10, 28),
+    ),
+    "meeting_quorum": Default(
+        [2, 3],
+        "Cuộc họp hợp lệ khi số đảng viên có mặt đạt ít nhất tỉ lệ này của số được triệu tập",
+        "Thực tiễn theo Điều lệ/QĐ hướng dẫn, domain-rules §2 (chưa kiểm chứng)",
+        "M",
+    ),
+    "vote_ordinary": Default(
+        {"fraction": [1, 2], "strict": True},
+        "Nghị quyết thông thường của chi bộ: số tán thành phải hơn tỉ lệ này của số đảng viên "
+        "chính thức được tính",
+        "QĐ 24 §9.3 (Điều lệ Điều 10), domain-rules §2",
+        "C",
+    ),
+    "vote_admission": Default(
+        {"fraction": [2, 3], "strict": False},
+        "Chi bộ xét kết nạp: số tán thành ít nhất tỉ lệ này của số đảng viên chính thức",
+        "QĐ 294 §9.3.2, HD 06-HD/TW 2025; domain-rules §3.2, domain-rules-2 §2.2",
+        "M",
+    ),
+    "vote_recognition": Default(
+        {"fraction": [2, 3], "strict": False},
+        "Chi bộ xét công nhận đảng viên chính thức: số tán thành ít nhất tỉ lệ này",
+        "domain-rules §3.3 (biểu quyết như kết nạp)",
+        "C",
+    ),
+    "vote_failures_to_higher": Default(
+        3,
+        "Sau số lần biểu quyết không đủ này, chi bộ báo cáo cấp ủy cấp trên quyết định",
+        "domain-rules §3.3 (lawnet 1008778)",
+        "C",
+    ),
 }
 
 
-def get(key: str, on: dt.date | None = None) -> Any:
+def get(key: str, on: dt.date | None = None, unit=None) -> Any:
     from django.utils import timezone
 
     from .models import Parameter
@@ -135,10 +196,15 @@ def get(key: str, on: dt.date | None = None) -> Any:
     if key not in DEFAULTS:
         raise KeyError(f"unknown parameter {key!r}")
     on = on or timezone.localdate()
-    row = (
-        Parameter.objects.filter(key=key, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
-        .order_by("-valid_from")
-        .first()
+    rows = Parameter.objects.filter(key=key, valid_from__lte=on).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on)
     )
-    return row.value if row else DEFAULTS[key].value
+    if unit is not None:
+        # The unit's own row, else its nearest ancestor's (paths are prefixes of each other).
+        prefixes = [unit.path[:i] for i in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
+        own = rows.filter(unit__path__in=prefixes).select_related("unit")
+        best = max(own, key=lambda r: (len(r.unit.path), r.valid_from), default=None)
+        if best is not None:
+            return best.value
+    row = rows.filter(unit__isnull=True).order_by("-valid_from").first()
+    return row.value if row else DEFAULTS[key].on(on)

@@ -1,17 +1,20 @@
 """Demo meetings (seed 003: the cell meets on the 3rd of every month): Huổi Lụ 1's plan for
 2026 with the meetings held so far, one month missed and a thematic meeting in the first two
-quarters only, so the plan page shows its gaps."""
+quarters only, so the plan page shows its gaps; the last meeting held with its attendance,
+speakers and vote; the next one prepared and notified."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from chibo.org.models import Unit
 
-from . import services
-from .models import MeetingKind
+from . import holding, preparation, selectors, services
+from .models import Meeting, MeetingKind
 
 
 def build(U: dict[str, Unit]) -> None:
@@ -30,3 +33,101 @@ def build(U: dict[str, Unit]) -> None:
         )
         services.mark_held(actor=None, meeting=m, held_on=held)
     services.plan_year(actor=None, unit=cell, year=2027)
+    _last_held(cell, today)
+    _next_prepared(cell, today)
+
+
+def _last_held(cell: Unit, today: dt.date) -> None:
+    m = (
+        Meeting.objects.filter(unit=cell, kind=MeetingKind.REGULAR, held_on__lt=today)
+        .order_by("-held_on")
+        .first()
+    )
+    if m is None:
+        return
+    rows = holding.attendance(m)
+    marks = {a.member_id: ("present", "") for a in rows if not a.away and not a.exempt}
+    absent = [a for a in rows if a.member_id in marks][-2:]
+    if len(absent) == 2:
+        marks[absent[0].member_id] = ("excused", "Đi làm nương xa")
+        marks[absent[1].member_id] = ("unexcused", "")
+    holding.record_attendance(actor=None, meeting=m, marks=marks)
+    holding.record_holding(
+        actor=None,
+        meeting=m,
+        held_on=m.held_on,
+        started_at=dt.time(7, 30),
+        ended_at=dt.time(9, 15),
+        guests="Đồng chí cấp ủy viên phụ trách bản (Đảng ủy xã Quảng Lâm)",
+        conclusion="Chi bộ thống nhất tập trung thu hoạch lúa nương, bảo vệ rừng đầu nguồn.",
+        quality="good",
+    )
+    present = [a.member for a in rows if marks.get(a.member_id, ("",))[0] == "present"]
+    holding.add_speech(
+        actor=None,
+        meeting=m,
+        member=present[0],
+        points="Báo cáo kết quả thực hiện nghị quyết tháng trước; bản đã hoàn thành làm đường.",
+    )
+    holding.add_speech(
+        actor=None,
+        meeting=m,
+        member=present[1],
+        points="Đề nghị xã hỗ trợ giống lúa nương vụ tới.",
+    )
+    voters = sum(1 for a in rows if a.official and marks.get(a.member_id, ("",))[0] == "present")
+    holding.record_vote(
+        actor=None,
+        meeting=m,
+        kind="ordinary",
+        title=f"Nghị quyết tháng {m.held_on.month}/{m.held_on.year}",
+        yes=voters,
+    )
+
+
+def _draft_docx() -> bytes:
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading("Dự thảo báo cáo kết quả tháng", level=1)
+    doc.add_paragraph("Thu hoạch lúa nương đạt kế hoạch; bảo vệ rừng đầu nguồn; thu đảng phí đủ.")
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def _next_prepared(cell: Unit, today: dt.date) -> None:
+    m = (
+        Meeting.objects.filter(
+            unit=cell, kind=MeetingKind.REGULAR, held_on__isnull=True, planned_on__gte=today
+        )
+        .order_by("planned_on")
+        .first()
+    )
+    if m is None:
+        return
+    m.place = "Nhà văn hóa bản Huổi Lụ 1"
+    m.starts_at = dt.time(7, 30)
+    m.save(update_fields=["place", "starts_at"])
+    people = [r.member for r in selectors.roster(cell, m.planned_on)]
+    preparation.prepare(
+        actor=None,
+        meeting=m,
+        place=m.place,
+        starts_at=m.starts_at,
+        chair=people[0] if people else None,
+        clerk=people[1] if len(people) > 1 else None,
+        agenda=preparation.agenda_template(m),
+        draft_resolution=(
+            "1. Hoàn thành thu hoạch lúa nương, chuẩn bị vụ đông.\n"
+            "2. Tuyên truyền nhân dân không đốt nương làm rẫy trái phép.\n"
+            "3. Thu đảng phí tháng đầy đủ, đúng hạn."
+        ),
+    )
+    preparation.add_document(
+        actor=None,
+        meeting=m,
+        title="Dự thảo báo cáo kết quả tháng",
+        upload=SimpleUploadedFile("bao-cao.docx", _draft_docx()),
+    )
+    preparation.send_notices(actor=None, meeting=m)

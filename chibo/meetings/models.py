@@ -1,10 +1,12 @@
-"""Cell meetings (sinh hoạt chi bộ), first increment: the kinds, each cell's dated fixed
-meeting day and the year's plan (issue 4, points 1–2). Preparation, holding, votes, documents
-and the offline path come in the next increments."""
+"""Cell meetings (sinh hoạt chi bộ): the kinds, each cell's dated fixed meeting day and the
+year's plan; the preparation (agenda, draft resolution, documents, notices); the meeting as held
+(attendance with the roster of the day, guests, times, speakers, votes, quality)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,13 +47,46 @@ class MeetingQuerySet(models.QuerySet):
         return self if ids is None else self.filter(unit_id__in=ids)
 
 
+class Quality(models.TextChoices):
+    """The meeting's quality self-assessment (HD 12-HD/BTCTW 2018 levels) [M]."""
+
+    GOOD = "good", _("Tốt")
+    FAIR = "fair", _("Khá")
+    AVERAGE = "average", _("Trung bình")
+    POOR = "poor", _("Kém")
+
+
 class Meeting(models.Model):
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="meetings")
     kind = models.CharField(_("loại"), max_length=24, choices=MeetingKind.choices)
     planned_on = models.DateField(_("ngày dự kiến"))
     held_on = models.DateField(_("ngày họp"), null=True, blank=True)
     topic = models.CharField(_("chủ đề"), max_length=255, blank=True)
+    # Preparation (HD 42).
+    place = models.CharField(_("địa điểm"), max_length=255, blank=True)
+    starts_at = models.TimeField(_("giờ họp"), null=True, blank=True)
+    chair = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    clerk = models.ForeignKey(  # thư ký cuộc họp
+        "members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agenda = models.JSONField(_("chương trình"), default=list, blank=True)
+    draft_resolution = models.TextField(_("dự thảo nghị quyết"), blank=True)
+    draft_posted_at = models.DateTimeField(null=True, blank=True)
+    notices_sent_at = models.DateTimeField(null=True, blank=True)
+    # As held.
+    started_at = models.TimeField(_("giờ bắt đầu"), null=True, blank=True)
+    ended_at = models.TimeField(_("giờ kết thúc"), null=True, blank=True)
+    guests = models.TextField(_("khách mời"), blank=True)
+    conclusion = models.TextField(_("kết luận của chủ trì"), blank=True)
+    quality = models.CharField(
+        _("tự đánh giá chất lượng"), max_length=8, choices=Quality.choices, blank=True
+    )
+    # Bumped by every change: the offline path sends the version it started from.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -65,3 +100,136 @@ class Meeting(models.Model):
     @property
     def date(self):
         return self.held_on or self.planned_on
+
+
+class MeetingDocument(models.Model):
+    """A document for a meeting: material posted for the members before it (HD 42: at least
+    a day before), or the scan/photo of the signed paper minutes afterwards."""
+
+    class Kind(models.TextChoices):
+        MATERIAL = "material", _("Tài liệu sinh hoạt")
+        SCAN = "scan", _("Bản chụp biên bản giấy đã ký")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.MATERIAL)
+    title = models.CharField(_("tên tài liệu"), max_length=255)
+    file = models.FileField(upload_to="meetings/%Y/")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    posted_at = models.DateTimeField(default=timezone.now)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["posted_at", "id"]
+
+
+class Notice(models.Model):
+    """The notice of a meeting to one person: a member of the cell (in the app when they have
+    an account, by e-mail when the account has an address, on paper otherwise) or the
+    upper-level committee member who follows the cell."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notices")
+    member = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="meeting_notices",
+    )
+    name = models.CharField(max_length=180)
+    follower = models.BooleanField(default=False)
+    in_app = models.BooleanField(default=False)
+    email = models.EmailField(blank=True)
+    paper = models.BooleanField(default=False)
+    sent_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["follower", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                condition=models.Q(member__isnull=False),
+                name="meet_notice_member",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "user"],
+                condition=models.Q(member__isnull=True),
+                name="meet_notice_user",
+            ),
+        ]
+
+
+class Attendance(models.Model):
+    """One member's attendance, with their standing on the day (the roster is frozen when the
+    attendance is first recorded, so later events never change who counted)."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Có mặt")
+        EXCUSED = "excused", _("Vắng có lý do")
+        UNEXCUSED = "unexcused", _("Vắng không lý do")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, blank=True)
+    reason = models.CharField(_("lý do vắng"), max_length=255, blank=True)
+    official = models.BooleanField(default=True)
+    exempt = models.BooleanField(default=False)
+    suspended = models.BooleanField(default=False)
+    away = models.BooleanField(default=False)  # attached temporarily to another cell
+    guest_member = models.BooleanField(default=False)  # attached here temporarily
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="meet_att_member")
+        ]
+
+
+class Speech(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="speeches")
+    member = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(_("người phát biểu"), max_length=180)
+    points = models.TextField(_("nội dung"))
+
+    class Meta:
+        ordering = ["id"]
+
+
+class VoteKind(models.TextChoices):
+    ORDINARY = "ordinary", _("Nghị quyết, kết luận thông thường")
+    ADMISSION = "admission", _("Xét kết nạp đảng viên")
+    RECOGNITION = "recognition", _("Xét công nhận đảng viên chính thức")
+
+
+class Vote(models.Model):
+    """A show-of-hands vote on one matter, with the rule of its kind in force on the day and
+    the counted base frozen with it, so the page can say why it is or is not valid."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="votes")
+    kind = models.CharField(max_length=12, choices=VoteKind.choices)
+    title = models.CharField(_("nội dung biểu quyết"), max_length=255)
+    subject_member = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject_name = models.CharField(_("người được xét"), max_length=180, blank=True)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    yes = models.PositiveIntegerField(_("tán thành"))
+    no = models.PositiveIntegerField(_("không tán thành"), default=0)
+    abstain = models.PositiveIntegerField(_("không biểu quyết"), default=0)
+    base = models.PositiveIntegerField()
+    required = models.PositiveIntegerField()
+    rule = models.JSONField()
+    passed = models.BooleanField()
+    escalated = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_meeting
 
 app_name = "meetings"
 urlpatterns = [
@@ -9,4 +9,18 @@ urlpatterns = [
     path("plan/<int:pk>/year/", views.plan_year, name="plan_year"),
     path("plan/<int:pk>/add/", views.add, name="add"),
     path("<int:pk>/held/", views.held, name="held"),
+    path("mine/", views_meeting.mine, name="mine"),
+    path("<int:pk>/", views_meeting.detail, name="detail"),
+    path("<int:pk>/prepare/", views_meeting.prepare, name="prepare"),
+    path("<int:pk>/agenda/", views_meeting.agenda_template, name="agenda_template"),
+    path("<int:pk>/documents/", views_meeting.document_add, name="document_add"),
+    path("documents/<int:pk>/", views_meeting.document, name="document"),
+    path("<int:pk>/notices/", views_meeting.notices, name="notices"),
+    path("<int:pk>/print/notice/", views_meeting.print_notice, name="print_notice"),
+    path("<int:pk>/print/sheet/", views_meeting.print_sheet, name="print_sheet"),
+    path("<int:pk>/hold/", views_meeting.hold, name="hold"),
+    path("<int:pk>/hold/attendance/", views_meeting.attendance, name="attendance"),
+    path("<int:pk>/hold/record/", views_meeting.held, name="holding"),
+    path("<int:pk>/hold/speech/", views_meeting.speech, name="speech"),
+    path("<int:pk>/hold/vote/", views_meeting.vote, name="vote"),
 ]

@@ -255,7 +255,8 @@ def after_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
     link("bithu.huoilu1", lu1_people[0])
     link("dangvien.huoilu1", lu1_people[1])
     link("bithu.songda1", sd1_people[0])
-    link("theodoi.quanglam", ql_people[3])
+    # The commune's follower is a member of another cell than the one they follow in the demo.
+    link("theodoi.quanglam", next(m for m in ql_people if m.home_unit_id != lu1.pk))
     seat_services.assign_seat(
         actor=None,
         unit=lu1,

@@ -12,7 +12,7 @@ from .lifecycle import ENDING, EventKind
 from .models import MemberEvent, Placement
 
 
-def _members_on(on: dt.date):
+def members_on(on: dt.date):
     """Home placements in force on `on` of people who were members that day: a death, a
     strike-off, an expulsion or a resignation ends the membership until a restoration (the
     latest of those events up to `on`, corrected ones left out, decides)."""
@@ -36,9 +36,9 @@ def _members_on(on: dt.date):
 def counts_on(unit: Unit, on: dt.date) -> dict[str, int]:
     """Members (home placements) in `unit` directly and in its subtree on `on`, by stage.
     Stage on a date: official when recognized on or before it."""
-    direct = _members_on(on).filter(unit=unit)
+    direct = members_on(on).filter(unit=unit)
     subtree_units = UnitAncestry.objects.filter(in_force(on), ancestor=unit).values("unit_id")
-    subtree = _members_on(on).filter(unit_id__in=subtree_units)
+    subtree = members_on(on).filter(unit_id__in=subtree_units)
     official = Q(member__recognized_on__lte=on)
     d = direct.aggregate(n=Count("id"), official=Count("id", filter=official))
     s = subtree.aggregate(n=Count("id"), official=Count("id", filter=official))

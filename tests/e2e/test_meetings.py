@@ -17,3 +17,26 @@ def test_the_secretary_sees_the_plan_and_its_gaps(server, phone):
     expect(page.get_by_test_id("month-gap")).to_contain_text("Tháng 9")
     expect(page.get_by_test_id("quarter-gap")).to_contain_text("Quý 3")
     shot(page, "meetings-plan-phone")
+
+
+def test_the_secretary_prepares_the_next_meeting_and_records_the_last(server, phone):
+    page = phone
+    login(page, server, "bithu.huoilu1")
+    # The next meeting was prepared and notified: it is among "my meetings", and its check
+    # says the documents reached the members in time.
+    page.get_by_role("link", name="Cuộc họp của tôi").click()
+    first = page.get_by_test_id("my-meeting").first
+    expect(first).to_contain_text("Nhà văn hóa bản Huổi Lụ 1")
+    first.get_by_role("link").first.click()
+    expect(page.get_by_test_id("ready-ok")).to_be_visible()
+    expect(page.get_by_test_id("agenda")).to_contain_text("Thu đảng phí")
+    expect(page.get_by_test_id("notices")).to_contain_text("cấp ủy viên phụ trách")
+    shot(page, "meetings-prepare-phone")
+    # The last meeting held: attendance taken, the vote explained, the length checked.
+    page.get_by_role("link", name="Kế hoạch sinh hoạt").click()
+    held = page.locator('[data-testid="months"] a', has_text="thường kỳ")
+    page.goto(server + held.nth(held.count() - 2).get_attribute("href") + "hold/")
+    expect(page.get_by_test_id("counts")).to_contain_text("vắng không lý do 1")
+    expect(page.get_by_test_id("why").first).to_contain_text("Cơ sở tính")
+    expect(page.get_by_test_id("length")).to_contain_text("Đạt tối thiểu 90 phút")
+    shot(page, "meetings-hold-phone")

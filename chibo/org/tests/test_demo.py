@@ -154,3 +154,19 @@ def test_huoi_lu_1_meets_on_the_3rd_and_its_plan_shows_the_missed_month(u):
     months, quarters = year_overview(cell, 2026, TODAY)
     assert [m.month for m in months if m.missing] == [9]
     assert [q.quarter for q in quarters if q.short] == [3]
+
+
+def test_huoi_lu_1_held_its_last_meeting_and_prepared_the_next(u):
+    from chibo.meetings.models import Meeting, Notice
+
+    cell = Unit.objects.get(pk=u["cell:Đảng bộ xã Quảng Lâm:Chi bộ bản Huổi Lụ 1"].pk)
+    held = Meeting.objects.filter(unit=cell, attendance__isnull=False).distinct().get()
+    statuses = sorted(a.status for a in held.attendance.all() if a.status != "present")
+    assert statuses[-2:] == ["excused", "unexcused"]
+    assert held.votes.get().passed and held.speeches.count() == 2 and held.quality == "good"
+    nxt = Meeting.objects.filter(unit=cell, notices_sent_at__isnull=False).get()
+    assert nxt.planned_on > held.held_on and nxt.agenda and nxt.documents.count() == 1
+    names = {n.user.username for n in Notice.objects.filter(meeting=nxt, user__isnull=False)}
+    assert {"bithu.huoilu1", "dangvien.huoilu1", "theodoi.quanglam"} <= names
+    assert Notice.objects.filter(meeting=nxt, paper=True).exists()
+    assert Notice.objects.get(meeting=nxt, follower=True).user.username == "theodoi.quanglam"

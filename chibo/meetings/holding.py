@@ -1,0 +1,265 @@
+"""Holding a meeting: the attendance (on the roster of the day, frozen when first taken), the
+times and their minimum, guests, speakers, the votes with the rule of their kind, the quality
+self-assessment. Every write checks the "members" action and leaves an audit row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chibo.audit.services import record
+from chibo.core.text import search_key
+
+from . import rules, selectors
+from .models import Attendance, Meeting, Quality, Speech, Vote, VoteKind
+from .preparation import require_editor, touch
+
+
+def attendance(meeting: Meeting) -> list[Attendance]:
+    """The attendance rows, made from the day's roster the first time they are needed on or
+    after the meeting day (not audited: a read that fixes who was expected). Before the day the
+    rows are the roster as it stands, unsaved."""
+    rows = list(meeting.attendance.select_related("member").order_by("member__sort_key", "id"))
+    if rows:
+        return rows
+    fresh = [
+        Attendance(
+            meeting=meeting,
+            member=r.member,
+            official=r.official,
+            exempt=r.exempt,
+            suspended=r.suspended,
+            away=r.away,
+            guest_member=r.guest_member,
+        )
+        for r in selectors.roster(meeting.unit, meeting.date)
+    ]
+    if meeting.date > timezone.localdate():
+        return fresh
+    with transaction.atomic():
+        Attendance.objects.bulk_create(fresh, ignore_conflicts=True)
+    return list(meeting.attendance.select_related("member").order_by("member__sort_key", "id"))
+
+
+def seats(rows: list[Attendance]) -> list[rules.Seat]:
+    return [
+        rules.Seat(
+            official=a.official,
+            exempt=a.exempt,
+            suspended=a.suspended,
+            away=a.away,
+            guest_member=a.guest_member,
+            status=a.status,
+        )
+        for a in rows
+    ]
+
+
+@transaction.atomic
+def record_attendance(*, actor, meeting: Meeting, marks: dict[int, tuple[str, str]]) -> int:
+    """Set attendance: `marks` maps a member id to (status, reason). Members not on the day's
+    roster are refused; an absence with a reason needs the reason. Returns rows changed."""
+    require_editor(actor, meeting)
+    if meeting.date > timezone.localdate():
+        raise ValidationError(_("Chưa đến ngày họp: chưa điểm danh được."))
+    rows = {a.member_id: a for a in attendance(meeting)}
+    changed = []
+    for member_id, (status, reason) in marks.items():
+        a = rows.get(member_id)
+        if a is None:
+            raise ValidationError(_("Có người không thuộc danh sách đảng viên của ngày họp."))
+        if status not in Attendance.Status.values and status != "":
+            raise ValidationError(_("Trạng thái điểm danh không hợp lệ."))
+        reason = " ".join((reason or "").split())[:255]
+        if status == Attendance.Status.EXCUSED and not reason:
+            raise ValidationError(
+                _("%(n)s vắng có lý do: hãy ghi lý do.") % {"n": a.member.full_name}
+            )
+        if status != Attendance.Status.EXCUSED:
+            reason = ""
+        if (a.status, a.reason) != (status, reason):
+            a.status, a.reason = status, reason
+            changed.append(a)
+    Attendance.objects.bulk_update(changed, ["status", "reason"])
+    if changed:
+        touch(meeting, [])
+        record(
+            actor=actor,
+            action="meetings.attendance",
+            obj=meeting,
+            unit=meeting.unit,
+            after={str(a.member_id): [a.status, a.reason] for a in changed},
+        )
+    return len(changed)
+
+
+@dataclass(frozen=True)
+class Length:
+    minutes: int | None
+    minimum: int | None
+
+    @property
+    def short(self) -> bool:
+        return self.minutes is not None and self.minimum is not None and self.minutes < self.minimum
+
+
+def length(meeting: Meeting) -> Length:
+    minutes = None
+    if meeting.started_at and meeting.ended_at:
+        minutes = rules.minutes_between(meeting.started_at, meeting.ended_at)
+    return Length(minutes, rules.min_minutes(meeting.kind, meeting.date, meeting.unit))
+
+
+@transaction.atomic
+def record_holding(
+    *,
+    actor,
+    meeting: Meeting,
+    held_on: dt.date,
+    started_at: dt.time | None = None,
+    ended_at: dt.time | None = None,
+    guests: str = "",
+    conclusion: str = "",
+    quality: str = "",
+) -> Meeting:
+    """The meeting as held: day, times, guests, the chair's conclusion and the self-assessed
+    quality. A meeting shorter than the minimum of its day is recorded and shown as short."""
+    require_editor(actor, meeting)
+    if held_on > timezone.localdate():
+        raise ValidationError(_("Ngày họp không thể ở tương lai."))
+    if started_at and ended_at and rules.minutes_between(started_at, ended_at) <= 0:
+        raise ValidationError(_("Giờ kết thúc phải sau giờ bắt đầu."))
+    if quality and quality not in Quality.values:
+        raise ValidationError(_("Mức tự đánh giá không hợp lệ."))
+    if meeting.attendance.exists() and held_on != meeting.date and meeting.votes.exists():
+        raise ValidationError(_("Cuộc họp đã biểu quyết: không đổi ngày họp được."))
+    before = {
+        "held_on": meeting.held_on.isoformat() if meeting.held_on else None,
+        "quality": meeting.quality,
+    }
+    meeting.held_on = held_on
+    meeting.started_at, meeting.ended_at = started_at, ended_at
+    meeting.guests = "\n".join(" ".join(g.split()) for g in guests.splitlines() if g.strip())
+    meeting.conclusion = conclusion.strip()
+    meeting.quality = quality
+    touch(meeting, ["held_on", "started_at", "ended_at", "guests", "conclusion", "quality"])
+    record(
+        actor=actor,
+        action="meetings.holding",
+        obj=meeting,
+        unit=meeting.unit,
+        before=before,
+        after={"held_on": held_on.isoformat(), "quality": quality},
+    )
+    return meeting
+
+
+@transaction.atomic
+def add_speech(*, actor, meeting: Meeting, points: str, member=None, name: str = "") -> Speech:
+    require_editor(actor, meeting)
+    points = points.strip()
+    if not points:
+        raise ValidationError(_("Hãy ghi nội dung phát biểu."))
+    if member is not None:
+        if not meeting.attendance.filter(member=member).exists():
+            raise ValidationError(_("Người phát biểu không có trong danh sách dự họp."))
+        name = member.full_name
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError(_("Hãy chọn hoặc ghi tên người phát biểu."))
+    s = Speech.objects.create(meeting=meeting, member=member, name=name[:180], points=points)
+    touch(meeting, [])
+    record(
+        actor=actor, action="meetings.speech", obj=meeting, unit=meeting.unit, after={"name": name}
+    )
+    return s
+
+
+def failed_before(meeting: Meeting, kind: str, subject_member, subject_name: str) -> int:
+    """Failed votes on the same person and matter in the same cell before this one."""
+    if kind == VoteKind.ORDINARY:
+        return 0
+    qs = Vote.objects.filter(meeting__unit=meeting.unit, kind=kind, passed=False)
+    if subject_member is not None:
+        qs = qs.filter(subject_member=subject_member)
+    else:
+        key = search_key(subject_name)
+        return sum(
+            1 for v in qs.filter(subject_member__isnull=True) if search_key(v.subject_name) == key
+        )
+    return qs.count()
+
+
+@transaction.atomic
+def record_vote(
+    *,
+    actor,
+    meeting: Meeting,
+    kind: str,
+    title: str,
+    yes: int,
+    no: int = 0,
+    subject_member=None,
+    subject_name: str = "",
+) -> Vote:
+    """A show-of-hands vote, judged by the rule of its kind in force on the meeting day over the
+    recorded attendance; the base, the needed number and the rule are stored with it."""
+    require_editor(actor, meeting)
+    if kind not in VoteKind.values:
+        raise ValidationError(_("Loại biểu quyết không hợp lệ."))
+    if meeting.held_on is None:
+        raise ValidationError(_("Hãy ghi ngày họp trước khi ghi kết quả biểu quyết."))
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError(_("Hãy ghi nội dung biểu quyết."))
+    if kind != VoteKind.ORDINARY:
+        if subject_member is not None:
+            subject_name = subject_member.full_name
+        subject_name = " ".join(subject_name.split())
+        if not subject_name:
+            raise ValidationError(_("Hãy ghi người được xét."))
+        if kind == VoteKind.RECOGNITION and subject_member is None:
+            raise ValidationError(_("Hãy chọn đảng viên dự bị được xét công nhận."))
+    rows = attendance(meeting)
+    if not any(a.status for a in rows):
+        raise ValidationError(_("Hãy điểm danh trước khi ghi kết quả biểu quyết."))
+    before = failed_before(meeting, kind, subject_member, subject_name)
+    try:
+        outcome = rules.judge(kind, seats(rows), yes, no, meeting.date, failed_before=before)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+    rule = rules.Rule.of(kind, meeting.date)
+    v = Vote.objects.create(
+        meeting=meeting,
+        kind=kind,
+        title=title[:255],
+        subject_member=subject_member,
+        subject_name=subject_name[:180],
+        attempt=before + 1,
+        yes=yes,
+        no=no,
+        abstain=outcome.voters - yes - no,
+        base=outcome.base,
+        required=outcome.required,
+        rule={
+            "fraction": [rule.numerator, rule.denominator],
+            "strict": rule.strict,
+            "explanation": outcome.explanation,
+        },
+        passed=outcome.passed,
+        escalated=outcome.escalated,
+    )
+    touch(meeting, [])
+    record(
+        actor=actor,
+        action="meetings.vote",
+        obj=meeting,
+        unit=meeting.unit,
+        after={"kind": kind, "title": v.title, "yes": yes, "no": no, "passed": v.passed},
+    )
+    return v

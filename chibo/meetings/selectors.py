@@ -1,0 +1,88 @@
+"""Heavy reads for meetings: the roster of a cell on a day (who is expected, who votes) and the
+people who receive the notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from chibo.accounts.choices import Role
+from chibo.accounts.models import Grant
+from chibo.members.lifecycle import Activity, Stage, state_on
+from chibo.members.models import Member, MemberEvent, Placement
+from chibo.members.selectors import members_on
+from chibo.org.models import Unit, in_force
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    member: Member
+    official: bool
+    exempt: bool
+    suspended: bool
+    away: bool
+    guest_member: bool
+
+
+def roster(unit: Unit, on: dt.date) -> list[RosterRow]:
+    """The cell's members on `on` (home placements of people who were members then) with their
+    stage and activity on that day, plus members attached to the cell temporarily; in the
+    Vietnamese order of the member list."""
+    home_ids = set(members_on(on).filter(unit=unit).values_list("member_id", flat=True))
+    temp_in = set(
+        Placement.objects.filter(in_force(on), kind=Placement.Kind.TEMPORARY, unit=unit)
+        .exclude(member_id__in=home_ids)
+        .values_list("member_id", flat=True)
+    )
+    away = set(
+        Placement.objects.filter(
+            in_force(on), kind=Placement.Kind.TEMPORARY, member_id__in=home_ids
+        )
+        .exclude(unit=unit)
+        .values_list("member_id", flat=True)
+    )
+    ids = home_ids | temp_in
+    events: dict[int, list] = {}
+    for e in MemberEvent.objects.filter(member_id__in=ids, effective_date__lte=on).order_by(
+        "effective_date", "id"
+    ):
+        events.setdefault(e.member_id, []).append(e)
+    rows = []
+    for m in Member.objects.filter(pk__in=ids).order_by("sort_key", "id"):
+        state = state_on(events.get(m.pk, []), on)
+        if not state.is_member:
+            continue
+        rows.append(
+            RosterRow(
+                member=m,
+                official=state.stage == Stage.OFFICIAL,
+                exempt=state.activity == Activity.EXEMPT,
+                suspended=state.activity == Activity.SUSPENDED,
+                away=m.pk in away,
+                guest_member=m.pk in temp_in,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Follower:
+    user_id: int
+    name: str
+    email: str
+
+
+def followers(unit: Unit, on: dt.date) -> list[Follower]:
+    """Upper-level committee members who follow the cell on `on`: holders of a follower grant
+    on the cell or on a unit above it."""
+    ancestors = [unit.path[:i] for i in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
+    grants = (
+        Grant.objects.active(on)
+        .filter(role=Role.FOLLOWER, unit__path__in=ancestors)
+        .select_related("user")
+        .order_by("user__full_name", "user_id")
+    )
+    seen: dict[int, Follower] = {}
+    for g in grants:
+        seen.setdefault(g.user_id, Follower(g.user_id, str(g.user), g.user.email))
+    return list(seen.values())

@@ -1,0 +1,242 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from chibo.audit.models import AuditLog
+from chibo.core.testing import PASSWORD, make_member
+from chibo.meetings import holding, preparation
+from chibo.meetings.models import Attendance, Meeting, MeetingDocument, Vote
+from chibo.members.services import exempt
+from chibo.members.transfers import transfer_out
+
+DAY = dt.date(2026, 11, 3)
+JPEG = b"\xff\xd8\xff\xe0" + b"0" * 64
+
+
+@pytest.fixture
+def cell(world):
+    """Huổi Lụ-like cell: 7 official members (one exempt, one away on a temporary transfer),
+    2 probationary, and one member of a neighbouring cell attached here temporarily."""
+    c = world.cells_a[0]
+    names = [
+        "Lò Văn Pọm",
+        "Quàng Thị Dung",
+        "Lường Văn Xuân",
+        "Cầm Văn Ón",
+        "Tòng Thị Phương",
+        "Điêu Chính Tươi",
+        "Vì Văn Sáng",
+    ]
+    official = [
+        make_member(c, n, gender="f" if "Thị" in n else "m", birth_year=1950) for n in names
+    ]
+    exempt(
+        actor=None,
+        member=official[5],
+        effective_date=dt.date(2026, 1, 5),
+        ground="age",
+        resolution_no="01-NQ/CB",
+    )
+    transfer_out(
+        actor=None,
+        member=official[6],
+        kind="temporary",
+        reason="residence_work",
+        departed_on=dt.date(2026, 9, 1),
+        expected_return=dt.date(2027, 3, 1),
+        to_unit=world.cells_a[1],
+    )
+    prob = [
+        make_member(c, "Lò Thị Hoa", gender="f", admitted=dt.date(2026, 2, 3), recognized=None),
+        make_member(c, "Sùng A Chứ", admitted=dt.date(2026, 4, 3), recognized=None),
+    ]
+    guest = make_member(world.cells_a[2], "Hà Văn Khánh")
+    transfer_out(
+        actor=None,
+        member=guest,
+        kind="temporary",
+        reason="residence_work",
+        departed_on=dt.date(2026, 8, 1),
+        expected_return=dt.date(2027, 2, 1),
+        to_unit=c,
+    )
+    return c, official, prob, guest
+
+
+def test_the_roster_of_the_day_is_frozen_with_each_standing(cell, world):
+    c, official, prob, guest = cell
+    m = Meeting.objects.create(unit=c, kind="regular", planned_on=DAY)
+    rows = {a.member.full_name: a for a in holding.attendance(m)}
+    assert len(rows) == 10
+    assert rows["Điêu Chính Tươi"].exempt and rows["Vì Văn Sáng"].away
+    assert not rows["Lò Thị Hoa"].official and rows["Hà Văn Khánh"].guest_member
+    # Later events do not change who was expected that day.
+    exempt(
+        actor=None,
+        member=official[0],
+        effective_date=dt.date(2026, 11, 10),
+        ground="age",
+        resolution_no="02-NQ/CB",
+    )
+    assert not {a.member.full_name: a for a in holding.attendance(m)}["Lò Văn Pọm"].exempt
+
+
+def test_attendance_needs_a_reason_for_an_excused_absence_and_is_audited(cell, world):
+    c, official, prob, guest = cell
+    m = Meeting.objects.create(unit=c, kind="regular", planned_on=DAY)
+    with pytest.raises(ValidationError):
+        holding.record_attendance(
+            actor=world.official_a, meeting=m, marks={official[1].pk: ("excused", "")}
+        )
+    with pytest.raises(PermissionDenied):
+        holding.record_attendance(
+            actor=world.viewer_a, meeting=m, marks={official[1].pk: ("present", "")}
+        )
+    outsider = make_member(world.cell_b, "Nông Văn Dền")
+    with pytest.raises(ValidationError):
+        holding.record_attendance(
+            actor=world.official_a, meeting=m, marks={outsider.pk: ("present", "")}
+        )
+    assert not Attendance.objects.exclude(status="").exists()
+    n = holding.record_attendance(
+        actor=world.official_a,
+        meeting=m,
+        marks={
+            official[0].pk: ("present", "ignored"),
+            official[1].pk: ("excused", "Đi viện"),
+            official[2].pk: ("unexcused", ""),
+        },
+    )
+    assert n == 3
+    a = Attendance.objects.get(meeting=m, member=official[0])
+    assert a.status == "present" and a.reason == ""
+    assert AuditLog.objects.filter(action="meetings.attendance").count() == 1
+    future = Meeting.objects.create(unit=c, kind="regular", planned_on=dt.date(2099, 1, 3))
+    with pytest.raises(ValidationError):
+        holding.record_attendance(
+            actor=world.official_a, meeting=future, marks={official[0].pk: ("present", "")}
+        )
+    assert not future.attendance.exists()  # the future roster is not frozen
+
+
+def _held(cell, world, present):
+    c, official, prob, guest = cell
+    m = Meeting.objects.create(unit=c, kind="regular", planned_on=DAY)
+    holding.record_holding(
+        actor=world.official_a,
+        meeting=m,
+        held_on=DAY,
+        started_at=dt.time(7, 30),
+        ended_at=dt.time(9, 0),
+        quality="good",
+    )
+    marks = {a.member_id: ("unexcused", "") for a in holding.attendance(m)}
+    marks.update({p.pk: ("present", "") for p in present})
+    holding.record_attendance(actor=world.official_a, meeting=m, marks=marks)
+    return m
+
+
+def test_votes_use_the_counted_base_and_the_rule_of_their_kind(cell, world):
+    c, official, prob, guest = cell
+    # Present: 4 official (not the exempt one), both probationary, the guest member.
+    m = _held(cell, world, official[:4] + prob + [guest])
+    # Base: 7 official − 1 away − 1 exempt absent = 5; voters: the 4 present.
+    v = holding.record_vote(
+        actor=world.official_a, meeting=m, kind="ordinary", title="Nghị quyết tháng 11", yes=3
+    )
+    assert (v.base, v.required, v.passed, v.abstain) == (5, 3, True, 1)
+    assert "1 sinh hoạt tạm thời nơi khác" in v.rule["explanation"]
+    assert "1 miễn sinh hoạt vắng mặt" in v.rule["explanation"]
+    assert "2 đảng viên dự bị" in v.rule["explanation"]
+    with pytest.raises(ValidationError):  # 5 hands, 4 voters: probationary members do not vote
+        holding.record_vote(actor=world.official_a, meeting=m, kind="ordinary", title="x", yes=5)
+    for attempt in (1, 2, 3):
+        v = holding.record_vote(
+            actor=world.official_a,
+            meeting=m,
+            kind="recognition",
+            title="Xét công nhận đảng viên chính thức",
+            subject_member=prob[0],
+            yes=3,
+            no=1,
+        )
+        assert v.required == 4 and not v.passed and v.attempt == attempt
+    assert v.escalated and "cấp ủy cấp trên" in v.rule["explanation"]
+    ok = holding.record_vote(
+        actor=world.official_a,
+        meeting=m,
+        kind="admission",
+        title="Xét kết nạp",
+        subject_name="Lò  Văn Thành",
+        yes=4,
+    )
+    assert ok.passed and ok.subject_name == "Lò Văn Thành" and ok.attempt == 1
+    with pytest.raises(ValidationError):
+        holding.record_vote(
+            actor=world.official_a, meeting=m, kind="admission", title="Xét kết nạp", yes=4
+        )
+    assert Vote.objects.filter(meeting=m).count() == 5
+    assert AuditLog.objects.filter(action="meetings.vote").count() == 5
+
+
+def test_times_guests_speakers_and_the_minimum_length(cell, world):
+    c, official, prob, guest = cell
+    m = _held(cell, world, official[:5])
+    assert holding.length(m).minutes == 90 and not holding.length(m).short
+    with pytest.raises(ValidationError):
+        holding.record_holding(
+            actor=world.official_a,
+            meeting=m,
+            held_on=DAY,
+            started_at=dt.time(9, 0),
+            ended_at=dt.time(8, 0),
+        )
+    m.kind = "combined"
+    m.save()
+    assert holding.length(m).short  # 90 < 120 for a combined meeting
+    with pytest.raises(ValidationError):
+        holding.add_speech(actor=world.official_a, meeting=m, points="", member=official[0])
+    s = holding.add_speech(
+        actor=world.official_a, meeting=m, points="Đề nghị sửa đường", member=official[0]
+    )
+    assert s.name == "Lò Văn Pọm"
+    g = holding.add_speech(
+        actor=world.official_a, meeting=m, points="Ý kiến của đảng ủy xã", name="Đ/c Vàng A Dơ"
+    )
+    assert g.member is None
+    scan = preparation.add_document(
+        actor=world.official_a,
+        meeting=m,
+        title="Biên bản đã ký",
+        upload=SimpleUploadedFile("bb.jpg", JPEG),
+        kind=MeetingDocument.Kind.SCAN,
+    )
+    assert scan.content_type == "image/jpeg"
+
+
+def test_the_holding_page_on_a_phone_records_attendance_and_a_vote(client, cell, world):
+    c, official, prob, guest = cell
+    m = Meeting.objects.create(unit=c, kind="regular", planned_on=DAY)
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    page = client.get(reverse("meetings:hold", args=[m.pk])).content.decode()
+    assert "Tổng số 10 đảng viên (7 chính thức, 2 dự bị), 1 miễn sinh hoạt." in page
+    body = {f"s{p.pk}": "present" for p in official[:5]}
+    body[f"s{official[5].pk}"] = "excused"
+    body[f"r{official[5].pk}"] = "Ốm"
+    client.post(reverse("meetings:attendance", args=[m.pk]), body)
+    client.post(
+        reverse("meetings:holding", args=[m.pk]),
+        {"held_on": "2026-11-03", "started_at": "07:30", "ended_at": "08:40", "quality": "fair"},
+    )
+    client.post(
+        reverse("meetings:vote", args=[m.pk]),
+        {"kind": "ordinary", "title": "Nghị quyết tháng 11", "yes": "4", "no": "1"},
+    )
+    page = client.get(reverse("meetings:hold", args=[m.pk])).content.decode()
+    assert "Có mặt 5; vắng có lý do 1; vắng không lý do 0." in page
+    assert "Thời lượng 70 phút." in page and "Chưa đạt tối thiểu 90 phút" in page
+    assert "Tán thành 4/5 (80,0%); cần hơn 1/2, tức ít nhất 3." in page
+    assert Meeting.objects.get(pk=m.pk).quality == "fair"

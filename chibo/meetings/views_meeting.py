@@ -1,0 +1,502 @@
+"""One meeting: its preparation (agenda, draft resolution, documents, notices, printable notice
+and attendance sheet), its holding on a phone (attendance, times, guests, speakers, votes,
+quality, the signed minutes' scan), and the member's own meetings."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from chibo.accounts.scope import can
+from chibo.audit.services import record
+from chibo.members.models import Member
+
+from . import holding, preparation, rules, selectors
+from .models import Attendance, Meeting, MeetingDocument, Notice, Quality, VoteKind
+
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PrepareForm(forms.Form):
+    place = forms.CharField(label=_l("Địa điểm"), max_length=255, required=False)
+    starts_at = forms.TimeField(label=_l("Giờ họp"), widget=TIME_INPUT, required=False)
+    topic = forms.CharField(label=_l("Chủ đề"), max_length=255, required=False)
+    chair = forms.TypedChoiceField(label=_l("Chủ trì"), coerce=int, required=False)
+    clerk = forms.TypedChoiceField(label=_l("Thư ký"), coerce=int, required=False)
+    agenda = forms.CharField(
+        label=_l("Chương trình (mỗi dòng một mục)"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+    )
+    draft_resolution = forms.CharField(
+        label=_l("Dự thảo nghị quyết"), widget=forms.Textarea(attrs={"rows": 8}), required=False
+    )
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "—"), *[(m.pk, m.full_name) for m in people]]
+        self.fields["chair"].choices = choices
+        self.fields["clerk"].choices = choices
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_l("Tên tài liệu"), max_length=255, required=False)
+    file = forms.FileField(label=_l("Tệp"))
+    kind = forms.ChoiceField(
+        choices=MeetingDocument.Kind.choices,
+        initial=MeetingDocument.Kind.MATERIAL,
+        widget=forms.HiddenInput,
+    )
+
+
+class HoldingForm(forms.Form):
+    held_on = forms.DateField(label=_l("Ngày họp"), widget=DATE_INPUT)
+    started_at = forms.TimeField(label=_l("Giờ bắt đầu"), widget=TIME_INPUT, required=False)
+    ended_at = forms.TimeField(label=_l("Giờ kết thúc"), widget=TIME_INPUT, required=False)
+    guests = forms.CharField(
+        label=_l("Khách mời (mỗi dòng một người)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    conclusion = forms.CharField(
+        label=_l("Kết luận của chủ trì"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    quality = forms.ChoiceField(
+        label=_l("Tự đánh giá chất lượng buổi sinh hoạt"),
+        choices=[("", "—"), *Quality.choices],
+        required=False,
+    )
+
+
+class SpeechForm(forms.Form):
+    member = forms.TypedChoiceField(label=_l("Người phát biểu"), coerce=int, required=False)
+    name = forms.CharField(label=_l("hoặc tên khách"), max_length=180, required=False)
+    points = forms.CharField(label=_l("Nội dung"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", "—"), *[(m.pk, m.full_name) for m in people]]
+
+
+class VoteForm(forms.Form):
+    kind = forms.ChoiceField(label=_l("Loại biểu quyết"), choices=VoteKind.choices)
+    title = forms.CharField(label=_l("Nội dung biểu quyết"), max_length=255)
+    subject_member = forms.TypedChoiceField(
+        label=_l("Đảng viên dự bị được xét"), coerce=int, required=False
+    )
+    subject_name = forms.CharField(
+        label=_l("Người được xét kết nạp"), max_length=180, required=False
+    )
+    yes = forms.IntegerField(label=_l("Tán thành"), min_value=0)
+    no = forms.IntegerField(label=_l("Không tán thành"), min_value=0, initial=0)
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject_member"].choices = [
+            ("", "—"),
+            *[(m.pk, m.full_name) for m in people],
+        ]
+
+
+def _meeting(request, pk: int) -> Meeting:
+    return get_object_or_404(Meeting.objects.restrict(request.user).select_related("unit"), pk=pk)
+
+
+def _editable(request, pk: int) -> Meeting:
+    meeting = _meeting(request, pk)
+    if not can(request.user, "members", meeting.unit):
+        raise PermissionDenied(_("Bạn chỉ có quyền xem."))
+    return meeting
+
+
+def _run(request, call, ok: str) -> bool:
+    try:
+        call()
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+        return False
+    messages.success(request, ok)
+    return True
+
+
+def _errors(request, form) -> None:
+    for field, errs in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for e in errs:
+            messages.error(request, f"{label}: {e}" if label else e)
+
+
+def _member(pk, allowed: dict[int, Member]) -> Member | None:
+    if pk in (None, ""):
+        return None
+    if pk not in allowed:
+        raise ValidationError(_("Người được chọn không thuộc danh sách của ngày họp."))
+    return allowed[pk]
+
+
+@login_required
+def detail(request, pk: int):
+    meeting = _meeting(request, pk)
+    preparation.mark_read(request.user, meeting)
+    people = [r.member for r in selectors.roster(meeting.unit, meeting.date)]
+    form = PrepareForm(
+        people=people,
+        initial={
+            "place": meeting.place,
+            "starts_at": meeting.starts_at,
+            "topic": meeting.topic,
+            "chair": meeting.chair_id,
+            "clerk": meeting.clerk_id,
+            "agenda": "\n".join(meeting.agenda),
+            "draft_resolution": meeting.draft_resolution,
+        },
+    )
+    return render(
+        request,
+        "meetings/detail.html",
+        {
+            "nav": "tree",
+            "meeting": meeting,
+            "unit": meeting.unit,
+            "can_edit": can(request.user, "members", meeting.unit),
+            "form": form,
+            "doc_form": DocumentForm(),
+            "documents": meeting.documents.all(),
+            "notices": meeting.notices.all(),
+            "ready": preparation.readiness(meeting),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def prepare(request, pk: int):
+    meeting = _editable(request, pk)
+    people = {r.member.pk: r.member for r in selectors.roster(meeting.unit, meeting.date)}
+    form = PrepareForm(request.POST, people=people.values())
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect("meetings:detail", pk=meeting.pk)
+    data = form.cleaned_data
+
+    def call():
+        preparation.prepare(
+            actor=request.user,
+            meeting=meeting,
+            place=data["place"],
+            starts_at=data["starts_at"],
+            topic=data["topic"],
+            chair=_member(data["chair"], people),
+            clerk=_member(data["clerk"], people),
+            agenda=data["agenda"],
+            draft_resolution=data["draft_resolution"],
+        )
+
+    _run(request, call, _("Đã lưu phần chuẩn bị."))
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def agenda_template(request, pk: int):
+    meeting = _editable(request, pk)
+    items = preparation.agenda_template(meeting)
+    _run(
+        request,
+        lambda: preparation.prepare(
+            actor=request.user,
+            meeting=meeting,
+            place=meeting.place,
+            starts_at=meeting.starts_at,
+            chair=meeting.chair,
+            clerk=meeting.clerk,
+            agenda=items,
+        ),
+        _("Đã lập chương trình theo mẫu (%(n)d mục); có thể sửa lại.") % {"n": len(items)},
+    )
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def document_add(request, pk: int):
+    meeting = _editable(request, pk)
+    form = DocumentForm(request.POST, request.FILES)
+    back = "meetings:hold" if request.POST.get("kind") == MeetingDocument.Kind.SCAN else None
+    if not form.is_valid():
+        messages.error(request, _("Hãy chọn tệp tài liệu."))
+    else:
+        _run(
+            request,
+            lambda: preparation.add_document(
+                actor=request.user,
+                meeting=meeting,
+                title=form.cleaned_data["title"],
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+            ),
+            _("Đã đăng tài liệu."),
+        )
+    return redirect(back or "meetings:detail", pk=meeting.pk)
+
+
+@login_required
+def document(request, pk: int):
+    """Download a meeting document: for those who see the meeting's unit, and for anyone the
+    meeting was notified to (a member without a grant on the cell). Logged."""
+    doc = get_object_or_404(MeetingDocument.objects.select_related("meeting__unit"), pk=pk)
+    visible = Meeting.objects.restrict(request.user).filter(pk=doc.meeting_id).exists()
+    if not visible and not Notice.objects.filter(meeting=doc.meeting, user=request.user).exists():
+        raise Http404
+    try:
+        fh = doc.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    with transaction.atomic():
+        record(
+            actor=request.user,
+            action="export.meeting_document",
+            obj=doc.meeting,
+            unit=doc.meeting.unit,
+            after={"document": doc.pk, "title": doc.title},
+        )
+    ext = doc.file.name.rsplit(".", 1)[-1]
+    return FileResponse(
+        fh, content_type=doc.content_type, as_attachment=True, filename=f"tai-lieu-{doc.pk}.{ext}"
+    )
+
+
+@login_required
+@require_POST
+def notices(request, pk: int):
+    meeting = _editable(request, pk)
+    result = {}
+
+    def call():
+        result["sent"] = preparation.send_notices(actor=request.user, meeting=meeting)
+
+    if _run(request, call, _("Đã gửi thông báo.")):
+        s = result["sent"]
+        messages.info(
+            request,
+            _("Trong ứng dụng: %(a)d; thư điện tử: %(e)d; cần in giấy mời: %(p)d.")
+            % {"a": s.in_app, "e": s.email, "p": s.paper},
+        )
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+def print_notice(request, pk: int):
+    """Printable notices (giấy mời), one per member without an account; logged."""
+    meeting = _meeting(request, pk)
+    paper = list(meeting.notices.filter(paper=True))
+    with transaction.atomic():
+        record(
+            actor=request.user,
+            action="export.meeting_notice",
+            obj=meeting,
+            unit=meeting.unit,
+            after={"copies": max(1, len(paper))},
+        )
+    return render(
+        request,
+        "meetings/print_notice.html",
+        {"meeting": meeting, "recipients": paper or [None], "unit": meeting.unit},
+    )
+
+
+@login_required
+def print_sheet(request, pk: int):
+    """The printable attendance sheet for signatures; logged."""
+    meeting = _meeting(request, pk)
+    rows = selectors.roster(meeting.unit, meeting.date)
+    follow = selectors.followers(meeting.unit, meeting.date)
+    with transaction.atomic():
+        record(
+            actor=request.user,
+            action="export.meeting_sheet",
+            obj=meeting,
+            unit=meeting.unit,
+            after={"rows": len(rows)},
+        )
+    return render(
+        request,
+        "meetings/print_sheet.html",
+        {"meeting": meeting, "rows": rows, "followers": follow, "unit": meeting.unit},
+    )
+
+
+def _hold_context(request, meeting: Meeting, **forms_):
+    rows = holding.attendance(meeting)
+    seats = holding.seats(rows)
+    present_people = [a.member for a in rows]
+    probationary = [a.member for a in rows if not a.official and not a.guest_member]
+    return {
+        "nav": "tree",
+        "meeting": meeting,
+        "unit": meeting.unit,
+        "rows": rows,
+        "can_edit": can(request.user, "members", meeting.unit),
+        "not_yet": meeting.date > timezone.localdate(),
+        "quorum": rules.quorum(seats, meeting.date),
+        "base": sum(1 for s in seats if rules.in_base(s)),
+        "voters": sum(1 for s in seats if rules.may_vote(s)),
+        "counts": {
+            "total": len(rows),
+            "official": sum(1 for a in rows if a.official and not a.guest_member),
+            "probationary": len(probationary),
+            "exempt": sum(1 for a in rows if a.exempt),
+            "present": sum(1 for a in rows if a.status == Attendance.Status.PRESENT),
+            "excused": sum(1 for a in rows if a.status == Attendance.Status.EXCUSED),
+            "unexcused": sum(1 for a in rows if a.status == Attendance.Status.UNEXCUSED),
+        },
+        "length": holding.length(meeting),
+        "statuses": Attendance.Status.choices,
+        "holding_form": forms_.get("holding_form")
+        or HoldingForm(
+            initial={
+                "held_on": meeting.held_on or meeting.planned_on,
+                "started_at": meeting.started_at or meeting.starts_at,
+                "ended_at": meeting.ended_at,
+                "guests": meeting.guests,
+                "conclusion": meeting.conclusion,
+                "quality": meeting.quality,
+            }
+        ),
+        "speech_form": SpeechForm(people=present_people),
+        "vote_form": VoteForm(people=probationary),
+        "speeches": meeting.speeches.all(),
+        "votes": meeting.votes.select_related("subject_member"),
+        "scans": meeting.documents.filter(kind=MeetingDocument.Kind.SCAN),
+        "doc_form": DocumentForm(initial={"kind": MeetingDocument.Kind.SCAN}),
+    }
+
+
+@login_required
+def hold(request, pk: int):
+    meeting = _meeting(request, pk)
+    return render(request, "meetings/hold.html", _hold_context(request, meeting))
+
+
+@login_required
+@require_POST
+def attendance(request, pk: int):
+    meeting = _editable(request, pk)
+    marks = {}
+    for a in holding.attendance(meeting):
+        key = f"s{a.member_id}"
+        if key in request.POST:
+            marks[a.member_id] = (request.POST[key], request.POST.get(f"r{a.member_id}", ""))
+    result = {}
+
+    def call():
+        result["n"] = holding.record_attendance(actor=request.user, meeting=meeting, marks=marks)
+
+    _run(request, call, _("Đã lưu điểm danh."))
+    return redirect("meetings:hold", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def held(request, pk: int):
+    meeting = _editable(request, pk)
+    form = HoldingForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form)
+    else:
+        _run(
+            request,
+            lambda: holding.record_holding(
+                actor=request.user, meeting=meeting, **form.cleaned_data
+            ),
+            _("Đã lưu diễn biến cuộc họp."),
+        )
+    return redirect("meetings:hold", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def speech(request, pk: int):
+    meeting = _editable(request, pk)
+    people = {a.member_id: a.member for a in meeting.attendance.select_related("member")}
+    form = SpeechForm(request.POST, people=people.values())
+    if not form.is_valid():
+        _errors(request, form)
+    else:
+        d = form.cleaned_data
+        _run(
+            request,
+            lambda: holding.add_speech(
+                actor=request.user,
+                meeting=meeting,
+                member=_member(d["member"], people),
+                name=d["name"],
+                points=d["points"],
+            ),
+            _("Đã ghi ý kiến phát biểu."),
+        )
+    return redirect("meetings:hold", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def vote(request, pk: int):
+    meeting = _editable(request, pk)
+    people = {
+        a.member_id: a.member
+        for a in meeting.attendance.select_related("member").filter(
+            official=False, guest_member=False
+        )
+    }
+    form = VoteForm(request.POST, people=people.values())
+    if not form.is_valid():
+        _errors(request, form)
+    else:
+        d = form.cleaned_data
+        _run(
+            request,
+            lambda: holding.record_vote(
+                actor=request.user,
+                meeting=meeting,
+                kind=d["kind"],
+                title=d["title"],
+                yes=d["yes"],
+                no=d["no"] or 0,
+                subject_member=_member(d["subject_member"], people),
+                subject_name=d["subject_name"],
+            ),
+            _("Đã ghi kết quả biểu quyết."),
+        )
+    return redirect("meetings:hold", pk=meeting.pk)
+
+
+@login_required
+def mine(request):
+    """The meetings I was notified of: upcoming first, with their documents."""
+    today = timezone.localdate()
+    notes = list(
+        Notice.objects.filter(user=request.user)
+        .select_related("meeting__unit")
+        .prefetch_related("meeting__documents")
+        .order_by("-meeting__planned_on")
+    )
+    upcoming = [n for n in notes if n.meeting.date >= today]
+    upcoming.reverse()
+    past = [n for n in notes if n.meeting.date < today]
+    return render(
+        request,
+        "meetings/mine.html",
+        {"nav": "mine", "upcoming": upcoming, "past": past, "today": today},
+    )
