@@ -257,6 +257,21 @@ def _meeting_doc(w: World):
     return w.extra["meeting_doc"]
 
 
+def _paper(w: World):
+    """A draft of that meeting's minutes."""
+    if "paper" not in w.extra:
+        from chibo.meetings.models import Paper
+
+        w.extra["paper"] = Paper.objects.create(
+            meeting=_meeting(w),
+            kind="minutes",
+            issuer=w.cells_a[0],
+            summary="sinh hoạt chi bộ thường kỳ",
+            body="Hôm nay …",
+        )
+    return w.extra["paper"]
+
+
 def _upload(w: World) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -267,6 +282,7 @@ def prime(w: World) -> None:
     """Make the objects the cases act on before the test counts changes."""
     _meeting(w)
     _meeting_doc(w)
+    _paper(w)
     _decision(w)
     _with_photo(w)
     _twin(w)
@@ -467,6 +483,32 @@ MEETING_CASES = [
             ("holding", lambda w: {"held_on": "2025-07-03", "quality": "good"}),
             ("speech", lambda w: {"name": "Khách", "points": "Ý kiến"}),
             ("vote", lambda w: {"kind": "ordinary", "title": "Nghị quyết", "yes": "0"}),
+        )
+    ],
+    Case(
+        "meetings:paper_start",
+        lambda w: reverse("meetings:paper_start", args=[_meeting(w).pk, "resolution"]),
+        method="post",
+        write=True,
+        ok_status=302,
+    ),
+    Case("meetings:paper", lambda w: reverse("meetings:paper", args=[_paper(w).pk])),
+    Case(
+        "meetings:paper_file", lambda w: reverse("meetings:paper_file", args=[_paper(w).pk, "docx"])
+    ),
+    *[
+        Case(
+            f"meetings:{name}",
+            lambda w, name=name: reverse(f"meetings:{name}", args=[_paper(w).pk]),
+            method="post",
+            write=True,
+            ok_status=302,
+            body=body,
+        )
+        for name, body in (
+            ("paper_edit", lambda w: {"summary": "Biên bản", "body": "Nội dung"}),
+            ("paper_issue", None),
+            ("paper_addendum", None),
         )
     ],
 ]

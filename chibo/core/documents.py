@@ -81,6 +81,12 @@ class Doc:
     signatures: list[Signature] = field(default_factory=list)
     recipients: list[str] = field(default_factory=list)
     stub: list[str] = field(default_factory=list)  # a tear-off part (letters)
+    draft: bool = False  # HD 36 component 11b: "DỰ THẢO" above the type until issued
+
+    @property
+    def paired(self) -> bool:
+        """Minutes: two signatures side by side (THƯ KÝ left, CHỦ TRÌ right), no recipients."""
+        return len(self.signatures) == 2 and not self.recipients
 
 
 def to_docx(doc: Doc) -> bytes:
@@ -125,6 +131,8 @@ def to_docx(doc: Doc) -> bytes:
     para(right, "")
     para(right, doc.place_date, italic=True, align=center)
     para(d, "")
+    if doc.draft:
+        para(d, "DỰ THẢO", size=13, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
     para(d, doc.doc_type, size=15, bold=True, align=center)
     if doc.summary:
         para(d, doc.summary, bold=True, align=center)
@@ -151,12 +159,14 @@ def to_docx(doc: Doc) -> bytes:
         para(rec, "Nơi nhận:", size=12, bold=True, under=True)
         for r in doc.recipients:
             para(rec, f"- {r},", size=12)
-    for s in doc.signatures:
-        para(sig, s.authority, bold=True, align=center)
-        para(sig, s.position, bold=True, align=center)
+    places = [rec, sig] if doc.paired else [sig] * len(doc.signatures)
+    for cell, s in zip(places, doc.signatures, strict=True):
+        if s.authority:
+            para(cell, s.authority, bold=True, align=center)
+        para(cell, s.position, bold=True, align=center)
         for _ in range(3):
-            para(sig, "", align=center)
-        para(sig, s.name, bold=True, align=center)
+            para(cell, "", align=center)
+        para(cell, s.name, bold=True, align=center)
     if doc.stub:
         para(d, "")
         para(d, "- " * 30, size=10, align=center)

@@ -37,6 +37,17 @@ def build(U: dict[str, Unit]) -> None:
     _next_prepared(cell, today)
 
 
+def _chair_and_clerk(cell: Unit, on: dt.date, people: list):
+    """The cell's secretary chairs (HD 42); the next member on the roster keeps the minutes."""
+    from chibo.members.models import Seat
+    from chibo.members.seats import seats_on
+
+    head = next((s.member for s in seats_on(cell, on) if s.role == Seat.Role.SECRETARY), None)
+    chair = head if head in people else (people[0] if people else None)
+    clerk = next((p for p in people if p != chair), None)
+    return chair, clerk
+
+
 def _last_held(cell: Unit, today: dt.date) -> None:
     m = (
         Meeting.objects.filter(unit=cell, kind=MeetingKind.REGULAR, held_on__lt=today)
@@ -46,6 +57,21 @@ def _last_held(cell: Unit, today: dt.date) -> None:
     if m is None:
         return
     rows = holding.attendance(m)
+    chair, clerk = _chair_and_clerk(cell, m.planned_on, [a.member for a in rows])
+    preparation.prepare(
+        actor=None,
+        meeting=m,
+        place="Nhà văn hóa bản Huổi Lụ 1",
+        starts_at=dt.time(7, 30),
+        chair=chair,
+        clerk=clerk,
+        agenda=preparation.agenda_template(m),
+        draft_resolution=(
+            "1. Tập trung thu hoạch lúa nương, bảo quản lương thực.\n"
+            "2. Phối hợp tổ bảo vệ rừng tuần tra rừng đầu nguồn.\n"
+            "3. Vận động con em trong bản đi học đầy đủ."
+        ),
+    )
     marks = {a.member_id: ("present", "") for a in rows if not a.away and not a.exempt}
     absent = [a for a in rows if a.member_id in marks][-2:]
     if len(absent) == 2:
@@ -110,13 +136,14 @@ def _next_prepared(cell: Unit, today: dt.date) -> None:
     m.starts_at = dt.time(7, 30)
     m.save(update_fields=["place", "starts_at"])
     people = [r.member for r in selectors.roster(cell, m.planned_on)]
+    chair, clerk = _chair_and_clerk(cell, m.planned_on, people)
     preparation.prepare(
         actor=None,
         meeting=m,
         place=m.place,
         starts_at=m.starts_at,
-        chair=people[0] if people else None,
-        clerk=people[1] if len(people) > 1 else None,
+        chair=chair,
+        clerk=clerk,
         agenda=preparation.agenda_template(m),
         draft_resolution=(
             "1. Hoàn thành thu hoạch lúa nương, chuẩn bị vụ đông.\n"

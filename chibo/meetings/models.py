@@ -233,3 +233,49 @@ class Vote(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class Paper(models.Model):
+    """The meeting's minutes (biên bản) or resolution (nghị quyết) as a party document in the
+    HD 36 layout: a draft edited in the browser, then issued with the next number of its type in
+    the committee's term ("Số 05-NQ/CB") and locked. A correction is an addendum (a new paper
+    that `corrects` the issued one), never an overwrite."""
+
+    class Kind(models.TextChoices):
+        MINUTES = "minutes", _("Biên bản")
+        RESOLUTION = "resolution", _("Nghị quyết")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="papers")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    issuer = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    summary = models.CharField(_("trích yếu"), max_length=255)
+    body = models.TextField(_("nội dung"))
+    recipients = models.TextField(_("nơi nhận"), blank=True)
+    signers = models.JSONField(default=list)  # [[authority, position, name], …] when issued
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="addenda"
+    )
+    # Set when issued: the numbering series (the committee term, else the year) and number.
+    series = models.CharField(max_length=24, blank=True)
+    number = models.PositiveIntegerField(null=True, blank=True)
+    issued_on = models.DateField(null=True, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["meeting_id", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "kind", "series", "number"],
+                condition=models.Q(number__isnull=False),
+                name="meet_paper_number",
+            )
+        ]
+
+    @property
+    def issued(self) -> bool:
+        return self.number is not None

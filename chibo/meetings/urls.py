@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_meeting
+from . import views, views_meeting, views_papers
 
 app_name = "meetings"
 urlpatterns = [
@@ -23,4 +23,13 @@ urlpatterns = [
     path("<int:pk>/hold/record/", views_meeting.held, name="holding"),
     path("<int:pk>/hold/speech/", views_meeting.speech, name="speech"),
     path("<int:pk>/hold/vote/", views_meeting.vote, name="vote"),
+]
+
+urlpatterns += [
+    path("<int:pk>/papers/<str:kind>/", views_papers.start, name="paper_start"),
+    path("papers/<int:pk>/", views_papers.paper, name="paper"),
+    path("papers/<int:pk>/edit/", views_papers.edit, name="paper_edit"),
+    path("papers/<int:pk>/issue/", views_papers.issue, name="paper_issue"),
+    path("papers/<int:pk>/addendum/", views_papers.addendum, name="paper_addendum"),
+    path("papers/<int:pk>/<str:fmt>/", views_papers.download, name="paper_file"),
 ]

@@ -21,7 +21,7 @@ from chibo.audit.services import record
 from chibo.members.models import Member
 
 from . import holding, preparation, rules, selectors
-from .models import Attendance, Meeting, MeetingDocument, Notice, Quality, VoteKind
+from .models import Attendance, Meeting, MeetingDocument, Notice, Paper, Quality, VoteKind
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -380,6 +380,8 @@ def _hold_context(request, meeting: Meeting, **forms_):
         "speeches": meeting.speeches.all(),
         "votes": meeting.votes.select_related("subject_member"),
         "scans": meeting.documents.filter(kind=MeetingDocument.Kind.SCAN),
+        "papers": meeting.papers.all(),
+        "paper_kinds": Paper.Kind.choices,
         "doc_form": DocumentForm(initial={"kind": MeetingDocument.Kind.SCAN}),
     }
 

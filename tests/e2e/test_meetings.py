@@ -40,3 +40,16 @@ def test_the_secretary_prepares_the_next_meeting_and_records_the_last(server, ph
     expect(page.get_by_test_id("why").first).to_contain_text("Cơ sở tính")
     expect(page.get_by_test_id("length")).to_contain_text("Đạt tối thiểu 90 phút")
     shot(page, "meetings-hold-phone")
+    # The resolution: drafted from the meeting, issued with its number, downloaded as Word.
+    page.get_by_test_id("paper-resolution").click()
+    expect(page.get_by_test_id("paper-preview")).to_contain_text("CHI BỘ QUYẾT NGHỊ")
+    page.get_by_test_id("issue").click()
+    expect(page.get_by_test_id("issued")).to_be_visible()
+    expect(page.get_by_test_id("paper-preview")).to_contain_text("Số 01-NQ/CB")
+    shot(page, "meetings-resolution-phone")
+    with page.expect_download() as dl:
+        page.get_by_test_id("docx").click()
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(dl.value.path()).paragraphs)
+    assert "NGHỊ QUYẾT" in text and "CHI BỘ QUYẾT NGHỊ:" in text

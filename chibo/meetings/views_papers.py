@@ -1,0 +1,144 @@
+"""The meeting's minutes and resolution: draft, edit in the browser, issue (number and lock),
+addenda, and the Word/PDF files (logged exports)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chibo.accounts.scope import can
+from chibo.audit.services import record
+from chibo.core.documents import to_docx, to_pdf
+
+from . import papers
+from .models import Meeting, Paper
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _paper(request, pk: int) -> Paper:
+    visible = Meeting.objects.restrict(request.user).values("pk")
+    return get_object_or_404(
+        Paper.objects.filter(meeting__in=visible).select_related("meeting__unit", "issuer"), pk=pk
+    )
+
+
+def _editable(request, pk: int) -> Paper:
+    paper = _paper(request, pk)
+    if not can(request.user, "members", paper.meeting.unit):
+        raise PermissionDenied(_("Bạn chỉ có quyền xem."))
+    return paper
+
+
+def _run(request, call, ok: str):
+    try:
+        result = call()
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+        return None
+    messages.success(request, ok)
+    return result
+
+
+@login_required
+@require_POST
+def start(request, pk: int, kind: str):
+    meeting = get_object_or_404(Meeting.objects.restrict(request.user), pk=pk)
+    if not can(request.user, "members", meeting.unit):
+        raise PermissionDenied(_("Bạn chỉ có quyền xem."))
+    if kind not in Paper.Kind.values:
+        raise Http404
+    paper = _run(
+        request,
+        lambda: papers.draft(actor=request.user, meeting=meeting, kind=kind),
+        _("Đã lập dự thảo từ nội dung cuộc họp; có thể sửa trước khi ban hành."),
+    )
+    return redirect("meetings:paper", pk=paper.pk) if paper else redirect("meetings:hold", pk=pk)
+
+
+@login_required
+def paper(request, pk: int):
+    p = _paper(request, pk)
+    return render(
+        request,
+        "meetings/paper.html",
+        {
+            "nav": "tree",
+            "paper": p,
+            "meeting": p.meeting,
+            "unit": p.meeting.unit,
+            "doc": papers.as_doc(p),
+            "can_edit": can(request.user, "members", p.meeting.unit),
+            "addenda": p.addenda.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def edit(request, pk: int):
+    p = _editable(request, pk)
+    _run(
+        request,
+        lambda: papers.edit(
+            actor=request.user,
+            paper=p,
+            summary=request.POST.get("summary", ""),
+            body=request.POST.get("body", ""),
+            recipients=request.POST.get("recipients", ""),
+        ),
+        _("Đã lưu dự thảo."),
+    )
+    return redirect("meetings:paper", pk=p.pk)
+
+
+@login_required
+@require_POST
+def issue(request, pk: int):
+    p = _editable(request, pk)
+    done = _run(request, lambda: papers.issue(actor=request.user, paper=p), _("Đã ban hành."))
+    if done is not None:
+        messages.info(request, papers.number_label(done))
+    return redirect("meetings:paper", pk=p.pk)
+
+
+@login_required
+@require_POST
+def addendum(request, pk: int):
+    p = _editable(request, pk)
+    a = _run(
+        request,
+        lambda: papers.addendum(actor=request.user, paper=p),
+        _("Đã lập dự thảo văn bản bổ sung, đính chính."),
+    )
+    return redirect("meetings:paper", pk=a.pk if a else p.pk)
+
+
+@login_required
+def download(request, pk: int, fmt: str):
+    p = _paper(request, pk)
+    if fmt not in ("docx", "pdf"):
+        raise Http404
+    doc = papers.as_doc(p)
+    content = to_docx(doc) if fmt == "docx" else to_pdf(doc)
+    with transaction.atomic():
+        record(
+            actor=request.user,
+            action="export.meeting_paper",
+            obj=p.meeting,
+            unit=p.meeting.unit,
+            after={"paper": p.pk, "number": doc.number, "format": fmt, "draft": doc.draft},
+        )
+    name = f"{'bien-ban' if p.kind == Paper.Kind.MINUTES else 'nghi-quyet'}-{p.meeting.pk}"
+    if p.issued:
+        name += f"-so-{p.number:02d}"
+    resp = HttpResponse(content, content_type=DOCX if fmt == "docx" else "application/pdf")
+    resp["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return resp
