@@ -2,8 +2,10 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from chibo.api import api
+from chibo.meetings.views_meeting import service_worker
 
 urlpatterns = [
+    path("sw.js", service_worker, name="service_worker"),
     path("", RedirectView.as_view(pattern_name="org:tree", permanent=False)),
     path("accounts/", include("chibo.accounts.urls")),
     path("org/", include("chibo.org.urls")),

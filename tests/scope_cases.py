@@ -637,6 +637,7 @@ PUBLIC_ROUTES = {
     "api:openapi-json",
     "api:openapi-view",
     "set_language",  # stores the chosen UI language in a cookie; no data
+    "service_worker",  # the offline script itself, like a static file; no data
 }
 
 ALL_CASES = PAGE_CASES + MEMBER_CASES + MEETING_CASES + API_CASES

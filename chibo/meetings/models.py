@@ -279,3 +279,15 @@ class Paper(models.Model):
     @property
     def issued(self) -> bool:
         return self.number is not None
+
+
+class AppliedWrite(models.Model):
+    """A change sent from a device with its client-generated id: applied once; a repeat of the
+    same id (the device did not hear the answer) gets the stored answer back."""
+
+    client_id = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=24)
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -20,7 +21,7 @@ from chibo.accounts.scope import can
 from chibo.audit.services import record
 from chibo.members.models import Member
 
-from . import holding, preparation, rules, selectors
+from . import holding, offline, preparation, rules, selectors
 from .models import Attendance, Meeting, MeetingDocument, Notice, Paper, Quality, VoteKind
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -108,6 +109,41 @@ class VoteForm(forms.Form):
         ]
 
 
+def offline_text() -> dict:
+    """The words of the offline script, translated on the server (the script has none)."""
+    from django.urls import reverse
+
+    return {
+        "synced": _("✓ Mọi thay đổi đã lên máy chủ."),
+        "pending": _("● %(n)s thay đổi đang lưu trên máy này, chưa lên máy chủ."),
+        "offline": _("Mất kết nối: sẽ tự gửi khi có mạng."),
+        "login": _("Phiên đăng nhập đã hết: hãy đăng nhập lại để gửi."),
+        "login_link": _("Đăng nhập lại"),
+        "login_url": reverse("accounts:login"),
+        "server": _("Máy chủ đang lỗi: sẽ thử lại."),
+        "sending": _("Đang gửi…"),
+        "saved_at": _("lưu lúc %(t)s"),
+        "draft": _("Bản nháp trên máy này lúc %(t)s (chưa gửi; bấm Lưu để gửi)."),
+        "needs_choice": _("cần chọn giữ bản nào"),
+        "waiting_choice": _("Chờ đồng chí chọn giữ bản nào (bên dưới)."),
+        "conflict_title": _("Cuộc họp vừa được sửa ở nơi khác: chọn giữ bản nào"),
+        "field": _("Nội dung"),
+        "mine": _("Bản của tôi"),
+        "theirs": _("Bản trên máy chủ"),
+        "keep_mine": _("Giữ bản của tôi"),
+        "keep_theirs": _("Dùng bản trên máy chủ"),
+        "forms": {
+            "attendance": _("Điểm danh"),
+            "holding": _("Thời gian, khách mời, kết luận"),
+            "speech": _("Ý kiến phát biểu"),
+            "vote": _("Biểu quyết"),
+            "prepare": _("Chuẩn bị"),
+        },
+        # The worker's own words follow the page's language (its script is fetched once).
+        "sw_url": reverse("service_worker") + f"?lang={get_language() or 'vi'}",
+    }
+
+
 def _meeting(request, pk: int) -> Meeting:
     return get_object_or_404(Meeting.objects.restrict(request.user).select_related("unit"), pk=pk)
 
@@ -128,13 +164,6 @@ def _run(request, call, ok: str) -> bool:
         return False
     messages.success(request, ok)
     return True
-
-
-def _errors(request, form) -> None:
-    for field, errs in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for e in errs:
-            messages.error(request, f"{label}: {e}" if label else e)
 
 
 def _member(pk, allowed: dict[int, Member]) -> Member | None:
@@ -175,6 +204,7 @@ def detail(request, pk: int):
             "documents": meeting.documents.all(),
             "notices": meeting.notices.all(),
             "ready": preparation.readiness(meeting),
+            "offline_text": offline_text(),
             "today": timezone.localdate(),
         },
     )
@@ -186,12 +216,11 @@ def prepare(request, pk: int):
     meeting = _editable(request, pk)
     people = {r.member.pk: r.member for r in selectors.roster(meeting.unit, meeting.date)}
     form = PrepareForm(request.POST, people=people.values())
-    if not form.is_valid():
-        _errors(request, form)
-        return redirect("meetings:detail", pk=meeting.pk)
-    data = form.cleaned_data
 
     def call():
+        if not form.is_valid():
+            raise offline.form_errors(form)
+        data = form.cleaned_data
         preparation.prepare(
             actor=request.user,
             meeting=meeting,
@@ -204,8 +233,9 @@ def prepare(request, pk: int):
             draft_resolution=data["draft_resolution"],
         )
 
-    _run(request, call, _("Đã lưu phần chuẩn bị."))
-    return redirect("meetings:detail", pk=meeting.pk)
+    return offline.finish(
+        request, meeting, "prepare", call, _("Đã lưu phần chuẩn bị."), "meetings:detail"
+    )
 
 
 @login_required
@@ -383,6 +413,7 @@ def _hold_context(request, meeting: Meeting, **forms_):
         "papers": meeting.papers.all(),
         "paper_kinds": Paper.Kind.choices,
         "doc_form": DocumentForm(initial={"kind": MeetingDocument.Kind.SCAN}),
+        "offline_text": offline_text(),
     }
 
 
@@ -401,13 +432,14 @@ def attendance(request, pk: int):
         key = f"s{a.member_id}"
         if key in request.POST:
             marks[a.member_id] = (request.POST[key], request.POST.get(f"r{a.member_id}", ""))
-    result = {}
-
-    def call():
-        result["n"] = holding.record_attendance(actor=request.user, meeting=meeting, marks=marks)
-
-    _run(request, call, _("Đã lưu điểm danh."))
-    return redirect("meetings:hold", pk=meeting.pk)
+    return offline.finish(
+        request,
+        meeting,
+        "attendance",
+        lambda: holding.record_attendance(actor=request.user, meeting=meeting, marks=marks),
+        _("Đã lưu điểm danh."),
+        "meetings:hold",
+    )
 
 
 @login_required
@@ -415,17 +447,15 @@ def attendance(request, pk: int):
 def held(request, pk: int):
     meeting = _editable(request, pk)
     form = HoldingForm(request.POST)
-    if not form.is_valid():
-        _errors(request, form)
-    else:
-        _run(
-            request,
-            lambda: holding.record_holding(
-                actor=request.user, meeting=meeting, **form.cleaned_data
-            ),
-            _("Đã lưu diễn biến cuộc họp."),
-        )
-    return redirect("meetings:hold", pk=meeting.pk)
+
+    def call():
+        if not form.is_valid():
+            raise offline.form_errors(form)
+        holding.record_holding(actor=request.user, meeting=meeting, **form.cleaned_data)
+
+    return offline.finish(
+        request, meeting, "holding", call, _("Đã lưu diễn biến cuộc họp."), "meetings:hold"
+    )
 
 
 @login_required
@@ -434,22 +464,22 @@ def speech(request, pk: int):
     meeting = _editable(request, pk)
     people = {a.member_id: a.member for a in meeting.attendance.select_related("member")}
     form = SpeechForm(request.POST, people=people.values())
-    if not form.is_valid():
-        _errors(request, form)
-    else:
+
+    def call():
+        if not form.is_valid():
+            raise offline.form_errors(form)
         d = form.cleaned_data
-        _run(
-            request,
-            lambda: holding.add_speech(
-                actor=request.user,
-                meeting=meeting,
-                member=_member(d["member"], people),
-                name=d["name"],
-                points=d["points"],
-            ),
-            _("Đã ghi ý kiến phát biểu."),
+        holding.add_speech(
+            actor=request.user,
+            meeting=meeting,
+            member=_member(d["member"], people),
+            name=d["name"],
+            points=d["points"],
         )
-    return redirect("meetings:hold", pk=meeting.pk)
+
+    return offline.finish(
+        request, meeting, "speech", call, _("Đã ghi ý kiến phát biểu."), "meetings:hold"
+    )
 
 
 @login_required
@@ -463,25 +493,25 @@ def vote(request, pk: int):
         )
     }
     form = VoteForm(request.POST, people=people.values())
-    if not form.is_valid():
-        _errors(request, form)
-    else:
+
+    def call():
+        if not form.is_valid():
+            raise offline.form_errors(form)
         d = form.cleaned_data
-        _run(
-            request,
-            lambda: holding.record_vote(
-                actor=request.user,
-                meeting=meeting,
-                kind=d["kind"],
-                title=d["title"],
-                yes=d["yes"],
-                no=d["no"] or 0,
-                subject_member=_member(d["subject_member"], people),
-                subject_name=d["subject_name"],
-            ),
-            _("Đã ghi kết quả biểu quyết."),
+        holding.record_vote(
+            actor=request.user,
+            meeting=meeting,
+            kind=d["kind"],
+            title=d["title"],
+            yes=d["yes"],
+            no=d["no"] or 0,
+            subject_member=_member(d["subject_member"], people),
+            subject_name=d["subject_name"],
         )
-    return redirect("meetings:hold", pk=meeting.pk)
+
+    return offline.finish(
+        request, meeting, "vote", call, _("Đã ghi kết quả biểu quyết."), "meetings:hold"
+    )
 
 
 @login_required
@@ -502,3 +532,30 @@ def mine(request):
         "meetings/mine.html",
         {"nav": "mine", "upcoming": upcoming, "past": past, "today": today},
     )
+
+
+def service_worker(request):
+    """The service worker script, served from the site root so that it may keep the meeting
+    pages (a worker only controls pages under its own path). Public, like any static file."""
+    from django.conf import settings
+    from django.utils import translation
+
+    lang = request.GET.get("lang", "vi")
+    if lang not in dict(settings.LANGUAGES):
+        lang = "vi"
+    with translation.override(lang):
+        resp = render(
+            request,
+            "meetings/sw.js",
+            {
+                "static_prefix": settings.STATIC_URL,
+                "offline_title": _("Mất kết nối"),
+                "offline_text": _(
+                    "Trang này chưa được lưu trên máy. Khi có mạng, hãy mở lại; những gì đã "
+                    "nhập ở các trang cuộc họp vẫn được giữ trên máy."
+                ),
+            },
+            content_type="text/javascript; charset=utf-8",
+        )
+    resp["Cache-Control"] = "no-cache"
+    return resp

@@ -28,6 +28,9 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser():
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync Playwright
+    # Let context.route() see the service worker's requests too, so that "offline" reaches the
+    # worker (context.set_offline alone does not: playwright#2311).
+    os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():

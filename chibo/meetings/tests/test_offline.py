@@ -1,0 +1,114 @@
+import datetime as dt
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from chibo.audit.models import AuditLog
+from chibo.core.testing import PASSWORD, make_member, make_user
+from chibo.meetings import holding
+from chibo.meetings.models import AppliedWrite, Attendance, Meeting, Speech
+
+DAY = dt.date(2026, 11, 3)
+
+
+@pytest.fixture
+def meeting(world):
+    cell = world.cells_a[0]
+    people = [make_member(cell, n) for n in ("Lò Văn Pọm", "Quàng Văn Dung", "Cầm Văn Ón")]
+    m = Meeting.objects.create(unit=cell, kind="regular", planned_on=DAY)
+    holding.record_holding(actor=None, meeting=m, held_on=DAY)
+    holding.attendance(m)
+    return m, people
+
+
+def _post(client, url, data, cid=None):
+    headers = {
+        "HTTP_X_CHIBO_CLIENT_ID": str(cid or uuid.uuid4()),
+        "HTTP_ACCEPT": "application/json",
+    }
+    return client.post(url, data, **headers)
+
+
+def test_a_change_sent_twice_is_applied_once(client, meeting, world):
+    m, people = meeting
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    url = reverse("meetings:speech", args=[m.pk])
+    cid = uuid.uuid4()
+    first = _post(client, url, {"member": people[0].pk, "points": "Đề nghị làm đường"}, cid)
+    again = _post(client, url, {"member": people[0].pk, "points": "Đề nghị làm đường"}, cid)
+    assert first.status_code == again.status_code == 200
+    assert first.json()["ok"] and again.json()["repeat"]
+    assert Speech.objects.filter(meeting=m).count() == 1
+    assert AuditLog.objects.filter(action="meetings.speech").count() == 1
+    # Another account cannot replay someone else's id.
+    other = make_user("canbo.a2", world.commune_a)
+    client.logout()
+    assert client.login(username=other.username, password=PASSWORD)
+    assert _post(client, url, {"points": "x", "name": "y"}, cid).status_code == 400
+    assert _post(client, url, {"points": "x", "name": "y"}, "not-a-uuid").status_code == 400
+
+
+def test_a_field_changed_elsewhere_is_a_conflict_and_nothing_is_applied(client, meeting, world):
+    m, people = meeting
+    p = people[0].pk
+    # Someone at the commune office marks Pọm excused meanwhile.
+    holding.record_attendance(actor=None, meeting=m, marks={p: ("excused", "Ốm")})
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    url = reverse("meetings:attendance", args=[m.pk])
+    body = {f"s{p}": "present", f"r{p}": "", f"base.s{p}": "", f"base.r{p}": ""}
+    resp = _post(client, url, body)
+    assert resp.status_code == 409
+    labels = {c["field"]: (c["mine_text"], c["theirs_text"]) for c in resp.json()["conflicts"]}
+    assert labels[f"s{p}"] == ("Có mặt", "Vắng có lý do")
+    assert Attendance.objects.get(meeting=m, member_id=p).status == "excused"
+    assert not AppliedWrite.objects.exists()
+    # "Keep mine": the device sends again with the server's value as its base.
+    body.update({f"base.s{p}": "excused", f"base.r{p}": "Ốm"})
+    ok = _post(client, url, body)
+    assert ok.status_code == 200 and ok.json()["state"][f"s{p}"] == "present"
+    assert Attendance.objects.get(meeting=m, member_id=p).status == "present"
+    # A field nobody else touched never conflicts, even with an old base.
+    q = people[1].pk
+    again = _post(client, url, {f"s{q}": "unexcused", f"base.s{q}": ""})
+    assert again.status_code == 200
+
+
+def test_bad_input_from_the_device_is_refused_with_reasons(client, meeting, world):
+    m, people = meeting
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    resp = _post(
+        client,
+        reverse("meetings:attendance", args=[m.pk]),
+        {f"s{people[0].pk}": "excused", f"r{people[0].pk}": ""},
+    )
+    assert resp.status_code == 422 and "lý do" in resp.json()["errors"][0]
+    vote = _post(client, reverse("meetings:vote", args=[m.pk]), {"kind": "ordinary", "yes": "x"})
+    assert vote.status_code == 422
+    assert not AppliedWrite.objects.exists()
+
+
+def test_the_holding_form_reports_its_new_state_and_version(client, meeting, world):
+    m, people = meeting
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    before = Meeting.objects.get(pk=m.pk).version
+    resp = _post(
+        client,
+        reverse("meetings:holding", args=[m.pk]),
+        {"held_on": "2026-11-03", "started_at": "07:30", "ended_at": "09:10", "quality": "good"},
+    )
+    data = resp.json()
+    assert data["version"] == before + 1
+    assert data["state"]["ended_at"] == "09:10" and data["state"]["quality"] == "good"
+
+
+def test_the_service_worker_is_served_from_the_root(client):
+    resp = client.get(reverse("service_worker"))
+    assert resp.status_code == 200 and resp["Content-Type"].startswith("text/javascript")
+    assert "/static/" in resp.content.decode() and resp["Cache-Control"] == "no-cache"
+
+
+def test_the_workers_words_follow_the_language_it_was_registered_in(client):
+    assert "Mất kết nối" in client.get(reverse("service_worker") + "?lang=vi").content.decode()
+    assert "No connection" in client.get(reverse("service_worker") + "?lang=en").content.decode()
+    assert "Mất kết nối" in client.get(reverse("service_worker") + "?lang=xx").content.decode()
