@@ -10,6 +10,7 @@ only, viewer_a reads commune A, official_a administers commune A.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -272,6 +273,28 @@ def _paper(w: World):
     return w.extra["paper"]
 
 
+def _follow_up(w: World):
+    """An assignment: the read-only user of commune A follows its first cell."""
+    if "follow_up" not in w.extra:
+        from chibo.meetings.models import FollowUp
+
+        w.extra["follow_up"] = FollowUp.objects.create(
+            user=w.viewer_a, unit=w.cells_a[0], role="upper", valid_from=dt.date(2025, 1, 1)
+        )
+    return w.extra["follow_up"]
+
+
+def _matter(w: World):
+    """An opinion raised at that meeting, routed to commune A's committee."""
+    if "matter" not in w.extra:
+        from chibo.meetings.models import RaisedMatter
+
+        w.extra["matter"] = RaisedMatter.objects.create(
+            meeting=_meeting(w), text="Đề nghị sửa đường", routed_to=w.commune_a
+        )
+    return w.extra["matter"]
+
+
 def _upload(w: World) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -283,6 +306,8 @@ def prime(w: World) -> None:
     _meeting(w)
     _meeting_doc(w)
     _paper(w)
+    _follow_up(w)
+    _matter(w)
     _decision(w)
     _with_photo(w)
     _twin(w)
@@ -511,6 +536,48 @@ MEETING_CASES = [
             ("paper_addendum", None),
         )
     ],
+    Case("meetings:follow_up", lambda w: reverse("meetings:follow_up", args=[w.commune_a.pk])),
+    Case("meetings:matters", lambda w: reverse("meetings:matters", args=[w.commune_a.pk])),
+    Case(
+        "meetings:follow_up_assign",
+        lambda w: reverse("meetings:follow_up_assign", args=[w.commune_a.pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"user": str(w.viewer_a.pk), "unit": str(w.cells_a[1].pk)},
+    ),
+    Case(
+        "meetings:follow_up_end",
+        lambda w: reverse("meetings:follow_up_end", args=[_follow_up(w).pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"on": "2026-01-01"},
+    ),
+    Case(
+        "meetings:visit",
+        lambda w: reverse("meetings:visit", args=[_meeting(w).pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"user": str(w.official_a.pk)},
+    ),
+    Case(
+        "meetings:matter_raise",
+        lambda w: reverse("meetings:matter_raise", args=[_meeting(w).pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"text": "Đề nghị", "routed_to": str(w.commune_a.pk)},
+    ),
+    Case(
+        "meetings:matter_answer",
+        lambda w: reverse("meetings:matter_answer", args=[_matter(w).pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"answer": "Đã trả lời"},
+    ),
 ]
 
 API_CASES = [

@@ -179,6 +179,18 @@ DEFAULTS: dict[str, Default] = {
         "domain-rules §3.3 (biểu quyết như kết nạp)",
         "C",
     ),
+    "follow_up_target_upper": Default(
+        4,
+        "Số buổi sinh hoạt chi bộ tối thiểu mỗi năm cấp ủy viên cấp trên phụ trách phải dự",
+        "Thực tiễn Đảng bộ thị xã Mường Lay 2019 (seed 002); HD 12-HD/BTCTW 2018 [M]",
+        "M",
+    ),
+    "follow_up_target_grassroots": Default(
+        6,
+        "Số buổi sinh hoạt chi bộ tối thiểu mỗi năm đảng ủy viên cơ sở phụ trách phải dự",
+        "Thực tiễn Đảng bộ thị xã Mường Lay 2019 (seed 002); HD 12-HD/BTCTW 2018 [M]",
+        "M",
+    ),
     "vote_failures_to_higher": Default(
         3,
         "Sau số lần biểu quyết không đủ này, chi bộ báo cáo cấp ủy cấp trên quyết định",

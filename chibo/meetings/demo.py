@@ -35,6 +35,51 @@ def build(U: dict[str, Unit]) -> None:
     services.plan_year(actor=None, unit=cell, year=2027)
     _last_held(cell, today)
     _next_prepared(cell, today)
+    _follow_up(cell, today)
+
+
+def _follow_up(cell: Unit, today: dt.date) -> None:
+    """Seed 002: the commune's follower owes the cell 4 meetings a year; they came twice so far
+    (so the compliance page shows them behind). Seed 001: an opinion raised in the cell, routed
+    to the commune committee and waiting for its answer."""
+    from chibo.accounts.models import User
+
+    from . import followup
+
+    follower = User.objects.get(username="theodoi.quanglam")
+    followup.assign(
+        actor=None,
+        user=follower,
+        unit=cell,
+        valid_from=dt.date(2026, 1, 1),
+        role="upper",
+        decision_no="15-QĐ/ĐU",
+    )
+    held = list(
+        Meeting.objects.filter(unit=cell, kind=MeetingKind.REGULAR, held_on__year=2026).order_by(
+            "held_on"
+        )
+    )
+    for m in [x for x in held if x.held_on.month in (3, 6)]:
+        followup.set_visit(
+            actor=None,
+            meeting=m,
+            user=follower,
+            note="Chi bộ sinh hoạt đúng quy trình; cần nêu rõ việc của từng đảng viên.",
+        )
+    last = held[-1] if held else None
+    if last is not None and last.held_on < today:
+        followup.raise_matter(
+            actor=None,
+            meeting=last,
+            text="Đề nghị xã hỗ trợ sửa đoạn đường vào bản bị sạt lở sau mưa lũ.",
+            raised_by="Nhân dân bản Huổi Lụ 1 (qua tổ đảng)",
+            routed_to=_parent(cell),
+        )
+
+
+def _parent(cell: Unit) -> Unit:
+    return Unit.objects.get_parent(cell)
 
 
 def _chair_and_clerk(cell: Unit, on: dt.date, people: list):

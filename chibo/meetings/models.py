@@ -291,3 +291,56 @@ class AppliedWrite(models.Model):
     action = models.CharField(max_length=24)
     response = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class FollowUp(models.Model):
+    """A dated assignment (phân công theo dõi): a committee member follows a cell or an
+    organization with its cells, and owes it a number of meeting attendances a year."""
+
+    class Role(models.TextChoices):
+        UPPER = "upper", _("Cấp ủy viên cấp trên phụ trách")
+        GRASSROOTS = "grassroots", _("Đảng ủy viên cơ sở phụ trách chi bộ")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("vai trò"), max_length=12, choices=Role.choices)
+    valid_from = models.DateField(_("từ ngày"))
+    valid_to = models.DateField(_("đến trước ngày"), null=True, blank=True)
+    decision_no = models.CharField(_("số quyết định phân công"), max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["unit_id", "-valid_from"]
+
+
+class Visit(models.Model):
+    """A following committee member at one meeting, with their notes."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="visits")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("ghi chép"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="meet_visit_user")]
+
+
+class RaisedMatter(models.Model):
+    """An opinion or proposal raised at a meeting (ý kiến, kiến nghị), routed to the level
+    competent to answer it and tracked until answered."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="matters")
+    text = models.TextField(_("nội dung"))
+    raised_by = models.CharField(_("người nêu"), max_length=180, blank=True)
+    routed_to = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    answer = models.TextField(_("trả lời"), blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["answered_on", "-id"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_meeting, views_papers
+from . import views, views_followup, views_meeting, views_papers
 
 app_name = "meetings"
 urlpatterns = [
@@ -32,4 +32,14 @@ urlpatterns += [
     path("papers/<int:pk>/issue/", views_papers.issue, name="paper_issue"),
     path("papers/<int:pk>/addendum/", views_papers.addendum, name="paper_addendum"),
     path("papers/<int:pk>/<str:fmt>/", views_papers.download, name="paper_file"),
+]
+
+urlpatterns += [
+    path("follow-up/<int:pk>/", views_followup.compliance, name="follow_up"),
+    path("follow-up/<int:pk>/assign/", views_followup.assign, name="follow_up_assign"),
+    path("follow-up/end/<int:pk>/", views_followup.end, name="follow_up_end"),
+    path("<int:pk>/visit/", views_followup.visit, name="visit"),
+    path("<int:pk>/matters/", views_followup.raise_matter, name="matter_raise"),
+    path("matters/<int:pk>/", views_followup.matters, name="matters"),
+    path("matters/answer/<int:pk>/", views_followup.answer, name="matter_answer"),
 ]

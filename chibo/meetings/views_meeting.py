@@ -20,9 +20,19 @@ from django.views.decorators.http import require_POST
 from chibo.accounts.scope import can
 from chibo.audit.services import record
 from chibo.members.models import Member
+from chibo.org.models import Unit
 
-from . import holding, offline, preparation, rules, selectors
-from .models import Attendance, Meeting, MeetingDocument, Notice, Paper, Quality, VoteKind
+from . import followup, holding, offline, preparation, rules, selectors
+from .models import (
+    Attendance,
+    FollowUp,
+    Meeting,
+    MeetingDocument,
+    Notice,
+    Paper,
+    Quality,
+    VoteKind,
+)
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -411,10 +421,23 @@ def _hold_context(request, meeting: Meeting, **forms_):
         "votes": meeting.votes.select_related("subject_member"),
         "scans": meeting.documents.filter(kind=MeetingDocument.Kind.SCAN),
         "papers": meeting.papers.all(),
+        "followers": list(followup.covering(meeting.unit, meeting.date)),
+        "visited": set(meeting.visits.values_list("user_id", flat=True)),
+        "matters": meeting.matters.select_related("routed_to"),
+        "levels": _levels(meeting),
         "paper_kinds": Paper.Kind.choices,
         "doc_form": DocumentForm(initial={"kind": MeetingDocument.Kind.SCAN}),
         "offline_text": offline_text(),
     }
+
+
+def _levels(meeting: Meeting) -> list[Unit]:
+    """Where an opinion raised at the meeting can go: the cell, then the committees above it
+    (nearest first), as they stand today."""
+    step = meeting.unit.steplen
+    paths = [meeting.unit.path[:i] for i in range(step, len(meeting.unit.path) + 1, step)]
+    units = {u.path: u for u in Unit.objects.filter(path__in=paths)}
+    return [units[p] for p in reversed(paths) if p in units]
 
 
 @login_required
@@ -530,7 +553,15 @@ def mine(request):
     return render(
         request,
         "meetings/mine.html",
-        {"nav": "mine", "upcoming": upcoming, "past": past, "today": today},
+        {
+            "nav": "mine",
+            "upcoming": upcoming,
+            "past": past,
+            "today": today,
+            "following": followup.standings(
+                FollowUp.objects.filter(user=request.user), today.year, today
+            ),
+        },
     )
 
 

@@ -53,3 +53,26 @@ def test_the_secretary_prepares_the_next_meeting_and_records_the_last(server, ph
 
     text = "\n".join(p.text for p in Document(dl.value.path()).paragraphs)
     assert "NGHỊ QUYẾT" in text and "CHI BỘ QUYẾT NGHỊ:" in text
+
+
+def test_the_follower_sees_the_meeting_counted_toward_their_target(server, phone, browser):
+    page = phone
+    login(page, server, "bithu.huoilu1")
+    page.goto(server + "/org/?q=huoi+lu+1")
+    page.get_by_role("link", name="Chi bộ bản Huổi Lụ 1").click()
+    page.get_by_role("link", name="Kế hoạch sinh hoạt").click()
+    held = page.locator('[data-testid="months"] a', has_text="thường kỳ")
+    page.goto(server + held.nth(held.count() - 2).get_attribute("href") + "hold/")
+    follower = page.locator('[data-testid="follower"][data-user="theodoi.quanglam"]')
+    follower.get_by_role("button", name="Ghi nhận có dự").click()
+    expect(follower).to_contain_text("có dự")
+
+    other = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, locale="vi-VN"
+    )
+    them = other.new_page()
+    login(them, server, "theodoi.quanglam")
+    them.get_by_role("link", name="Cuộc họp của tôi").click()
+    expect(them.get_by_test_id("my-follow-up")).to_contain_text("đã dự 3/4 buổi")
+    shot(them, "meetings-follower-phone")
+    other.close()

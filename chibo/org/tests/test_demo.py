@@ -170,3 +170,15 @@ def test_huoi_lu_1_held_its_last_meeting_and_prepared_the_next(u):
     assert {"bithu.huoilu1", "dangvien.huoilu1", "theodoi.quanglam"} <= names
     assert Notice.objects.filter(meeting=nxt, paper=True).exists()
     assert Notice.objects.get(meeting=nxt, follower=True).user.username == "theodoi.quanglam"
+
+
+def test_the_follower_of_huoi_lu_1_is_behind_and_an_opinion_waits(u):
+    from chibo.meetings.followup import compliance
+    from chibo.meetings.models import RaisedMatter
+
+    cell = Unit.objects.get(pk=u["cell:Đảng bộ xã Quảng Lâm:Chi bộ bản Huổi Lụ 1"].pk)
+    (row,) = compliance(cell, 2026, TODAY)
+    assert row.follow_up.user.username == "theodoi.quanglam"
+    assert (row.attended, row.target, row.behind) == (2, 4, True)
+    matter = RaisedMatter.objects.get()
+    assert matter.answered_on is None and matter.routed_to.path == cell.path[:-4]

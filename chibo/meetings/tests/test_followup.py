@@ -1,0 +1,142 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from chibo.accounts.choices import Role
+from chibo.audit.models import AuditLog
+from chibo.core.models import Parameter
+from chibo.core.testing import PASSWORD, make_member, make_user
+from chibo.meetings import followup, holding
+from chibo.meetings.models import FollowUp, Meeting, RaisedMatter, Visit
+from chibo.members.models import Seat
+from chibo.members.seats import assign_seat
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def _held(cell, day):
+    m = Meeting.objects.create(unit=cell, kind="regular", planned_on=day)
+    holding.record_holding(actor=None, meeting=m, held_on=day)
+    return m
+
+
+def test_the_role_comes_from_the_committee_seat_and_targets_from_parameters(world):
+    cell = world.cells_a[0]
+    staff = make_user("uv.xa", world.commune_a, Role.FOLLOWER)
+    cadre = make_user("cb.tinh", world.province, Role.FOLLOWER)
+    for user, unit, name in (
+        (staff, world.commune_a, "Lò Văn Hặc"),
+        (cadre, world.province, "Quàng Văn Inh"),
+    ):
+        m = make_member(world.cells_a[1], name)
+        m.user = user
+        m.save()
+        assign_seat(
+            actor=None,
+            unit=unit,
+            member=m,
+            role=Seat.Role.COMMITTEE,
+            valid_from=dt.date(2025, 8, 1),
+        )
+    a = followup.assign(
+        actor=world.official_a, user=staff, unit=cell, valid_from=dt.date(2026, 1, 1)
+    )
+    b = followup.assign(
+        actor=world.official_a, user=cadre, unit=cell, valid_from=dt.date(2026, 1, 1)
+    )
+    assert (a.role, b.role) == ("grassroots", "upper")
+    nobody = make_user("khong.ghe", world.commune_a, Role.FOLLOWER)
+    with pytest.raises(ValidationError):  # no seat: the role must be chosen
+        followup.assign(actor=world.official_a, user=nobody, unit=cell, valid_from=TODAY)
+    with pytest.raises(ValidationError):  # twice
+        followup.assign(actor=world.official_a, user=staff, unit=cell, valid_from=TODAY)
+    with pytest.raises(PermissionDenied):
+        followup.assign(
+            actor=world.viewer_a, user=nobody, unit=cell, valid_from=TODAY, role="upper"
+        )
+    for day in (dt.date(2026, 2, 3), dt.date(2026, 5, 3), dt.date(2026, 8, 3)):
+        m = _held(cell, day)
+        followup.set_visit(actor=world.official_a, meeting=m, user=staff)
+    followup.set_visit(actor=cadre, meeting=m, user=cadre, note="Chi bộ cần rà soát hộ nghèo")
+    rows = {r.follow_up.user.username: r for r in followup.compliance(world.commune_a, 2026, TODAY)}
+    assert (rows["uv.xa"].target, rows["uv.xa"].attended) == (6, 3)
+    assert rows["uv.xa"].behind  # 10 months gone: at least 5 by now
+    assert (rows["cb.tinh"].target, rows["cb.tinh"].attended) == (4, 1)
+    assert Visit.objects.get(user=cadre).note == "Chi bộ cần rà soát hộ nghèo"
+    # A commune sets its own target for the grassroots role.
+    Parameter.objects.create(
+        key="follow_up_target_grassroots",
+        value=3,
+        valid_from=dt.date(2026, 1, 1),
+        unit=world.commune_a,
+    )
+    rows = {r.follow_up.user.username: r for r in followup.compliance(world.commune_a, 2026, TODAY)}
+    assert rows["uv.xa"].met and not rows["uv.xa"].behind
+
+
+def test_visits_need_an_assignment_and_a_held_meeting(world):
+    cell = world.cells_a[0]
+    f = make_user("theodoi", world.commune_a, Role.FOLLOWER)
+    m = _held(cell, dt.date(2026, 3, 3))
+    with pytest.raises(ValidationError):
+        followup.set_visit(actor=world.official_a, meeting=m, user=f)
+    followup.assign(
+        actor=None, user=f, unit=world.commune_a, valid_from=dt.date(2026, 1, 1), role="upper"
+    )
+    planned = Meeting.objects.create(unit=cell, kind="regular", planned_on=dt.date(2026, 12, 3))
+    with pytest.raises(ValidationError):
+        followup.set_visit(actor=f, meeting=planned, user=f)
+    other = make_user("nguoi.khac", world.commune_a, Role.FOLLOWER)
+    with pytest.raises(PermissionDenied):  # a follower records only their own visit
+        followup.set_visit(actor=other, meeting=m, user=f)
+    followup.set_visit(actor=f, meeting=m, user=f)
+    followup.set_visit(actor=f, meeting=m, user=f)  # twice: one visit
+    assert Visit.objects.count() == 1
+    followup.set_visit(actor=world.official_a, meeting=m, user=f, present=False)
+    assert not Visit.objects.exists()
+
+
+def test_matters_are_routed_up_and_answered_by_that_level(client, world):
+    cell = world.cells_a[0]
+    m = _held(cell, dt.date(2026, 10, 3))
+    with pytest.raises(ValidationError):  # not above the cell
+        followup.raise_matter(
+            actor=world.official_a, meeting=m, text="x", routed_to=world.commune_b
+        )
+    rm = followup.raise_matter(
+        actor=world.official_a,
+        meeting=m,
+        text="Đề nghị xã sửa đường vào bản",
+        raised_by="Lò Văn Pọm",
+        routed_to=world.commune_a,
+    )
+    secretary = make_user("bithu", cell, Role.SECRETARY)
+    with pytest.raises(PermissionDenied):  # the cell cannot answer for the commune
+        followup.answer_matter(actor=secretary, matter=rm, answer="Đã sửa")
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    page = client.get(reverse("meetings:matters", args=[world.commune_a.pk])).content.decode()
+    assert "Đề nghị xã sửa đường vào bản" in page and "1 ý kiến chưa được trả lời" in page
+    client.post(
+        reverse("meetings:matter_answer", args=[rm.pk]), {"answer": "Đã đưa vào kế hoạch 2027"}
+    )
+    rm.refresh_from_db()
+    assert rm.answer == "Đã đưa vào kế hoạch 2027" and rm.answered_on is not None
+    with pytest.raises(ValidationError):
+        followup.answer_matter(actor=world.official_a, matter=rm, answer="lần hai")
+    assert AuditLog.objects.filter(action="meetings.matter_answer").count() == 1
+    assert RaisedMatter.objects.count() == 1
+
+
+def test_the_compliance_page_and_its_export(client, world):
+    f = make_user("theodoi", world.commune_a, Role.FOLLOWER)
+    FollowUp.objects.create(
+        user=f, unit=world.cells_a[0], role="upper", valid_from=dt.date(2026, 1, 1)
+    )
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    url = reverse("meetings:follow_up", args=[world.commune_a.pk])
+    page = client.get(url, {"year": "2026"}).content.decode()
+    assert "theodoi" in page and "0</strong> / 4" in page
+    xl = client.get(url, {"year": "2026", "format": "xlsx"})
+    assert xl.status_code == 200 and AuditLog.objects.filter(action="export.follow_up").exists()
