@@ -34,6 +34,13 @@ def test_changes_survive_the_connection_a_reload_and_the_login_and_conflicts_are
 ):
     page = phone
     context = page.context
+    # Shown by pytest when the test fails: what the phone sent and what became of it.
+    context.on(
+        "requestfinished",
+        lambda r: r.method == "POST" and print("sent", r.url, r.response().status),
+    )
+    context.on("requestfailed", lambda r: r.method == "POST" and print("failed", r.url, r.failure))
+    page.on("console", lambda m: print("console", m.text))
     login(page, server, "bithu.huoilu1")
     url = _hold_url(page, server)
     page.goto(url)
@@ -75,10 +82,19 @@ def test_changes_survive_the_connection_a_reload_and_the_login_and_conflicts_are
 
     # Meanwhile the commune office marks the same member present.
     office = browser.new_context(viewport={"width": 1280, "height": 860}, locale="vi-VN")
+    office.on(
+        "requestfinished",
+        lambda r: r.method == "POST" and print("desk sent", r.url, r.response().status),
+    )
+    office.on(
+        "requestfailed", lambda r: r.method == "POST" and print("desk failed", r.url, r.failure)
+    )
     desk = office.new_page()
     login(desk, server, "quanglam.vanphong")
     desk.goto(url)
-    desk.locator(f'ul.roll li[data-member="{member}"]').get_by_label("Có mặt").check()
+    desk_row = desk.locator(f'ul.roll li[data-member="{member}"]')
+    expect(desk_row.get_by_label("Vắng không lý do")).to_be_checked()  # nothing leaked out
+    desk_row.get_by_label("Có mặt").check()
     desk.get_by_test_id("attendance").get_by_role("button", name="Lưu điểm danh").click()
     expect(desk.get_by_test_id("sync-status")).to_contain_text("Mọi thay đổi đã lên máy chủ")
 
@@ -101,7 +117,6 @@ def test_changes_survive_the_connection_a_reload_and_the_login_and_conflicts_are
 
     # The server's record, seen from the office: the secretary's choice, the speech once.
     desk.reload()
-    desk_row = desk.locator(f'ul.roll li[data-member="{member}"]')
     expect(desk_row.get_by_label("Vắng có lý do")).to_be_checked()
     expect(desk_row.get_by_placeholder("Lý do vắng")).to_have_value("Đưa con đi trạm y tế")
     expect(desk.get_by_text("Đề nghị chi bộ rà soát hộ nghèo trước Tết.")).to_have_count(1)

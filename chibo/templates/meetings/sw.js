@@ -35,9 +35,14 @@ function networkThenCache(request, cacheName, lookup) {
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (request.method !== "GET") {
+    // The meeting pages' changes: passed straight on, but through the worker, so that one
+    // network path (the worker's) carries everything the controlled pages send.
+    if (url.pathname.startsWith("/meetings/")) event.respondWith(fetch(request));
+    return;
+  }
   if (url.pathname.startsWith("{{ static_prefix|escapejs }}")) {
     event.respondWith(networkThenCache(request, STATIC));
   } else if (request.mode === "navigate" && MEETING_PAGE.test(url.pathname)) {
