@@ -12,6 +12,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from chibo.accounts.api import router as accounts_router
 from chibo.audit.api import router as audit_router
+from chibo.meetings.api import router as meetings_router
 from chibo.members.api import router as members_router
 from chibo.org.api import router as org_router
 
@@ -58,8 +59,8 @@ class ChiboAPI(NinjaAPI):
 api = ChiboAPI(
     title="chibo API",
     version="1",
-    description="Tổ chức đảng, sắp xếp tổ chức, đảng viên, tài khoản và nhật ký. Mọi dữ liệu theo "
-    "phạm vi quyền của người gọi.",
+    description="Tổ chức đảng, sắp xếp tổ chức, đảng viên, sinh hoạt chi bộ, tài khoản và nhật "
+    "ký. Mọi dữ liệu theo phạm vi quyền của người gọi.",
     auth=[SessionAuth(), TokenAuth()],
     urls_namespace="api",
 )
@@ -87,6 +88,7 @@ api.add_router("/units", org_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/audit", audit_router)
 api.add_router("/members", members_router)
+api.add_router("/meetings", meetings_router)
 
 
 def today() -> dt.date:

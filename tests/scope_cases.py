@@ -233,8 +233,16 @@ def _meeting(w: World):
             unit=w.cells_a[0],
             kind="regular",
             planned_on=dt.date(2025, 7, 3),
+            held_on=dt.date(2025, 7, 3),
             place="Nhà văn hóa thôn Đông",
             starts_at=dt.time(7, 30),
+        )
+        # One member present, so that votes and minutes have an attendance to stand on.
+        from chibo.meetings.holding import record_attendance
+
+        present = make_member(w.cells_a[0], "Lò Văn Điểm")
+        record_attendance(
+            actor=None, meeting=w.extra["meeting"], marks={present.pk: ("present", "")}
         )
     return w.extra["meeting"]
 
@@ -274,12 +282,18 @@ def _paper(w: World):
 
 
 def _follow_up(w: World):
-    """An assignment: the read-only user of commune A follows its first cell."""
+    """An assignment: a follower of commune A follows its first cell."""
     if "follow_up" not in w.extra:
+        from chibo.accounts.choices import Role
+        from chibo.core.testing import make_user
         from chibo.meetings.models import FollowUp
 
+        w.extra["follower"] = make_user("theodoi.a", w.commune_a, Role.FOLLOWER)
         w.extra["follow_up"] = FollowUp.objects.create(
-            user=w.viewer_a, unit=w.cells_a[0], role="upper", valid_from=dt.date(2025, 1, 1)
+            user=w.extra["follower"],
+            unit=w.cells_a[0],
+            role="upper",
+            valid_from=dt.date(2025, 1, 1),
         )
     return w.extra["follow_up"]
 
@@ -538,13 +552,14 @@ MEETING_CASES = [
     ],
     Case("meetings:follow_up", lambda w: reverse("meetings:follow_up", args=[w.commune_a.pk])),
     Case("meetings:matters", lambda w: reverse("meetings:matters", args=[w.commune_a.pk])),
+    Case("meetings:stats", lambda w: reverse("meetings:stats", args=[w.commune_a.pk])),
     Case(
         "meetings:follow_up_assign",
         lambda w: reverse("meetings:follow_up_assign", args=[w.commune_a.pk]),
         method="post",
         write=True,
         ok_status=302,
-        body=lambda w: {"user": str(w.viewer_a.pk), "unit": str(w.cells_a[1].pk)},
+        body=lambda w: {"user": str(_follow_up(w).user_id), "unit": str(w.cells_a[1].pk)},
     ),
     Case(
         "meetings:follow_up_end",
@@ -581,6 +596,35 @@ MEETING_CASES = [
 ]
 
 API_CASES = [
+    Case(
+        "GET /api/v1/meetings/",
+        lambda w: f"/api/v1/meetings/?unit_id={w.cells_a[0].pk}&year=2025",
+    ),
+    Case("GET /api/v1/meetings/{meeting_id}", lambda w: f"/api/v1/meetings/{_meeting(w).pk}"),
+    Case(
+        "GET /api/v1/meetings/follow-up",
+        lambda w: f"/api/v1/meetings/follow-up?unit_id={w.commune_a.pk}&year=2025",
+    ),
+    Case(
+        "GET /api/v1/meetings/stats",
+        lambda w: f"/api/v1/meetings/stats?unit_id={w.commune_a.pk}&year=2025",
+    ),
+    *[
+        Case(
+            f"POST /api/v1/meetings/{{meeting_id}}/{name}",
+            lambda w, name=name: f"/api/v1/meetings/{_meeting(w).pk}/{name}",
+            method="post",
+            write=True,
+            body=body,
+        )
+        for name, body in (
+            ("attendance", lambda w: {"marks": []}),
+            ("holding", lambda w: {"held_on": "2025-07-03", "quality": "good"}),
+            ("speeches", lambda w: {"name": "Khách", "points": "Ý kiến"}),
+            ("votes", lambda w: {"kind": "ordinary", "title": "Nghị quyết", "yes": 1}),
+            ("visits", lambda w: {"user_id": _follow_up(w).user_id}),
+        )
+    ],
     Case(
         "GET /api/v1/units/",
         lambda w: "/api/v1/units/?q=dong+tam",

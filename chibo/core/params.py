@@ -191,6 +191,12 @@ DEFAULTS: dict[str, Default] = {
         "Thực tiễn Đảng bộ thị xã Mường Lay 2019 (seed 002); HD 12-HD/BTCTW 2018 [M]",
         "M",
     ),
+    "unexcused_months_flag": Default(
+        3,
+        "Số tháng trong năm vắng sinh hoạt chi bộ không lý do chính đáng thì chi bộ xét xóa tên",
+        "Điều lệ Đảng Điều 8; domain-rules §3.8",
+        "C",
+    ),
     "vote_failures_to_higher": Default(
         3,
         "Sau số lần biểu quyết không đủ này, chi bộ báo cáo cấp ủy cấp trên quyết định",

@@ -123,9 +123,46 @@ def conflicts(post, meeting: Meeting, form: str) -> list[dict]:
     return out
 
 
+def apply_once(user, meeting: Meeting, form: str, client_id, fields, call, ok: str):
+    """Apply `call` once for `client_id`: (status, answer). A repeat returns the stored answer;
+    a field changed elsewhere meanwhile (per `fields`, which carry `base.<field>`) is a 409 with
+    both versions and nothing applied; bad input is a 422 with the reasons."""
+    done = AppliedWrite.objects.filter(client_id=client_id).first()
+    if done is not None:
+        if done.user_id != user.pk or done.meeting_id != meeting.pk:
+            return 400, {"ok": False, "errors": [_("Mã thay đổi không hợp lệ.")]}
+        return 200, {**done.response, "repeat": True}
+    clash = conflicts(fields, meeting, form)
+    if clash:
+        return 409, {
+            "ok": False,
+            "conflict": True,
+            "conflicts": clash,
+            "version": meeting.version,
+            "errors": [_("Cuộc họp vừa được sửa ở nơi khác: hãy chọn giữ bản nào.")],
+        }
+    try:
+        with transaction.atomic():
+            result = call()
+            meeting.refresh_from_db()
+            answer = {"ok": True, "message": ok, "version": meeting.version}
+            answer["state"] = state(meeting, form)
+            if isinstance(result, dict):
+                answer.update(result)
+            AppliedWrite.objects.create(
+                client_id=client_id, user=user, meeting=meeting, action=form, response=answer
+            )
+    except ValidationError as exc:
+        return 422, {"ok": False, "errors": exc.messages}
+    except IntegrityError:  # the same id arrived twice at once: the first one won
+        done = AppliedWrite.objects.get(client_id=client_id)
+        return 200, {**done.response, "repeat": True}
+    return 200, answer
+
+
 def finish(request, meeting: Meeting, form: str, call, ok: str, back: str):
-    """Apply `call` (a service call that raises ValidationError on bad input) and answer: as
-    JSON for the device's script (once per client id, conflicts refused), else as a form."""
+    """Answer a form post: as JSON for the device's script (once per client id, conflicts
+    refused), else as an HTML form (redirect with messages)."""
     raw = request.META.get(HEADER)
     if not raw:
         try:
@@ -140,48 +177,8 @@ def finish(request, meeting: Meeting, form: str, call, ok: str, back: str):
         client_id = uuid.UUID(raw)
     except ValueError:
         return JsonResponse({"ok": False, "errors": [_("Mã thay đổi không hợp lệ.")]}, status=400)
-    done = AppliedWrite.objects.filter(client_id=client_id).first()
-    if done is not None:
-        if done.user_id != request.user.pk or done.meeting_id != meeting.pk:
-            return JsonResponse(
-                {"ok": False, "errors": [_("Mã thay đổi không hợp lệ.")]}, status=400
-            )
-        return JsonResponse({**done.response, "repeat": True})
-    clash = conflicts(request.POST, meeting, form)
-    if clash:
-        return JsonResponse(
-            {
-                "ok": False,
-                "conflict": True,
-                "conflicts": clash,
-                "version": meeting.version,
-                "errors": [_("Cuộc họp vừa được sửa ở nơi khác: hãy chọn giữ bản nào.")],
-            },
-            status=409,
-        )
-    try:
-        with transaction.atomic():
-            call()
-            meeting.refresh_from_db()
-            answer = {
-                "ok": True,
-                "message": ok,
-                "version": meeting.version,
-                "state": state(meeting, form),
-            }
-            AppliedWrite.objects.create(
-                client_id=client_id,
-                user=request.user,
-                meeting=meeting,
-                action=form,
-                response=answer,
-            )
-    except ValidationError as exc:
-        return JsonResponse({"ok": False, "errors": exc.messages}, status=422)
-    except IntegrityError:  # the same id arrived twice at once: the first one won
-        done = AppliedWrite.objects.get(client_id=client_id)
-        return JsonResponse({**done.response, "repeat": True})
-    return JsonResponse(answer)
+    status, answer = apply_once(request.user, meeting, form, client_id, request.POST, call, ok)
+    return JsonResponse(answer, status=status)
 
 
 def form_errors(form) -> ValidationError:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_followup, views_meeting, views_papers
+from . import views, views_followup, views_meeting, views_papers, views_stats
 
 app_name = "meetings"
 urlpatterns = [
@@ -43,3 +43,5 @@ urlpatterns += [
     path("matters/<int:pk>/", views_followup.matters, name="matters"),
     path("matters/answer/<int:pk>/", views_followup.answer, name="matter_answer"),
 ]
+
+urlpatterns += [path("stats/<int:pk>/", views_stats.year_stats, name="stats")]

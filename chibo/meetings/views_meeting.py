@@ -537,6 +537,20 @@ def vote(request, pk: int):
     )
 
 
+def _my_attendance(user, year: int) -> list[Attendance]:
+    """The member's own attendance at the meetings held this year (their record, linked to
+    the account)."""
+    member = Member.objects.filter(user=user).first()
+    if member is None:
+        return []
+    return list(
+        Attendance.objects.filter(member=member, meeting__held_on__year=year)
+        .exclude(status="")
+        .select_related("meeting__unit")
+        .order_by("-meeting__held_on")
+    )
+
+
 @login_required
 def mine(request):
     """The meetings I was notified of: upcoming first, with their documents."""
@@ -561,6 +575,7 @@ def mine(request):
             "following": followup.standings(
                 FollowUp.objects.filter(user=request.user), today.year, today
             ),
+            "my_attendance": _my_attendance(request.user, today.year),
         },
     )
 

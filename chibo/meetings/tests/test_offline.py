@@ -112,3 +112,36 @@ def test_the_workers_words_follow_the_language_it_was_registered_in(client):
     assert "Mất kết nối" in client.get(reverse("service_worker") + "?lang=vi").content.decode()
     assert "No connection" in client.get(reverse("service_worker") + "?lang=en").content.decode()
     assert "Mất kết nối" in client.get(reverse("service_worker") + "?lang=xx").content.decode()
+
+
+def test_the_api_applies_a_device_write_once_and_refuses_a_collision(client, meeting, world):
+    import json
+
+    m, people = meeting
+    p = people[0].pk
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    url = f"/api/v1/meetings/{m.pk}/attendance"
+    cid = str(uuid.uuid4())
+    body = {"client_id": cid, "marks": [{"member_id": p, "status": "present", "reason": ""}]}
+    first = client.post(url, json.dumps(body), content_type="application/json")
+    again = client.post(url, json.dumps(body), content_type="application/json")
+    assert first.status_code == again.status_code == 200 and again.json()["repeat"]
+    assert AuditLog.objects.filter(action="meetings.attendance").count() == 1
+    # The office changes it; a device that started from "" and sends "unexcused" collides.
+    holding.record_attendance(actor=None, meeting=m, marks={p: ("excused", "Ốm")})
+    late = {
+        "client_id": str(uuid.uuid4()),
+        "marks": [{"member_id": p, "status": "unexcused", "reason": ""}],
+        "base": [{"member_id": p, "status": "present", "reason": ""}],
+    }
+    resp = client.post(url, json.dumps(late), content_type="application/json")
+    assert resp.status_code == 409 and resp.json()["conflicts"][0]["theirs_text"] == "Vắng có lý do"
+    vote = client.post(
+        f"/api/v1/meetings/{m.pk}/votes",
+        json.dumps({"kind": "ordinary", "title": "Nghị quyết tháng 11", "yes": 0, "no": 0}),
+        content_type="application/json",
+    )
+    assert vote.status_code == 200 and vote.json()["vote_id"]
+    detail = client.get(f"/api/v1/meetings/{m.pk}").json()
+    assert "Cơ sở tính" in detail["votes"][0]["explanation"]
+    assert {a["member_id"]: a["status"] for a in detail["attendance"]}[p] == "excused"

@@ -204,3 +204,26 @@ def test_the_meeting_page_prints_notices_and_the_attendance_sheet(client, world)
         ).count()
         == 2
     )
+
+
+def test_the_member_sees_their_own_attendance_record(client, world):
+    from chibo.meetings import holding
+
+    cell, people = _cell(world)
+    user = make_user("dv.dung", None)
+    people[1].user = user
+    people[1].save()
+    today = timezone.localdate()
+    first, second = dt.date(today.year, 1, 1), today  # this year, both already held
+    for day, status in ((first, "present"), (second, "excused")):
+        m = _meeting(cell, day)
+        holding.record_holding(actor=None, meeting=m, held_on=day)
+        holding.record_attendance(
+            actor=None,
+            meeting=m,
+            marks={people[1].pk: (status, "Ốm" if status == "excused" else "")},
+        )
+    assert client.login(username="dv.dung", password=PASSWORD)
+    page = client.get(reverse("meetings:mine")).content.decode()
+    assert f"{second:%d/%m/%Y}" in page and "Vắng có lý do" in page and "Ốm" in page
+    assert f"{first:%d/%m/%Y}" in page and "Có mặt" in page

@@ -1,0 +1,67 @@
+import datetime as dt
+
+from django.urls import reverse
+
+from chibo.audit.models import AuditLog
+from chibo.core.testing import PASSWORD, make_member
+from chibo.meetings import holding, stats
+from chibo.meetings.models import Meeting
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def _meet(cell, planned, held, kind="regular", marks=None, quality=""):
+    m = Meeting.objects.create(unit=cell, kind=kind, planned_on=planned, topic="Chủ đề")
+    if held:
+        holding.record_holding(actor=None, meeting=m, held_on=held, quality=quality)
+        if marks:
+            holding.record_attendance(actor=None, meeting=m, marks=marks)
+    return m
+
+
+def test_the_year_in_figures_for_a_commune(world):
+    east, west, south = world.cells_a
+    e = [make_member(east, n) for n in ("Lò Văn Pọm", "Quàng Văn Dung", "Cầm Văn Ón")]
+    w = [make_member(west, n) for n in ("Lường Văn Xuân", "Vì Văn Sáng")]
+    for month in range(1, 11):  # East: every month Jan–Oct; Ón absent without reason 3 times
+        day = dt.date(2026, month, 3)
+        marks = {p.pk: ("present", "") for p in e}
+        if month in (2, 5, 9):
+            marks[e[2].pk] = ("unexcused", "")
+        _meet(east, day, day if month != 4 else dt.date(2026, 5, 2), marks=marks, quality="good")
+    for month in (1, 2, 3):  # West: three months, the third one late
+        day = dt.date(2026, month, 3)
+        marks = {w[0].pk: ("present", ""), w[1].pk: ("unexcused", "")}
+        _meet(west, day, day, marks=marks, quality="fair")
+    _meet(east, dt.date(2026, 3, 20), dt.date(2026, 3, 20), kind="thematic")
+    _meet(west, dt.date(2026, 6, 20), dt.date(2026, 6, 20), kind="thematic")
+    r = stats.year_report(world.commune_a, 2026, TODAY)
+    assert (r.months_ended, r.quarters_ended) == (10, 3)
+    rows = {x.name: x for x in r.rows}
+    east_row, west_row = rows["Chi bộ thôn Đông"], rows["Chi bộ thôn Tây"]
+    assert east_row.cells == 1 and rows["Chi bộ thôn Nam"].held == 0
+    # April's meeting was held on 2 May: April has no held meeting, May counts the cell once
+    # (cell-months), and one of the ten meetings was late.
+    assert east_row.months[3] == 0 and east_row.months[4] == 1
+    assert (east_row.held, east_row.meetings, east_row.on_time) == (9, 10, 9)
+    assert east_row.present == 27 and east_row.expected == 30
+    assert west_row.present == 3 and west_row.expected == 6
+    assert east_row.flagged == 1 and west_row.flagged == 1
+    assert [name for _pk, name, _c, _n in r.flagged] == ["Cầm Văn Ón", "Vì Văn Sáng"] or [
+        name for _pk, name, _c, _n in r.flagged
+    ] == ["Vì Văn Sáng", "Cầm Văn Ón"]
+    assert east_row.thematic[:3] == [1, 0, 0] and west_row.thematic[:3] == [0, 1, 0]
+    assert east_row.quality == {"good": 10} and west_row.quality == {"fair": 3}
+    assert r.total.cells == 3 and r.total.held == 12 and r.total.flagged == 2
+
+
+def test_the_statistics_page_and_export(client, world):
+    east = world.cells_a[0]
+    p = make_member(east, "Lò Văn Pọm")
+    _meet(east, dt.date(2026, 1, 3), dt.date(2026, 1, 3), marks={p.pk: ("present", "")})
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    url = reverse("meetings:stats", args=[world.commune_a.pk])
+    page = client.get(url, {"year": "2026"}).content.decode()
+    assert "Chi bộ thôn Đông" in page and "100,0%" in page
+    xl = client.get(url, {"year": "2026", "format": "xlsx"})
+    assert xl.status_code == 200 and AuditLog.objects.filter(action="export.meeting_stats").exists()
