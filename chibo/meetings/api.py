@@ -23,7 +23,7 @@ from chibo.members.models import Member
 from chibo.org.models import Unit
 
 from . import followup, holding, offline, stats
-from .models import Meeting
+from .models import Meeting, Quality
 
 router = Router(tags=["meetings"])
 BIG = 2**31 - 1
@@ -229,14 +229,18 @@ def post_attendance(request, meeting_id: int, data: AttendanceIn):
         fields[f"s{mk.member_id}"], fields[f"r{mk.member_id}"] = mk.status, mk.reason
     for b in data.base:
         fields[f"base.s{b.member_id}"], fields[f"base.r{b.member_id}"] = b.status, b.reason
-    marks = {mk.member_id: (mk.status, mk.reason) for mk in data.marks}
+    ids = [mk.member_id for mk in data.marks]
     return _answer(
         request,
         m,
         "attendance",
         data.client_id,
         fields,
-        lambda: holding.record_attendance(actor=request.user, meeting=m, marks=marks),
+        lambda merged: holding.record_attendance(
+            actor=request.user,
+            meeting=m,
+            marks={i: (merged[f"s{i}"], merged.get(f"r{i}", "")) for i in ids},
+        ),
         "Đã lưu điểm danh.",
     )
 
@@ -287,17 +291,37 @@ def post_holding(request, meeting_id: int, data: HoldingIn):
         "holding",
         data.client_id,
         fields,
-        lambda: holding.record_holding(
-            actor=request.user,
-            meeting=m,
-            held_on=data.held_on,
-            started_at=data.started_at,
-            ended_at=data.ended_at,
-            guests=data.guests,
-            conclusion=data.conclusion,
-            quality=data.quality,
-        ),
+        lambda merged: _record_holding(request, m, merged),
         "Đã lưu diễn biến cuộc họp.",
+    )
+
+
+def _record_holding(request, m: Meeting, merged: dict):
+    """The holding record from the merged values (the form's string forms)."""
+    from django.core.exceptions import ValidationError
+
+    def day(v: str):
+        return dt.date.fromisoformat(v) if v else None
+
+    def hm(v: str):
+        return dt.time.fromisoformat(v) if v else None
+
+    try:
+        held_on = day(merged["held_on"])
+        started, ended = hm(merged["started_at"]), hm(merged["ended_at"])
+    except ValueError as exc:
+        raise ValidationError("Ngày hoặc giờ không hợp lệ.") from exc
+    if held_on is None:
+        raise ValidationError("Hãy ghi ngày họp.")
+    return holding.record_holding(
+        actor=request.user,
+        meeting=m,
+        held_on=held_on,
+        started_at=started,
+        ended_at=ended,
+        guests=merged["guests"],
+        conclusion=merged["conclusion"],
+        quality=merged["quality"] if merged["quality"] in ("", *Quality.values) else "",
     )
 
 
@@ -326,7 +350,7 @@ def post_speech(request, meeting_id: int, data: SpeechIn):
         "speech",
         data.client_id,
         {},
-        lambda: {
+        lambda _merged: {
             "speech_id": holding.add_speech(
                 actor=request.user, meeting=m, member=who, name=data.name, points=data.points
             ).pk
@@ -359,7 +383,7 @@ def post_vote(request, meeting_id: int, data: VoteIn):
         "vote",
         data.client_id,
         {},
-        lambda: {
+        lambda _merged: {
             "vote_id": holding.record_vote(
                 actor=request.user,
                 meeting=m,

@@ -42,9 +42,11 @@ def state(meeting: Meeting, form: str) -> dict[str, str]:
             out[f"r{a.member_id}"] = a.reason
         return out
     if form == "holding":
+        # As the form shows them: the planned day and time until the meeting is recorded.
+        held_on = meeting.held_on or meeting.planned_on
         return {
-            "held_on": meeting.held_on.isoformat() if meeting.held_on else "",
-            "started_at": _t(meeting.started_at),
+            "held_on": held_on.isoformat(),
+            "started_at": _t(meeting.started_at or meeting.starts_at),
             "ended_at": _t(meeting.ended_at),
             "guests": meeting.guests,
             "conclusion": meeting.conclusion,
@@ -102,13 +104,27 @@ def _ids(meeting: Meeting) -> list[int]:
     ]
 
 
-def conflicts(post, meeting: Meeting, form: str) -> list[dict]:
+def merge(post, meeting: Meeting, form: str) -> tuple[dict, list[dict]]:
+    """Three-way merge of a submission with what the server holds now. Per field: unchanged on
+    the device (its value is still its base) → the server's current value stays, even if it
+    was changed elsewhere; changed on the device only → the device's value; changed on both
+    sides to different values → a conflict (both versions returned, nothing applied)."""
+    data = post.copy()
+    current = state(meeting, form)
+    for field, theirs in current.items():
+        if field in post and f"base.{field}" in post:
+            if _norm(post[field]) == _norm(post[f"base.{field}"]):
+                data[field] = theirs
+    return data, conflicts(post, meeting, form, current)
+
+
+def conflicts(post, meeting: Meeting, form: str, current=None) -> list[dict]:
     out = []
-    for field, theirs in state(meeting, form).items():
+    for field, theirs in (current if current is not None else state(meeting, form)).items():
         if field not in post or f"base.{field}" not in post:
             continue
         mine, base, theirs = _norm(post[field]), _norm(post[f"base.{field}"]), _norm(theirs)
-        if theirs != base and theirs != mine:
+        if mine != base and theirs != base and theirs != mine:
             label, shown = _label(meeting, form, field)
             out.append(
                 {
@@ -124,15 +140,15 @@ def conflicts(post, meeting: Meeting, form: str) -> list[dict]:
 
 
 def apply_once(user, meeting: Meeting, form: str, client_id, fields, call, ok: str):
-    """Apply `call` once for `client_id`: (status, answer). A repeat returns the stored answer;
-    a field changed elsewhere meanwhile (per `fields`, which carry `base.<field>`) is a 409 with
-    both versions and nothing applied; bad input is a 422 with the reasons."""
+    """Apply `call(data)` once for `client_id`: (status, answer). `data` is `fields` merged with
+    the server's current values (see merge). A repeat returns the stored answer; a field changed
+    on both sides is a 409 with both versions and nothing applied; bad input is a 422."""
     done = AppliedWrite.objects.filter(client_id=client_id).first()
     if done is not None:
         if done.user_id != user.pk or done.meeting_id != meeting.pk:
             return 400, {"ok": False, "errors": [_("Mã thay đổi không hợp lệ.")]}
         return 200, {**done.response, "repeat": True}
-    clash = conflicts(fields, meeting, form)
+    data, clash = merge(fields, meeting, form)
     if clash:
         return 409, {
             "ok": False,
@@ -143,7 +159,7 @@ def apply_once(user, meeting: Meeting, form: str, client_id, fields, call, ok: s
         }
     try:
         with transaction.atomic():
-            result = call()
+            result = call(data)
             meeting.refresh_from_db()
             answer = {"ok": True, "message": ok, "version": meeting.version}
             answer["state"] = state(meeting, form)
@@ -166,7 +182,7 @@ def finish(request, meeting: Meeting, form: str, call, ok: str, back: str):
     raw = request.META.get(HEADER)
     if not raw:
         try:
-            call()
+            call(request.POST)
         except ValidationError as exc:
             for msg in exc.messages:
                 messages.error(request, msg)

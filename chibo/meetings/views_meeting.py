@@ -225,9 +225,9 @@ def detail(request, pk: int):
 def prepare(request, pk: int):
     meeting = _editable(request, pk)
     people = {r.member.pk: r.member for r in selectors.roster(meeting.unit, meeting.date)}
-    form = PrepareForm(request.POST, people=people.values())
 
-    def call():
+    def call(data):
+        form = PrepareForm(data, people=people.values())
         if not form.is_valid():
             raise offline.form_errors(form)
         data = form.cleaned_data
@@ -450,16 +450,21 @@ def hold(request, pk: int):
 @require_POST
 def attendance(request, pk: int):
     meeting = _editable(request, pk)
-    marks = {}
-    for a in holding.attendance(meeting):
-        key = f"s{a.member_id}"
-        if key in request.POST:
-            marks[a.member_id] = (request.POST[key], request.POST.get(f"r{a.member_id}", ""))
+    rows = holding.attendance(meeting)
+
+    def call(data):
+        marks = {
+            a.member_id: (data[f"s{a.member_id}"], data.get(f"r{a.member_id}", ""))
+            for a in rows
+            if f"s{a.member_id}" in data
+        }
+        return holding.record_attendance(actor=request.user, meeting=meeting, marks=marks)
+
     return offline.finish(
         request,
         meeting,
         "attendance",
-        lambda: holding.record_attendance(actor=request.user, meeting=meeting, marks=marks),
+        call,
         _("Đã lưu điểm danh."),
         "meetings:hold",
     )
@@ -469,9 +474,9 @@ def attendance(request, pk: int):
 @require_POST
 def held(request, pk: int):
     meeting = _editable(request, pk)
-    form = HoldingForm(request.POST)
 
-    def call():
+    def call(data):
+        form = HoldingForm(data)
         if not form.is_valid():
             raise offline.form_errors(form)
         holding.record_holding(actor=request.user, meeting=meeting, **form.cleaned_data)
@@ -486,9 +491,9 @@ def held(request, pk: int):
 def speech(request, pk: int):
     meeting = _editable(request, pk)
     people = {a.member_id: a.member for a in meeting.attendance.select_related("member")}
-    form = SpeechForm(request.POST, people=people.values())
 
-    def call():
+    def call(data):
+        form = SpeechForm(data, people=people.values())
         if not form.is_valid():
             raise offline.form_errors(form)
         d = form.cleaned_data
@@ -515,9 +520,9 @@ def vote(request, pk: int):
             official=False, guest_member=False
         )
     }
-    form = VoteForm(request.POST, people=people.values())
 
-    def call():
+    def call(data):
+        form = VoteForm(data, people=people.values())
         if not form.is_valid():
             raise offline.form_errors(form)
         d = form.cleaned_data

@@ -119,3 +119,26 @@ def login(page, base: str, username: str, password: str = "chibo-demo-2026") -> 
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_load_state()
+
+
+# The weak-3G profile of issue 4 (an upland village): 300 ms round trip, 750 kbit/s down,
+# 250 kbit/s up, applied through Chromium's network emulation.
+WEAK_3G = {
+    "offline": False,
+    "latency": 300,
+    "downloadThroughput": 750 * 1000 / 8,
+    "uploadThroughput": 250 * 1000 / 8,
+}
+
+
+def weak_3g(page):
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", WEAK_3G)
+    return cdp
+
+
+@pytest.fixture
+def phone_3g(phone):
+    weak_3g(phone)
+    return phone

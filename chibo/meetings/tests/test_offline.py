@@ -145,3 +145,23 @@ def test_the_api_applies_a_device_write_once_and_refuses_a_collision(client, mee
     detail = client.get(f"/api/v1/meetings/{m.pk}").json()
     assert "Cơ sở tính" in detail["votes"][0]["explanation"]
     assert {a["member_id"]: a["status"] for a in detail["attendance"]}[p] == "excused"
+
+
+def test_a_field_left_alone_on_the_device_keeps_what_the_office_wrote(client, meeting, world):
+    m, people = meeting
+    x, y = people[0].pk, people[1].pk
+    holding.record_attendance(actor=None, meeting=m, marks={x: ("present", "")})  # the office
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    # The device started before that change: X blank, and only Y was changed there.
+    body = {
+        f"s{x}": "",
+        f"base.s{x}": "",
+        f"s{y}": "excused",
+        f"r{y}": "Đi viện",
+        f"base.s{y}": "",
+        f"base.r{y}": "",
+    }
+    resp = _post(client, reverse("meetings:attendance", args=[m.pk]), body)
+    assert resp.status_code == 200
+    got = {a.member_id: a.status for a in Attendance.objects.filter(meeting=m)}
+    assert got[x] == "present" and got[y] == "excused"
