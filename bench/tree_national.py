@@ -272,6 +272,14 @@ class Gen:
             cur.execute("ANALYZE")
 
 
+def table(results, first: str = "measure", digits: int = 1) -> None:
+    """The Markdown table of (label, chibo ms, floor ms) rows that docs/performance.md keeps."""
+    print(f"| {first} | chibo (median ms) | raw SQL floor (ms) | ratio |")
+    print("|---|---:|---:|---:|")
+    for name, app, raw in results:
+        print(f"| {name} | {app:.{digits}f} | {raw:.{digits}f} | {app / raw:.2f}× |")
+
+
 def timeit(fn, n=7) -> float:
     fn()  # warm-up
     runs = []
@@ -482,10 +490,7 @@ def main():
         f"{dt.date.today()} · {platform.node()} · {os.cpu_count()} cores · "
         f"Python {platform.python_version()} · median of 7 (moves: 5), warm cache\n"
     )
-    print("| question | chibo (ms) | raw SQL floor (ms) | ratio |")
-    print("|---|---:|---:|---:|")
-    for name, app, raw in results:
-        print(f"| {name} | {app:.2f} | {raw:.2f} | {app / raw:.1f}× |")
+    table(results, "question", digits=2)
 
 
 if __name__ == "__main__":

@@ -109,3 +109,78 @@ def make_member(
         recognized_on=recognized,
         placed_on=placed,
     )
+
+
+# --- Browser runs (end-to-end tests and the page benchmarks share these) ---------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+# The weak-3G profile of issue 4 (an upland village): 300 ms round trip, 750 kbit/s down,
+# 250 kbit/s up, applied through Chromium's network emulation.
+WEAK_3G = {
+    "offline": False,
+    "latency": 300,
+    "downloadThroughput": 750 * 1000 / 8,
+    "uploadThroughput": 250 * 1000 / 8,
+}
+
+
+def weak_3g(page):
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", WEAK_3G)
+    return cdp
+
+
+def run_demo_server(var) -> tuple[str, Any]:
+    """A real `chibo runserver` on the demo province with its own SQLite file under `var`, as
+    `make run` starts it but without debug (hashed, compressed static files, as in production).
+    Returns the base URL and the process; raises RuntimeError with the server's log if it
+    does not come up."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DB", "CHIBO_TESTING")}
+    env.update(CHIBO_VAR_DIR=str(var), CHIBO_DEMO="1", CHIBO_DEBUG="0")
+    run = [sys.executable, "-m", "chibo"]
+    for cmd in (
+        ["migrate", "--noinput", "-v", "0"],
+        ["demo"],
+        ["collectstatic", "--noinput", "-v", "0"],
+    ):
+        subprocess.run(run + cmd, env=env, check=True, capture_output=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        run + ["runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/accounts/login/", timeout=2)
+            return base, proc
+        except urllib.error.HTTPError as exc:  # up, but broken: stop at once with its log
+            proc.kill()
+            log = proc.stderr.read().decode()[-3000:]
+            raise RuntimeError(f"login page answered {exc.code}: {log}") from exc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("chibo runserver did not start: " + proc.stderr.read().decode()[-2000:])

@@ -82,11 +82,20 @@ def year_report(unit: Unit, year: int, today: dt.date, *, list_flagged: int = 30
             )  # a cell directly under the unit, or the unit itself when it is a cell
         return rows[key]
 
-    cells = _cells(unit, year).annotate(g=Substr("path", 1, depth))
+    # Every grouped query clears the default ordering (a tree orders by path, which would
+    # otherwise join the GROUP BY and make one group per cell).
+    cells = _cells(unit, year).order_by().annotate(g=Substr("path", 1, depth))
     for r in cells.values("g").annotate(n=Count("id")):
         row(r["g"]).cells += r["n"]
-    meetings = Meeting.objects.filter(unit__path__startswith=unit.path)
+    meetings = Meeting.objects.filter(unit__path__startswith=unit.path).order_by()
     regular = meetings.filter(kind__in=list(COUNTS_AS_REGULAR), held_on__gte=start, held_on__lt=end)
+    # Attendance of those meetings, joined (not "IN (subquery)"), as a hand-written query would.
+    in_regular = Attendance.objects.order_by().filter(
+        meeting__unit__path__startswith=unit.path,
+        meeting__kind__in=list(COUNTS_AS_REGULAR),
+        meeting__held_on__gte=start,
+        meeting__held_on__lt=end,
+    )
     per_month = (
         regular.annotate(g=group, m=ExtractMonth("held_on"), pm=ExtractMonth("planned_on"))
         .values("g", "m")
@@ -106,8 +115,7 @@ def year_report(unit: Unit, year: int, today: dt.date, *, list_flagged: int = 30
         Q(status=Attendance.Status.PRESENT) | Q(exempt=False)
     )
     att = (
-        Attendance.objects.filter(meeting__in=regular.values("pk"))
-        .annotate(g=Substr("meeting__unit__path", 1, depth))
+        in_regular.annotate(g=Substr("meeting__unit__path", 1, depth))
         .values("g")
         .annotate(
             present=Count("id", filter=Q(status=Attendance.Status.PRESENT, guest_member=False)),
@@ -141,9 +149,7 @@ def year_report(unit: Unit, year: int, today: dt.date, *, list_flagged: int = 30
         q[r["quality"]] = q.get(r["quality"], 0) + r["n"]
     limit = params.get("unexcused_months_flag", end - dt.timedelta(days=1), unit)
     absent = (
-        Attendance.objects.filter(
-            meeting__in=regular.values("pk"), status=Attendance.Status.UNEXCUSED
-        )
+        in_regular.filter(status=Attendance.Status.UNEXCUSED)
         .values("member_id", "meeting__unit__path")
         .annotate(months=Count(ExtractMonth("meeting__held_on"), distinct=True))
         .filter(months__gte=limit)

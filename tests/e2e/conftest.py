@@ -5,18 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from chibo.core.testing import CHROMIUM_ARGS, run_demo_server, weak_3g
+
 CHROMIUM = os.environ.get("CHIBO_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-ARGS = [
-    "--no-sandbox",  # CI runs as root
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+ARGS = CHROMIUM_ARGS
 
 
 def pytest_collection_modifyitems(items):
@@ -69,45 +62,10 @@ def shot(page, name: str) -> None:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """A real `chibo runserver` on the demo province, on its own SQLite file (as `make run`)."""
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.error
-    import urllib.request
-
-    var = tmp_path_factory.mktemp("chibo-e2e")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DB", "CHIBO_TESTING")}
-    env.update(CHIBO_VAR_DIR=str(var), CHIBO_DEMO="1", CHIBO_DEBUG="0")
-    run = [sys.executable, "-m", "chibo"]
-    for cmd in (
-        ["migrate", "--noinput", "-v", "0"],
-        ["demo"],
-        ["collectstatic", "--noinput", "-v", "0"],
-    ):
-        subprocess.run(run + cmd, env=env, check=True, capture_output=True)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        run + ["runserver", "--noreload", f"127.0.0.1:{port}"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/accounts/login/", timeout=2)
-            break
-        except urllib.error.HTTPError as exc:  # up, but broken: stop at once with its log
-            proc.kill()
-            pytest.fail(f"login page answered {exc.code}: " + proc.stderr.read().decode()[-3000:])
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("chibo runserver did not start: " + proc.stderr.read().decode()[-2000:])
+    try:
+        base, proc = run_demo_server(tmp_path_factory.mktemp("chibo-e2e"))
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     yield base
     proc.terminate()
     proc.wait(timeout=10)
@@ -119,23 +77,6 @@ def login(page, base: str, username: str, password: str = "chibo-demo-2026") -> 
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_load_state()
-
-
-# The weak-3G profile of issue 4 (an upland village): 300 ms round trip, 750 kbit/s down,
-# 250 kbit/s up, applied through Chromium's network emulation.
-WEAK_3G = {
-    "offline": False,
-    "latency": 300,
-    "downloadThroughput": 750 * 1000 / 8,
-    "uploadThroughput": 250 * 1000 / 8,
-}
-
-
-def weak_3g(page):
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", WEAK_3G)
-    return cdp
 
 
 @pytest.fixture
