@@ -275,6 +275,7 @@ class HoldingIn(InSchema):
 )
 def post_holding(request, meeting_id: int, data: HoldingIn):
     m = _editable(request, meeting_id)
+    current = offline.state(m, "holding")
     values = {
         "held_on": data.held_on.isoformat(),
         "started_at": f"{data.started_at:%H:%M}" if data.started_at else "",
@@ -285,6 +286,9 @@ def post_holding(request, meeting_id: int, data: HoldingIn):
     }
     given = data.base.model_dump(exclude_unset=True) if data.base else {}
     fields = {**values, **{f"base.{k}": v for k, v in given.items()}}
+    for name in values:
+        if name not in data.model_fields_set:  # not sent: left as the server has it
+            fields[name] = fields[f"base.{name}"] = current[name]
     return _answer(
         request,
         m,
@@ -421,7 +425,11 @@ def post_visit(request, meeting_id: int, data: VisitIn):
     if data.user_id is not None and data.user_id != request.user.pk:
         if not can(request.user, "members", m.unit):
             raise PermissionDenied("Bạn chỉ có quyền xem.")
-        user = get_object_or_404(User, pk=data.user_id)
+        # Only the cell's followers on that day can be named (no probing of accounts).
+        user = get_object_or_404(
+            User.objects.filter(pk__in=followup.covering(m.unit, m.date).values("user_id")),
+            pk=data.user_id,
+        )
     followup.set_visit(
         actor=request.user, meeting=m, user=user, present=data.present, note=data.note
     )

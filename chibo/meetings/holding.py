@@ -20,14 +20,8 @@ from .models import Attendance, Meeting, Quality, Speech, Vote, VoteKind
 from .preparation import require_editor, touch
 
 
-def attendance(meeting: Meeting) -> list[Attendance]:
-    """The attendance rows, made from the day's roster the first time they are needed on or
-    after the meeting day (not audited: a read that fixes who was expected). Before the day the
-    rows are the roster as it stands, unsaved."""
-    rows = list(meeting.attendance.select_related("member").order_by("member__sort_key", "id"))
-    if rows:
-        return rows
-    fresh = [
+def _rows_for(meeting: Meeting, on) -> list[Attendance]:
+    return [
         Attendance(
             meeting=meeting,
             member=r.member,
@@ -37,13 +31,33 @@ def attendance(meeting: Meeting) -> list[Attendance]:
             away=r.away,
             guest_member=r.guest_member,
         )
-        for r in selectors.roster(meeting.unit, meeting.date)
+        for r in selectors.roster(meeting.unit, on)
     ]
-    if meeting.date > timezone.localdate():
-        return fresh
+
+
+def attendance(meeting: Meeting) -> list[Attendance]:
+    """The attendance rows. Once the meeting has a held date they are saved, made from the
+    roster of that day (not audited: a read that fixes who was expected); before that they are
+    the roster of the planned day as it stands, unsaved."""
+    rows = list(meeting.attendance.select_related("member").order_by("member__sort_key", "id"))
+    if rows or meeting.held_on is None:
+        return rows or _rows_for(meeting, meeting.date)
     with transaction.atomic():
-        Attendance.objects.bulk_create(fresh, ignore_conflicts=True)
+        Attendance.objects.bulk_create(_rows_for(meeting, meeting.held_on), ignore_conflicts=True)
     return list(meeting.attendance.select_related("member").order_by("member__sort_key", "id"))
+
+
+def refreeze(meeting: Meeting, held_on) -> None:
+    """The held date changed before any vote: the roster becomes that day's; marks are kept
+    for people still on it."""
+    if meeting.votes.exists():
+        raise ValidationError(_("Cuộc họp đã biểu quyết: không đổi ngày họp được."))
+    kept = {a.member_id: (a.status, a.reason) for a in meeting.attendance.all()}
+    meeting.attendance.all().delete()
+    fresh = _rows_for(meeting, held_on)
+    for a in fresh:
+        a.status, a.reason = kept.get(a.member_id, ("", ""))
+    Attendance.objects.bulk_create(fresh)
 
 
 def seats(rows: list[Attendance]) -> list[rules.Seat]:
@@ -67,6 +81,11 @@ def record_attendance(*, actor, meeting: Meeting, marks: dict[int, tuple[str, st
     require_editor(actor, meeting)
     if meeting.date > timezone.localdate():
         raise ValidationError(_("Chưa đến ngày họp: chưa điểm danh được."))
+    if meeting.held_on is None:
+        # Taking the attendance means the meeting is being held on its planned day; the day
+        # can still be corrected in the holding record (the roster follows it).
+        meeting.held_on = meeting.planned_on
+        touch(meeting, ["held_on"])
     rows = {a.member_id: a for a in attendance(meeting)}
     changed = []
     for member_id, (status, reason) in marks.items():
@@ -136,8 +155,8 @@ def record_holding(
         raise ValidationError(_("Giờ kết thúc phải sau giờ bắt đầu."))
     if quality and quality not in Quality.values:
         raise ValidationError(_("Mức tự đánh giá không hợp lệ."))
-    if meeting.attendance.exists() and held_on != meeting.date and meeting.votes.exists():
-        raise ValidationError(_("Cuộc họp đã biểu quyết: không đổi ngày họp được."))
+    if meeting.held_on is not None and held_on != meeting.held_on:
+        refreeze(meeting, held_on)
     before = {
         "held_on": meeting.held_on.isoformat() if meeting.held_on else None,
         "quality": meeting.quality,
@@ -181,18 +200,25 @@ def add_speech(*, actor, meeting: Meeting, points: str, member=None, name: str =
 
 
 def failed_before(meeting: Meeting, kind: str, subject_member, subject_name: str) -> int:
-    """Failed votes on the same person and matter in the same cell before this one."""
+    """Failed votes on the same person and matter in the same cell, at meetings held up to this
+    one, since the last vote on them that passed. (For an admission the person is known by name
+    only: two candidates of the same name in one cell would share the count [M].)"""
     if kind == VoteKind.ORDINARY:
         return 0
-    qs = Vote.objects.filter(meeting__unit=meeting.unit, kind=kind, passed=False)
+    qs = Vote.objects.filter(
+        meeting__unit=meeting.unit, kind=kind, meeting__held_on__lte=meeting.held_on
+    ).order_by("meeting__held_on", "id")
     if subject_member is not None:
-        qs = qs.filter(subject_member=subject_member)
+        votes = list(qs.filter(subject_member=subject_member))
     else:
         key = search_key(subject_name)
-        return sum(
-            1 for v in qs.filter(subject_member__isnull=True) if search_key(v.subject_name) == key
-        )
-    return qs.count()
+        votes = [
+            v for v in qs.filter(subject_member__isnull=True) if search_key(v.subject_name) == key
+        ]
+    failed = 0
+    for v in votes:
+        failed = 0 if v.passed else failed + 1
+    return failed
 
 
 @transaction.atomic
@@ -226,6 +252,10 @@ def record_vote(
         if kind == VoteKind.RECOGNITION and subject_member is None:
             raise ValidationError(_("Hãy chọn đảng viên dự bị được xét công nhận."))
     rows = attendance(meeting)
+    if kind == VoteKind.RECOGNITION and not any(
+        a.member_id == subject_member.pk and not a.official and not a.guest_member for a in rows
+    ):
+        raise ValidationError(_("Chỉ xét công nhận đảng viên dự bị của chi bộ."))
     if not any(a.status for a in rows):
         raise ValidationError(_("Hãy điểm danh trước khi ghi kết quả biểu quyết."))
     before = failed_before(meeting, kind, subject_member, subject_name)

@@ -148,17 +148,20 @@ def apply_once(user, meeting: Meeting, form: str, client_id, fields, call, ok: s
         if done.user_id != user.pk or done.meeting_id != meeting.pk:
             return 400, {"ok": False, "errors": [_("Mã thay đổi không hợp lệ.")]}
         return 200, {**done.response, "repeat": True}
-    data, clash = merge(fields, meeting, form)
-    if clash:
-        return 409, {
-            "ok": False,
-            "conflict": True,
-            "conflicts": clash,
-            "version": meeting.version,
-            "errors": [_("Cuộc họp vừa được sửa ở nơi khác: hãy chọn giữ bản nào.")],
-        }
     try:
         with transaction.atomic():
+            # The meeting's row is locked while merging and applying: two devices saving the
+            # same form at once are merged one after the other, never both from a stale copy.
+            Meeting.objects.select_for_update().get(pk=meeting.pk)
+            data, clash = merge(fields, meeting, form)
+            if clash:
+                return 409, {
+                    "ok": False,
+                    "conflict": True,
+                    "conflicts": clash,
+                    "version": meeting.version,
+                    "errors": [_("Cuộc họp vừa được sửa ở nơi khác: hãy chọn giữ bản nào.")],
+                }
             result = call(data)
             meeting.refresh_from_db()
             answer = {"ok": True, "message": ok, "version": meeting.version}
@@ -171,7 +174,9 @@ def apply_once(user, meeting: Meeting, form: str, client_id, fields, call, ok: s
     except ValidationError as exc:
         return 422, {"ok": False, "errors": exc.messages}
     except IntegrityError:  # the same id arrived twice at once: the first one won
-        done = AppliedWrite.objects.get(client_id=client_id)
+        done = AppliedWrite.objects.filter(client_id=client_id).first()
+        if done is None:
+            return 422, {"ok": False, "errors": [_("Không lưu được; hãy thử lại.")]}
         return 200, {**done.response, "repeat": True}
     return 200, answer
 

@@ -289,7 +289,8 @@ def issue(*, actor, paper: Paper) -> Paper:
     ):
         raise ValidationError(_("Chưa có biểu quyết thông qua: nghị quyết chưa ban hành được."))
     on = meeting.held_on or meeting.date
-    series = series_on(paper.issuer, on)
+    # An addendum is issued today: it takes today's series (a new term restarts at 01).
+    series = series_on(paper.issuer, on if paper.corrects is None else timezone.localdate())
     last = Paper.objects.filter(issuer=paper.issuer, kind=paper.kind, series=series).aggregate(
         n=Max("number")
     )["n"]

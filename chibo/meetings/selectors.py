@@ -73,8 +73,10 @@ class Follower:
 
 
 def followers(unit: Unit, on: dt.date) -> list[Follower]:
-    """Upper-level committee members who follow the cell on `on`: holders of a follower grant
-    on the cell or on a unit above it."""
+    """Committee members who follow the cell on `on`: those assigned to it (or to a unit above
+    it) and holders of a follower grant on the cell or a unit above it."""
+    from .followup import covering
+
     ancestors = [unit.path[:i] for i in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
     grants = (
         Grant.objects.active(on)
@@ -83,6 +85,8 @@ def followers(unit: Unit, on: dt.date) -> list[Follower]:
         .order_by("user__full_name", "user_id")
     )
     seen: dict[int, Follower] = {}
+    for f in covering(unit, on):
+        seen.setdefault(f.user_id, Follower(f.user_id, str(f.user), f.user.email))
     for g in grants:
         seen.setdefault(g.user_id, Follower(g.user_id, str(g.user), g.user.email))
     return list(seen.values())

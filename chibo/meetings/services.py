@@ -126,9 +126,14 @@ def mark_held(*, actor, meeting: Meeting, held_on: dt.date) -> Meeting:
     _require(actor, meeting.unit)
     if held_on > timezone.localdate():
         raise ValidationError(_("Ngày họp không thể ở tương lai."))
+    from .holding import refreeze
+    from .preparation import touch
+
     before = {"held_on": meeting.held_on.isoformat() if meeting.held_on else None}
+    if meeting.held_on is not None and held_on != meeting.held_on:
+        refreeze(meeting, held_on)
     meeting.held_on = held_on
-    meeting.save(update_fields=["held_on"])
+    touch(meeting, ["held_on"])
     record(
         actor=actor,
         action="meetings.held",

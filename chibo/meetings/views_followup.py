@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -171,10 +172,13 @@ def visit(request, pk: int):
     if raw and raw != str(request.user.pk):
         if not can(request.user, "members", meeting.unit):
             raise PermissionDenied(_("Bạn chỉ có quyền xem."))
-        user = get_object_or_404(User, pk=int(raw)) if raw.isdigit() else None
+        # Only the followers of this cell on that day can be chosen (no probing of accounts).
+        chosen = followup.covering(meeting.unit, meeting.date).filter(
+            user_id=int(raw) if raw.isdigit() else 0
+        )
+        user = chosen.first().user if chosen.exists() else None
         if user is None:
-            messages.error(request, _("Người theo dõi không hợp lệ."))
-            return redirect("meetings:hold", pk=meeting.pk)
+            raise Http404
     elif (
         not can(request.user, "members", meeting.unit)
         and not followup.covering(meeting.unit, meeting.date).filter(user=request.user).exists()
@@ -203,8 +207,11 @@ def raise_matter(request, pk: int):
     meeting = get_object_or_404(Meeting.objects.restrict(request.user), pk=pk)
     if not can(request.user, "members", meeting.unit):
         raise PermissionDenied(_("Bạn chỉ có quyền xem."))
+    from .views_meeting import _levels
+
     raw = request.POST.get("routed_to", "")
-    target = Unit.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    levels = {u.pk: u for u in _levels(meeting)}
+    target = levels.get(int(raw)) if raw.isdigit() else None
     try:
         if target is None:
             raise ValidationError(_("Hãy chọn cấp nhận ý kiến."))

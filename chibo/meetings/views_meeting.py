@@ -136,6 +136,10 @@ def offline_text() -> dict:
         "draft": _("Bản nháp trên máy này lúc %(t)s (chưa gửi; bấm Lưu để gửi)."),
         "needs_choice": _("cần chọn giữ bản nào"),
         "waiting_choice": _("Chờ đồng chí chọn giữ bản nào (bên dưới)."),
+        "forbidden": _("Tài khoản không còn quyền ghi cuộc họp này; nội dung được giữ trên máy."),
+        "gone": _("Không còn thấy cuộc họp này; nội dung được giữ trên máy."),
+        "refused": _("Máy chủ không nhận thay đổi này; nội dung được giữ trên máy."),
+        "probe_url": reverse("meetings:mine"),
         "conflict_title": _("Cuộc họp vừa được sửa ở nơi khác: chọn giữ bản nào"),
         "field": _("Nội dung"),
         "mine": _("Bản của tôi"),
@@ -215,6 +219,10 @@ def detail(request, pk: int):
             "notices": meeting.notices.all(),
             "ready": preparation.readiness(meeting),
             "offline_text": offline_text(),
+            "my_follow_up": followup.covering(meeting.unit, meeting.date)
+            .filter(user=request.user)
+            .first(),
+            "my_visit": meeting.visits.filter(user=request.user).first(),
             "today": timezone.localdate(),
         },
     )
@@ -292,13 +300,34 @@ def document_add(request, pk: int):
     return redirect(back or "meetings:detail", pk=meeting.pk)
 
 
+def _notified_and_still_there(user, doc: MeetingDocument) -> bool:
+    """The notice opens the meeting's material (not the signed minutes' scan) to a member
+    without a grant on the cell while they still belong to it, and to a follower while an
+    assignment covers it."""
+    from chibo.members.models import Placement
+    from chibo.org.models import in_force
+
+    if doc.kind != MeetingDocument.Kind.MATERIAL:
+        return False
+    notice = Notice.objects.filter(meeting=doc.meeting, user=user).first()
+    if notice is None:
+        return False
+    today = timezone.localdate()
+    unit = doc.meeting.unit
+    if notice.member_id is not None:
+        return Placement.objects.filter(
+            in_force(today), member_id=notice.member_id, unit=unit
+        ).exists()
+    return followup.covering(unit, today).filter(user=user).exists()
+
+
 @login_required
 def document(request, pk: int):
     """Download a meeting document: for those who see the meeting's unit, and for anyone the
     meeting was notified to (a member without a grant on the cell). Logged."""
     doc = get_object_or_404(MeetingDocument.objects.select_related("meeting__unit"), pk=pk)
     visible = Meeting.objects.restrict(request.user).filter(pk=doc.meeting_id).exists()
-    if not visible and not Notice.objects.filter(meeting=doc.meeting, user=request.user).exists():
+    if not visible and not _notified_and_still_there(request.user, doc):
         raise Http404
     try:
         fh = doc.file.open("rb")

@@ -32,7 +32,8 @@ def year_stats(request, pk: int):
         lines.append(
             {
                 "row": r,
-                "held": _pct(r.rate(r.held, r.cells * due)),
+                # Months still running are left out of both sides of the rate.
+                "held": _pct(r.rate(sum(r.months[:due]), r.cells * due)),
                 "on_time": _pct(r.rate(r.on_time, r.meetings)),
                 "attendance": _pct(r.attendance_rate),
                 "thematic": [

@@ -140,3 +140,14 @@ def test_the_compliance_page_and_its_export(client, world):
     assert "theodoi" in page and "0</strong> / 4" in page
     xl = client.get(url, {"year": "2026", "format": "xlsx"})
     assert xl.status_code == 200 and AuditLog.objects.filter(action="export.follow_up").exists()
+
+
+def test_only_the_cells_followers_can_be_named_for_a_visit(client, world):
+    cell = world.cells_a[0]
+    m = _held(cell, dt.date(2026, 3, 3))
+    stranger = make_user("nguoi.ngoai", world.commune_b, Role.FOLLOWER)
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    url = reverse("meetings:visit", args=[m.pk])
+    assert client.post(url, {"user": stranger.pk}).status_code == 404
+    assert client.post(url, {"user": 999999}).status_code == 404
+    assert not Visit.objects.exists()

@@ -240,3 +240,52 @@ def test_the_holding_page_on_a_phone_records_attendance_and_a_vote(client, cell,
     assert "Thời lượng 70 phút." in page and "Chưa đạt tối thiểu 90 phút" in page
     assert "Tán thành 4/5 (80,0%); cần hơn 1/2, tức ít nhất 3." in page
     assert Meeting.objects.get(pk=m.pk).quality == "fair"
+
+
+def test_the_roster_is_that_of_the_day_held_and_follows_a_corrected_date(world):
+    c = world.cells_a[0]
+    first = make_member(c, "Lò Văn Pọm")
+    m = Meeting.objects.create(unit=c, kind="regular", planned_on=dt.date(2026, 6, 3))
+    assert not holding.attendance(m)[0].pk  # not held yet: the planned day's roster, unsaved
+    late = make_member(c, "Quàng Văn Mới", placed=dt.date(2026, 6, 5))
+    holding.record_holding(actor=None, meeting=m, held_on=dt.date(2026, 6, 4))
+    holding.record_attendance(actor=None, meeting=m, marks={first.pk: ("present", "")})
+    assert {a.member_id for a in m.attendance.all()} == {first.pk}
+    # Postponed to the 10th: the newcomer is on the roster, Pọm's mark is kept.
+    holding.record_holding(actor=None, meeting=m, held_on=dt.date(2026, 6, 10))
+    rows = {a.member_id: a.status for a in m.attendance.all()}
+    assert rows == {first.pk: "present", late.pk: ""}
+    holding.record_vote(actor=None, meeting=m, kind="ordinary", title="NQ", yes=1)
+    with pytest.raises(ValidationError):  # voted: the day is fixed
+        holding.record_holding(actor=None, meeting=m, held_on=dt.date(2026, 6, 11))
+
+
+def test_failed_votes_count_since_the_last_pass_in_date_order(cell, world):
+    c, official, prob, guest = cell
+    meetings = []
+    for day in (dt.date(2026, 8, 3), dt.date(2026, 9, 3), dt.date(2026, 10, 3)):
+        m = Meeting.objects.create(unit=c, kind="regular", planned_on=day)
+        holding.record_holding(actor=None, meeting=m, held_on=day)
+        holding.record_attendance(
+            actor=None, meeting=m, marks={p.pk: ("present", "") for p in official[:5]}
+        )
+        meetings.append(m)
+
+    def vote(m, yes):
+        return holding.record_vote(
+            actor=None, meeting=m, kind="recognition", title="Xét", subject_member=prob[0], yes=yes
+        )
+
+    assert vote(meetings[2], 1).attempt == 1  # October, recorded first
+    assert vote(meetings[0], 1).attempt == 1  # August, recorded late: nothing before it
+    assert vote(meetings[1], 5).passed  # September passed
+    assert vote(meetings[2], 1).attempt == 2  # October had one failure after the pass
+    with pytest.raises(ValidationError):  # an official member cannot be "recognized"
+        holding.record_vote(
+            actor=None,
+            meeting=meetings[2],
+            kind="recognition",
+            title="Xét",
+            subject_member=official[0],
+            yes=5,
+        )

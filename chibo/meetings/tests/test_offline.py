@@ -165,3 +165,21 @@ def test_a_field_left_alone_on_the_device_keeps_what_the_office_wrote(client, me
     assert resp.status_code == 200
     got = {a.member_id: a.status for a in Attendance.objects.filter(meeting=m)}
     assert got[x] == "present" and got[y] == "excused"
+
+
+def test_the_api_leaves_unsent_holding_fields_as_they_are(client, meeting, world):
+    import json
+
+    m, people = meeting
+    holding.record_holding(
+        actor=None, meeting=m, held_on=DAY, guests="Đ/c Vàng A Dơ", conclusion="Thống nhất"
+    )
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    resp = client.post(
+        f"/api/v1/meetings/{m.pk}/holding",
+        json.dumps({"held_on": DAY.isoformat(), "quality": "good"}),
+        content_type="application/json",
+    )
+    assert resp.status_code == 200
+    m.refresh_from_db()
+    assert (m.guests, m.conclusion, m.quality) == ("Đ/c Vàng A Dơ", "Thống nhất", "good")

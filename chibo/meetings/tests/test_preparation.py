@@ -227,3 +227,39 @@ def test_the_member_sees_their_own_attendance_record(client, world):
     page = client.get(reverse("meetings:mine")).content.decode()
     assert f"{second:%d/%m/%Y}" in page and "Vắng có lý do" in page and "Ốm" in page
     assert f"{first:%d/%m/%Y}" in page and "Có mặt" in page
+
+
+def test_a_notice_opens_only_the_material_and_only_while_the_member_is_there(client, world):
+    from chibo.members.transfers import transfer_out
+
+    cell, people = _cell(world)
+    user = make_user("dv.pom", None)
+    people[0].user = user
+    people[0].save()
+    m = _meeting(cell, dt.date(2026, 10, 3))
+    m.starts_at, m.place = dt.time(7, 30), "Nhà văn hóa"
+    m.save()
+    doc = preparation.add_document(
+        actor=None, meeting=m, title="Dự thảo", upload=SimpleUploadedFile("d.pdf", PDF)
+    )
+    preparation.send_notices(actor=None, meeting=m)
+    m.held_on = dt.date(2026, 10, 3)
+    m.save()
+    scan = preparation.add_document(
+        actor=None,
+        meeting=m,
+        title="Biên bản đã ký",
+        upload=SimpleUploadedFile("s.pdf", PDF),
+        kind=MeetingDocument.Kind.SCAN,
+    )
+    assert client.login(username="dv.pom", password=PASSWORD)
+    assert client.get(reverse("meetings:document", args=[doc.pk])).status_code == 200
+    assert client.get(reverse("meetings:document", args=[scan.pk])).status_code == 404
+    transfer_out(
+        actor=None,
+        member=people[0],
+        kind="internal",
+        to_unit=world.cells_a[1],
+        departed_on=dt.date(2026, 11, 1),
+    )
+    assert client.get(reverse("meetings:document", args=[doc.pk])).status_code == 404

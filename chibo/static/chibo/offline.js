@@ -16,8 +16,10 @@
   var user = root.getAttribute("data-user");
   var meeting = root.getAttribute("data-meeting");
   var OUTBOX = "chibo:outbox:" + user;
-  var DRAFT = "chibo:draft:" + user + ":" + meeting + ":";
-  var STATE = "chibo:state:" + user + ":" + meeting + ":";
+  // Drafts and known server states belong to a meeting: an item sent from another meeting's
+  // page is filed under its own meeting, never this one.
+  function draftKey(m, form) { return "chibo:draft:" + user + ":" + m + ":" + form; }
+  function stateKey(m, form) { return "chibo:state:" + user + ":" + m + ":" + form; }
   var statusEl = document.getElementById("sync-status");
   var conflictEl = document.getElementById("sync-conflict");
   var problem = ""; // "" | "offline" | "login" | "server"
@@ -141,7 +143,7 @@
     }
     forms().forEach(function (form) {
       var name = form.getAttribute("data-offline");
-      var draft = load(DRAFT + name, null);
+      var draft = load(draftKey(meeting, name), null);
       note(form, draft ? T.draft.replace("%(t)s", hhmm(draft.at)) : "");
     });
   }
@@ -160,7 +162,7 @@
     var items = outbox();
     items.push(item);
     store(OUTBOX, items);
-    localStorage.removeItem(DRAFT + name);
+    localStorage.removeItem(draftKey(meeting, name));
     if (appendOnly(form)) {
       form.reset();
     } else {
@@ -220,11 +222,14 @@
   }
 
   function refused(item, answer) {
-    // The server refused the change (bad input): it leaves the outbox but stays on the device
-    // as a draft of the form, with the reasons shown, so nothing typed is lost.
+    // The server refused the change (bad input, or no longer allowed): it leaves the outbox but
+    // stays on the device as a draft of its form, with its own base (what the form started
+    // from) and the reasons shown, so nothing typed is lost and a corrected resend still
+    // carries every change.
     var form = formNamed(item.form);
-    store(DRAFT + item.form, { values: item.values, at: item.at });
+    store(draftKey(item.meeting, item.form), { values: item.values, base: item.base, at: item.at });
     if (form && item.meeting === meeting) {
+      if (!appendOnly(form)) write(form, item.base, true);
       write(form, item.values, false);
       var el = document.createElement("ul");
       el.className = "messages";
@@ -239,13 +244,24 @@
   }
 
   function accepted(item, answer) {
-    if (answer.state) store(STATE + item.form, { version: answer.version, state: answer.state });
+    if (answer.state) {
+      store(stateKey(item.meeting, item.form), { version: answer.version, state: answer.state });
+    }
+    if (item.meeting !== meeting) return;
     root.setAttribute("data-version", answer.version);
     var later = outbox().some(function (x) { return x.form === item.form && x.meeting === item.meeting; });
     var form = formNamed(item.form);
-    if (form && item.meeting === meeting && answer.state && !later && !load(DRAFT + item.form, null)) {
+    if (form && answer.state && !later && !load(draftKey(meeting, item.form), null)) {
       write(form, answer.state, true);
     }
+  }
+
+  // A 403 is either the end of the session (CSRF after a new login, or no session at all) or a
+  // real refusal (the right was withdrawn). Asking a page that needs a login tells them apart.
+  function loggedIn() {
+    return fetch(T.probe_url, { credentials: "same-origin", redirect: "manual" }).then(function (r) {
+      return r.type !== "opaqueredirect" && r.ok;
+    });
   }
 
   function sync() {
@@ -263,11 +279,25 @@
       headers: { "X-Chibo-Client-Id": item.id, "X-CSRFToken": cookie("csrftoken"), Accept: "application/json" },
     })
       .then(function (res) {
-        if (res.type === "opaqueredirect" || res.status === 401 || res.status === 403) {
+        if (res.type === "opaqueredirect" || res.status === 401) {
           problem = "login";
           return null;
         }
         if (res.status >= 500) { problem = "server"; return null; }
+        var drop = function (reasons) {
+          store(OUTBOX, outbox().filter(function (x) { return x.id !== item.id; }));
+          refused(item, { errors: reasons });
+          problem = "";
+          return true;
+        };
+        if (res.status === 403) {
+          return loggedIn().then(function (yes) {
+            if (!yes) { problem = "login"; return null; }
+            return drop([T.forbidden]);
+          });
+        }
+        var json = (res.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (!json) return drop([res.status === 404 ? T.gone : T.refused]);
         return res.json().then(function (answer) {
           var rest = outbox();
           if (res.status === 409) {
@@ -296,15 +326,19 @@
   var version = parseInt(root.getAttribute("data-version"), 10);
   forms().forEach(function (form) {
     var name = form.getAttribute("data-offline");
-    var known = load(STATE + name, null);
+    var known = load(stateKey(meeting, name), null);
     if (known && known.version > version) write(form, known.state, true);
     outbox().forEach(function (i) {
       if (i.form === name && i.meeting === meeting && !appendOnly(form)) write(form, i.values, true);
     });
-    var draft = load(DRAFT + name, null);
-    if (draft) write(form, draft.values, false);
+    var draft = load(draftKey(meeting, name), null);
+    if (draft) {
+      if (draft.base && !appendOnly(form)) write(form, draft.base, true);
+      write(form, draft.values, false);
+    }
     var keep = function () {
-      store(DRAFT + name, { values: read(form, false), at: Date.now() });
+      var base = appendOnly(form) ? {} : read(form, true);
+      store(draftKey(meeting, name), { values: read(form, false), base: base, at: Date.now() });
       render();
     };
     form.addEventListener("input", keep);
