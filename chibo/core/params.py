@@ -219,8 +219,7 @@ def get(key: str, on: dt.date | None = None, unit=None) -> Any:
     )
     if unit is not None:
         # The unit's own row, else its nearest ancestor's (paths are prefixes of each other).
-        prefixes = [unit.path[:i] for i in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
-        own = rows.filter(unit__path__in=prefixes).select_related("unit")
+        own = rows.filter(unit__path__in=unit.lineage_paths()).select_related("unit")
         best = max(own, key=lambda r: (len(r.unit.path), r.valid_from), default=None)
         if best is not None:
             return best.value

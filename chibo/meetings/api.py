@@ -12,11 +12,11 @@ import uuid
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from chibo.accounts.models import User
 from chibo.accounts.scope import can
 from chibo.core.api_schemas import COMMON, Error, InSchema
 from chibo.members.models import Member
@@ -339,9 +339,10 @@ class SpeechIn(InSchema):
 def _attendee(m: Meeting, member_id: int | None) -> Member | None:
     if member_id is None:
         return None
-    return get_object_or_404(
-        Member.objects.filter(pk__in=m.attendance.values("member_id")), pk=member_id
-    )
+    row = m.attendance.select_related("member").filter(member_id=member_id).first()
+    if row is None:
+        raise Http404
+    return row.member
 
 
 @router.post("/{meeting_id}/speeches", response=WRITE, summary="Ghi một ý kiến phát biểu")
@@ -425,11 +426,9 @@ def post_visit(request, meeting_id: int, data: VisitIn):
     if data.user_id is not None and data.user_id != request.user.pk:
         if not can(request.user, "members", m.unit):
             raise PermissionDenied("Bạn chỉ có quyền xem.")
-        # Only the cell's followers on that day can be named (no probing of accounts).
-        user = get_object_or_404(
-            User.objects.filter(pk__in=followup.covering(m.unit, m.date).values("user_id")),
-            pk=data.user_id,
-        )
+        user = followup.follower(m, data.user_id)
+        if user is None:
+            raise Http404
     followup.set_visit(
         actor=request.user, meeting=m, user=user, present=data.present, note=data.note
     )

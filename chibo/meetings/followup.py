@@ -33,17 +33,20 @@ from .models import (
 CELL_MEETINGS = COUNTS_AS_REGULAR | COUNTS_AS_THEMATIC | {MeetingKind.EXTRAORDINARY}
 
 
-def _ancestor_paths(unit: Unit) -> list[str]:
-    return [unit.path[:i] for i in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
-
-
 def covering(unit: Unit, on: dt.date):
     """Assignments in force on `on` that cover `unit` (on the unit or an organization above)."""
     return (
-        FollowUp.objects.filter(unit__path__in=_ancestor_paths(unit), valid_from__lte=on)
+        FollowUp.objects.filter(unit__path__in=unit.lineage_paths(), valid_from__lte=on)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
         .select_related("user", "unit")
     )
+
+
+def follower(meeting: Meeting, user_id: int):
+    """The account of a follower of the meeting's cell on its day, or None (the only accounts
+    that may be named for a visit: no probing of other ids)."""
+    f = covering(meeting.unit, meeting.date).filter(user_id=user_id).first()
+    return f.user if f else None
 
 
 def derive_role(user, unit: Unit, on: dt.date) -> str | None:
@@ -60,7 +63,7 @@ def derive_role(user, unit: Unit, on: dt.date) -> str | None:
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
         .select_related("unit")
     )
-    above = set(_ancestor_paths(unit)[:-1])
+    above = set(unit.lineage_paths()[:-1])
     parent = unit.path[: -unit.steplen]
     roles = set()
     for s in seats:
@@ -221,7 +224,7 @@ def raise_matter(
     text = text.strip()
     if not text:
         raise ValidationError(_("Hãy ghi nội dung ý kiến, kiến nghị."))
-    if routed_to.path not in _ancestor_paths(meeting.unit):
+    if routed_to.path not in meeting.unit.lineage_paths():
         raise ValidationError(_("Chỉ chuyển tới chi bộ hoặc cấp ủy cấp trên của chi bộ."))
     m = RaisedMatter.objects.create(
         meeting=meeting, text=text, raised_by=" ".join(raised_by.split())[:180], routed_to=routed_to

@@ -77,10 +77,9 @@ def followers(unit: Unit, on: dt.date) -> list[Follower]:
     it) and holders of a follower grant on the cell or a unit above it."""
     from .followup import covering
 
-    ancestors = [unit.path[:i] for i in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
     grants = (
         Grant.objects.active(on)
-        .filter(role=Role.FOLLOWER, unit__path__in=ancestors)
+        .filter(role=Role.FOLLOWER, unit__path__in=unit.lineage_paths())
         .select_related("user")
         .order_by("user__full_name", "user_id")
     )

@@ -124,11 +124,12 @@ def assign(request, pk: int):
         messages.error(request, _("Hãy chọn người theo dõi, tổ chức và ngày bắt đầu."))
         return redirect("meetings:follow_up", pk=unit.pk)
     d = form.cleaned_data
-    target = Unit.objects.get(pk=d["unit"])
+    # The form offered only choices in the caller's scope; read them back through it too.
+    target = get_object_or_404(Unit.objects.restrict(request.user), pk=d["unit"])
     try:
         followup.assign(
             actor=request.user,
-            user=User.objects.get(pk=d["user"]),
+            user=get_object_or_404(User.objects.restrict(request.user), pk=d["user"]),
             unit=target,
             valid_from=d["valid_from"],
             role=d["role"],
@@ -172,11 +173,7 @@ def visit(request, pk: int):
     if raw and raw != str(request.user.pk):
         if not can(request.user, "members", meeting.unit):
             raise PermissionDenied(_("Bạn chỉ có quyền xem."))
-        # Only the followers of this cell on that day can be chosen (no probing of accounts).
-        chosen = followup.covering(meeting.unit, meeting.date).filter(
-            user_id=int(raw) if raw.isdigit() else 0
-        )
-        user = chosen.first().user if chosen.exists() else None
+        user = followup.follower(meeting, int(raw)) if raw.isdigit() else None
         if user is None:
             raise Http404
     elif (

@@ -463,8 +463,7 @@ def _hold_context(request, meeting: Meeting, **forms_):
 def _levels(meeting: Meeting) -> list[Unit]:
     """Where an opinion raised at the meeting can go: the cell, then the committees above it
     (nearest first), as they stand today."""
-    step = meeting.unit.steplen
-    paths = [meeting.unit.path[:i] for i in range(step, len(meeting.unit.path) + 1, step)]
+    paths = meeting.unit.lineage_paths()
     units = {u.path: u for u in Unit.objects.filter(path__in=paths)}
     return [units[p] for p in reversed(paths) if p in units]
 

@@ -96,6 +96,11 @@ class Unit(MP_Node):
             models.Index(fields=["commune", "kind"], name="org_unit_commune_kind"),
         ]
 
+    def lineage_paths(self) -> list[str]:
+        """The paths of every unit above this one and of the unit itself, root first (the
+        prefixes of its materialized path): "on this unit or above it" in one IN (…)."""
+        return [self.path[:i] for i in range(self.steplen, len(self.path) + 1, self.steplen)]
+
     def __str__(self) -> str:
         return self.name
 
