@@ -1,8 +1,65 @@
+import datetime as dt
 import os
+import zoneinfo
 
 import pytest
 
 os.environ.setdefault("CHIBO_TESTING", "1")
+
+_VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _test_today() -> dt.date:
+    # The day every test runs on unless it asks for another (scripts/test-on-date.sh moves it):
+    # nothing in the suite may depend on the real calendar.
+    from chibo.core.testing import suite_today
+
+    return suite_today()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "today(day): run the test on that day (a date or 'YYYY-MM-DD') instead"
+    )
+
+
+def _travel(day: dt.date):
+    import time_machine
+
+    return time_machine.travel(dt.datetime.combine(day, dt.time(9, 0), tzinfo=_VN))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_clock():
+    # Session- and module-scoped fixtures (the demo province) are built on the test day too.
+    with _travel(_test_today()):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clock(request, _session_clock):
+    """Travel to the test's day, 09:00 in Việt Nam, with the clock ticking from there (a frozen
+    clock would stop timeouts and threads); `clock.move_to(...)` moves it on."""
+    marker = request.node.get_closest_marker("today")
+    day = marker.args[0] if marker else _test_today()
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    with _travel(day) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def today(_clock) -> dt.date:
+    """The test's today (its `today` marker's day, else CHIBO_TEST_TODAY)."""
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+@pytest.fixture
+def clock(_clock):
+    """The running clock, for tests that move it forward."""
+    return _clock
 
 
 @pytest.fixture(autouse=True)

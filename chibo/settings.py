@@ -11,6 +11,9 @@ Environment:
   CHIBO_EMAIL_HOST         SMTP server for meeting notices; unset: e-mails are written to the
                            console (demo) — closed networks often have no mail server at all
   CHIBO_EMAIL_PORT, CHIBO_EMAIL_USER, CHIBO_EMAIL_PASSWORD, CHIBO_EMAIL_FROM
+  CHIBO_SESSION_DAYS=14     days a login lasts; 0: until the browser closes (shared computers)
+  CHIBO_DEMO_TODAY=YYYY-MM-DD  the day the demo's recent data (this year's meetings, a transfer
+                           awaiting arrival) is built around; default: the real date
 """
 
 import os
@@ -35,9 +38,22 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be 0 or 1, got {raw!r}")
 
 
+def env_date(name: str):
+    import datetime as dt
+
+    raw = os.environ.get(name)
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a date YYYY-MM-DD, got {raw!r}") from None
+
+
 DEBUG = env_bool("CHIBO_DEBUG", False)
 TESTING = os.environ.get("CHIBO_TESTING") == "1" or "pytest" in sys.modules
 DEMO = env_bool("CHIBO_DEMO", False)
+DEMO_TODAY = env_date("CHIBO_DEMO_TODAY")
 VAR_DIR = Path(os.environ.get("CHIBO_VAR_DIR") or PROJECT_DIR / "var")
 
 SECRET_KEY = os.environ.get("CHIBO_SECRET_KEY", "")
@@ -154,7 +170,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 14  # elderly secretaries on phones: stay logged in
+# Elderly secretaries on phones stay logged in for two weeks; CHIBO_SESSION_DAYS=0 ends the login
+# (and the CSRF cookie) when the browser closes, for computers shared at a commune office.
+_session_days = os.environ.get("CHIBO_SESSION_DAYS", "14")
+if not _session_days.isdigit():
+    raise ImproperlyConfigured(f"CHIBO_SESSION_DAYS must be a whole number, got {_session_days!r}")
+SESSION_COOKIE_AGE = 60 * 60 * 24 * (int(_session_days) or 14)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = int(_session_days) == 0
+if SESSION_EXPIRE_AT_BROWSER_CLOSE:
+    CSRF_COOKIE_AGE = None
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 

@@ -29,6 +29,8 @@ pkg-config --exists icu-i18n 2>/dev/null || need_debs+=(pkg-config libicu-dev)
 command -v gcc >/dev/null 2>&1 || need_debs+=(build-essential)
 if [ "$purpose" = test ]; then
   [ -x /usr/bin/chromium ] || need_debs+=(chromium)
+  # The browser tests' server and scripts/test-on-date.sh run on a chosen day.
+  command -v faketime >/dev/null 2>&1 || need_debs+=(faketime)
   command -v pg_ctlcluster >/dev/null 2>&1 || [ -n "${DATABASE_URL:-}" ] || need_debs+=(postgresql)
 fi
 [ -d /usr/share/fonts/truetype/liberation ] || need_debs+=(fonts-liberation)

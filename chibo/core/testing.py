@@ -14,6 +14,17 @@ from chibo.org.models import Unit
 from chibo.org.services import CreateUnit, Decision, UnitSpec
 
 START = dt.date(2020, 1, 1)
+
+
+def suite_today() -> dt.date:
+    """The day the test suite runs on: CHIBO_TEST_TODAY, default 16/11/2026. Nothing in the
+    suite reads the real calendar (conftest travels there; the browser tests' server and clock
+    run on it too)."""
+    import os
+
+    return dt.date.fromisoformat(os.environ.get("CHIBO_TEST_TODAY") or "2026-11-16")
+
+
 PASSWORD = "Mat-khau-thu-2026"
 
 
@@ -140,9 +151,12 @@ def weak_3g(page):
     return cdp
 
 
-def run_demo_server(var) -> tuple[str, Any]:
+def run_demo_server(var, today: dt.date | None = None) -> tuple[str, Any]:
     """A real `chibo runserver` on the demo province with its own SQLite file under `var`, as
     `make run` starts it but without debug (hashed, compressed static files, as in production).
+    With `today`, the demo is built and served as if that were the date (Debian's faketime, the
+    clock ticking from 09:00 that day); logins then last until the browser closes, because the
+    browser's cookie jar keeps the real calendar.
     Returns the base URL and the process; raises RuntimeError with the server's log if it
     does not come up."""
     import os
@@ -156,6 +170,9 @@ def run_demo_server(var) -> tuple[str, Any]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DB", "CHIBO_TESTING")}
     env.update(CHIBO_VAR_DIR=str(var), CHIBO_DEMO="1", CHIBO_DEBUG="0")
     run = [sys.executable, "-m", "chibo"]
+    if today is not None:
+        env.update(FAKETIME_DONT_FAKE_MONOTONIC="1", CHIBO_SESSION_DAYS="0")
+        run = ["faketime", "-f", f"@{today.isoformat()} 09:00:00", *run]
     for cmd in (
         ["migrate", "--noinput", "-v", "0"],
         ["demo"],

@@ -88,3 +88,11 @@ def working_days_between(a: dt.date, b: dt.date) -> int:
         d += _ONE_DAY
         count += is_working_day(d)
     return count
+
+
+def first_working_day_after_tet(year: int) -> dt.date:
+    """The first working day after the lunar Tết holiday of `year` (the public-sector break,
+    substitute days included): the day offices open again."""
+    off, _worked = _year(year)
+    new_year = min(d for d, name in off.items() if name == "Tết Nguyên Đán")
+    return add_working_days(new_year, 0)

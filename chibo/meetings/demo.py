@@ -1,7 +1,9 @@
-"""Demo meetings (seed 003: the cell meets on the 3rd of every month): Huổi Lụ 1's plan for
-2026 with the meetings held so far, one month missed and a thematic meeting in the first two
-quarters only, so the plan page shows its gaps; the last meeting held with its attendance,
-speakers and vote; the next one prepared and notified."""
+"""Demo meetings (seed 003: the cell meets on the 3rd of every month), placed around the demo's
+today: Huổi Lụ 1's plan for last year, this year and next, with every regular meeting held so far
+except the one three months ago (the plan page shows that gap), a thematic meeting in every ended
+quarter but the last one (so the last ended quarter is short); the last meeting held with its
+attendance, speakers and vote; the next one prepared and notified; a follower who came to the
+March and June meetings only (behind the 4 a year of seed 002)."""
 
 from __future__ import annotations
 
@@ -9,39 +11,71 @@ import datetime as dt
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from chibo.org.models import Unit
 
 from . import holding, preparation, selectors, services
 from .models import Meeting, MeetingKind
 
+THEMATIC_TOPICS = (
+    "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+    "Phát triển kinh tế đồi rừng gắn với bảo vệ rừng đầu nguồn",
+    "Nâng cao chất lượng sinh hoạt chi bộ ở bản vùng cao",
+    "Giữ gìn an ninh trật tự, phòng chống ma túy ở bản",
+)
 
-def build(U: dict[str, Unit]) -> None:
+
+def months_back(today: dt.date, n: int) -> tuple[int, int]:
+    """(year, month) of the month n months before today's."""
+    k = today.year * 12 + today.month - 1 - n
+    return k // 12, k % 12 + 1
+
+
+def missed_month(today: dt.date) -> tuple[int, int]:
+    """The month whose regular meeting the demo cell did not hold."""
+    return months_back(today, 3)
+
+
+def short_quarter(today: dt.date) -> tuple[int, int]:
+    """(year, quarter) of the last ended quarter: no thematic meeting was held in it."""
+    k = today.year * 4 + (today.month - 1) // 3 - 1
+    return k // 4, k % 4 + 1
+
+
+def build(U: dict[str, Unit], today: dt.date) -> None:
     cell = Unit.objects.get(pk=U["cell:Đảng bộ xã Quảng Lâm:Chi bộ bản Huổi Lụ 1"].pk)
     services.set_meeting_day(actor=None, unit=cell, day=3, valid_from=dt.date(2025, 1, 1))
-    today = timezone.localdate()
-    for m in services.plan_year(actor=None, unit=cell, year=2026):
-        if m.planned_on < today and m.planned_on.month != 9:  # September was missed
-            services.mark_held(actor=None, meeting=m, held_on=m.planned_on)
-    for held, topic in (
-        (dt.date(2026, 3, 17), "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"),
-        (dt.date(2026, 6, 16), "Phát triển kinh tế đồi rừng gắn với bảo vệ rừng đầu nguồn"),
-    ):
-        m = services.add_meeting(
-            actor=None, unit=cell, kind=MeetingKind.THEMATIC, planned_on=held, topic=topic
-        )
-        services.mark_held(actor=None, meeting=m, held_on=held)
-    services.plan_year(actor=None, unit=cell, year=2027)
+    missed = missed_month(today)
+    for year in (today.year - 1, today.year):
+        for m in services.plan_year(actor=None, unit=cell, year=year):
+            if m.planned_on < today and (m.planned_on.year, m.planned_on.month) != missed:
+                services.mark_held(actor=None, meeting=m, held_on=m.planned_on)
+    short = short_quarter(today)
+    n = 0
+    for year in (today.year - 1, today.year):
+        for quarter in range(1, 5):
+            held = dt.date(year, 3 * quarter - 1, 17)  # mid-quarter
+            if (year, quarter) >= short or held >= today:
+                continue
+            m = services.add_meeting(
+                actor=None,
+                unit=cell,
+                kind=MeetingKind.THEMATIC,
+                planned_on=held,
+                topic=THEMATIC_TOPICS[n % len(THEMATIC_TOPICS)],
+            )
+            services.mark_held(actor=None, meeting=m, held_on=held)
+            n += 1
+    services.plan_year(actor=None, unit=cell, year=today.year + 1)
     _last_held(cell, today)
     _next_prepared(cell, today)
     _follow_up(cell, today)
 
 
 def _follow_up(cell: Unit, today: dt.date) -> None:
-    """Seed 002: the commune's follower owes the cell 4 meetings a year; they came twice so far
-    (so the compliance page shows them behind). Seed 001: an opinion raised in the cell, routed
-    to the commune committee and waiting for its answer."""
+    """Seed 002: the commune's follower owes the cell 4 meetings a year; they came to the March
+    and June meetings only (so the compliance page shows them behind). Seed 001: an opinion
+    raised in the cell, routed to the commune committee and waiting for its answer."""
     from chibo.accounts.models import User
 
     from . import followup
@@ -51,14 +85,14 @@ def _follow_up(cell: Unit, today: dt.date) -> None:
         actor=None,
         user=follower,
         unit=cell,
-        valid_from=dt.date(2026, 1, 1),
+        valid_from=dt.date(today.year - 1, 1, 1),
         role="upper",
         decision_no="15-QĐ/ĐU",
     )
     held = list(
-        Meeting.objects.filter(unit=cell, kind=MeetingKind.REGULAR, held_on__year=2026).order_by(
-            "held_on"
-        )
+        Meeting.objects.filter(
+            unit=cell, kind=MeetingKind.REGULAR, held_on__year__gte=today.year - 1
+        ).order_by("held_on")
     )
     for m in [x for x in held if x.held_on.month in (3, 6)]:
         followup.set_visit(

@@ -236,8 +236,8 @@ def before_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
     )
 
 
-def after_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
-    """Today's seats, persona links and a transfer awaiting arrival."""
+def after_reform(U: dict[str, Unit], names, rng: random.Random, today: dt.date) -> None:
+    """Today's seats, persona links and a transfer awaiting arrival (left a week ago)."""
     from chibo.accounts.models import User
 
     ql_new = Unit.objects.get(pk=U["new:Xã Quảng Lâm"].pk)
@@ -246,7 +246,7 @@ def after_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
     term = Term.objects.filter(unit=ql_new).order_by("-start").first()
     lu1_people = _in(lu1)
     sd1_people = _in(sd1)
-    ql_people = [m for m in _people(ql_new, dt.date.today()) if m.birth_year < 1990]
+    ql_people = [m for m in _people(ql_new, today) if m.birth_year < 1990]
 
     def link(username: str, m: Member) -> None:
         m.user = User.objects.get(username=username)
@@ -297,14 +297,15 @@ def after_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
             valid_from=term.start,
             term=term,
         )
-    # November 2026: a Quảng Lâm member leaves for Phường Mường Lay; not arrived yet.
+    # A week before today a Quảng Lâm member left for Phường Mường Lay; not arrived yet.
+    departed = today - dt.timedelta(days=7)
     leaver = _in(Unit.objects.get(pk=U["cell:Đảng bộ xã Quảng Lâm:Chi bộ bản Nậm Pố"].pk))[0]
     transfer_out(
         actor=None,
         member=leaver,
         kind=Transfer.Kind.OFFICIAL,
         to_unit=sd1,
-        departed_on=dt.date(2026, 11, 10),
-        moved_on=dt.date(2026, 11, 2),
-        fee_paid_until=dt.date(2026, 10, 1),
+        departed_on=departed,
+        moved_on=departed - dt.timedelta(days=8),
+        fee_paid_until=(departed.replace(day=1) - dt.timedelta(days=1)).replace(day=1),
     )

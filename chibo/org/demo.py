@@ -7,7 +7,10 @@ apply the 2025 reform: old communes merge into new ones by vietnam-provinces' ow
 cells of the town move to the new ward or to province-level organizations, and the districts are
 dissolved. Village names and decision numbers are illustrative; the figures are the seeds'.
 
-Deterministic: the same tree, members and accounts on every run.
+Deterministic: the same tree, members and accounts on every run. What comes after the seeds'
+fixed dates (this year's meetings, a transfer awaiting arrival) is placed relative to the demo's
+today (`demo_today()`: CHIBO_DEMO_TODAY, else the real date), so the demo looks the same on any
+day it is loaded.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from chibo.accounts.choices import Role
 from chibo.accounts.models import Grant, User
@@ -198,14 +203,23 @@ class _Names:
 RECORDS = random.Random(54)  # record details (ethnicity, education…) of the generated members
 
 
-def _members(unit: Unit, n: int, names: _Names, probationary: int = 0) -> None:
+def probation_admitted(today: dt.date) -> dt.date:
+    """The demo's newest members were admitted so that their 12 months of probation end five
+    weeks after the demo's today (the cell page lists the recognitions coming due)."""
+    ends = today + dt.timedelta(days=34)
+    return ends.replace(year=ends.year - 1, day=min(ends.day, 28))
+
+
+def _members(
+    unit: Unit, n: int, names: _Names, probationary: int = 0, admitted_new: dt.date | None = None
+) -> None:
     for i in range(n):
         fam, mid, giv, gender, born = names.person()
         admitted = dt.date(max(born + 19, 1975), names.rng.randint(1, 12), names.rng.randint(1, 28))
         admitted = min(admitted, dt.date(2014, 12, 1))
         recognized = admitted + dt.timedelta(days=365)
         if i < probationary:
-            admitted, recognized = dt.date(2025, 12, 20), None  # probation ends 20/12/2026
+            admitted, recognized = admitted_new, None
         m = add_member(
             actor=None,
             unit=unit,
@@ -228,8 +242,25 @@ def _split(total: int, parts: int, rng: random.Random) -> list[int]:
     return out
 
 
+EARLIEST_TODAY = dt.date(2026, 1, 1)  # the demo's recent data needs a year after the reform
+
+
+def demo_today() -> dt.date:
+    """CHIBO_DEMO_TODAY, else the real date; never in the future (the services refuse future
+    events) nor before EARLIEST_TODAY."""
+    real = timezone.localdate()
+    day = settings.DEMO_TODAY or real
+    if not EARLIEST_TODAY <= day <= real:
+        raise ValueError(
+            f"CHIBO_DEMO_TODAY phải từ {EARLIEST_TODAY:%d/%m/%Y} đến hôm nay ({real:%d/%m/%Y}); "
+            f"đang là {day:%d/%m/%Y} / must lie between {EARLIEST_TODAY} and today"
+        )
+    return day
+
+
 @transaction.atomic
-def build() -> Built:
+def build(today: dt.date | None = None) -> Built:
+    today = today or demo_today()
     RECORDS.seed(54)
     names = _Names(2025)
     rng = random.Random(7)
@@ -305,7 +336,13 @@ def build() -> Built:
         for name, ctype, n in spec:
             cell = _create(commune, UnitKind.CELL, name, cell_type=ctype)
             U[f"cell:{commune.name}:{name}"] = cell
-            _members(cell, n, names, probationary=2 if name == probationary_in else 0)
+            _members(
+                cell,
+                n,
+                names,
+                probationary=2 if name == probationary_in else 0,
+                admitted_new=probation_admitted(today),
+            )
 
     cells(U["commune:Quảng Lâm"], QUANG_LAM_CELLS)
     cells(U["commune:Na Cô Sa"], NA_CO_SA_CELLS, probationary_in="Chi bộ bản Huổi Dạo")
@@ -381,10 +418,10 @@ def build() -> Built:
     member_demo.before_reform(U, names, random.Random(2016))
     _reform(U, communes_old, prov_old)
     accounts = _accounts(U)
-    member_demo.after_reform(U, names, random.Random(2026))
+    member_demo.after_reform(U, names, random.Random(2026), today)
     from chibo.meetings import demo as meeting_demo
 
-    meeting_demo.build(U)
+    meeting_demo.build(U, today)
     from chibo.core.models import SystemInfo
     from chibo.core.text import icu_version
 

@@ -1,11 +1,13 @@
 """Playwright against Debian's /usr/bin/chromium (never a downloaded browser)."""
 
+import datetime as dt
 import os
+import zoneinfo
 from pathlib import Path
 
 import pytest
 
-from chibo.core.testing import CHROMIUM_ARGS, run_demo_server, weak_3g
+from chibo.core.testing import CHROMIUM_ARGS, run_demo_server, suite_today, weak_3g
 
 CHROMIUM = os.environ.get("CHIBO_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -34,22 +36,39 @@ def browser():
         b.close()
 
 
+def on_test_day(ctx):
+    """The page's clock starts on the suite's day, 09:00 in Việt Nam, as the server's does."""
+    start = dt.datetime.combine(suite_today(), dt.time(9, 0), zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"))
+    ctx.clock.install(time=start)
+    return ctx
+
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 1,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "vi-VN",
+    "timezone_id": "Asia/Ho_Chi_Minh",
+}
+
+
 @pytest.fixture
 def phone(browser):
-    ctx = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=1,
-        is_mobile=True,
-        has_touch=True,
-        locale="vi-VN",
-    )
+    ctx = on_test_day(browser.new_context(**PHONE))
     yield ctx.new_page()
     ctx.close()
 
 
 @pytest.fixture
 def desktop(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 860}, locale="vi-VN")
+    ctx = on_test_day(
+        browser.new_context(
+            viewport={"width": 1280, "height": 860},
+            locale="vi-VN",
+            timezone_id="Asia/Ho_Chi_Minh",
+        )
+    )
     yield ctx.new_page()
     ctx.close()
 
@@ -63,7 +82,7 @@ def shot(page, name: str) -> None:
 def server(tmp_path_factory):
     """A real `chibo runserver` on the demo province, on its own SQLite file (as `make run`)."""
     try:
-        base, proc = run_demo_server(tmp_path_factory.mktemp("chibo-e2e"))
+        base, proc = run_demo_server(tmp_path_factory.mktemp("chibo-e2e"), today=suite_today())
     except RuntimeError as exc:
         pytest.fail(str(exc))
     yield base

@@ -8,7 +8,7 @@ import re
 from docx import Document
 from playwright.sync_api import expect
 
-from .conftest import login, shot, weak_3g
+from .conftest import login, on_test_day, shot, weak_3g
 
 SYNCED = "Mọi thay đổi đã lên máy chủ"
 
@@ -20,8 +20,8 @@ def _attended(page) -> int:
 
 def test_a_secretary_runs_a_meeting_on_weak_3g(server, phone_3g, browser):
     page = phone_3g
-    follower_ctx = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, locale="vi-VN"
+    follower_ctx = on_test_day(
+        browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="vi-VN")
     )
     follower = follower_ctx.new_page()
     weak_3g(follower)

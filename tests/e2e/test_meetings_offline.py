@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import login, shot
+from .conftest import login, on_test_day, shot
 
 
 def _offline(context, page, on: bool):
@@ -81,7 +81,9 @@ def test_changes_survive_the_connection_a_reload_and_the_login_and_conflicts_are
     shot(page, "meetings-offline-phone")
 
     # Meanwhile the commune office marks the same member present.
-    office = browser.new_context(viewport={"width": 1280, "height": 860}, locale="vi-VN")
+    office = on_test_day(
+        browser.new_context(viewport={"width": 1280, "height": 860}, locale="vi-VN")
+    )
     office.on(
         "requestfinished",
         lambda r: r.method == "POST" and print("desk sent", r.url, r.response().status),

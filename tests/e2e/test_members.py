@@ -3,13 +3,14 @@ it, import it; admit a member and see the ceremony deadline; transfer a member b
 communes and check what each side's secretary sees before and after the arrival; print the
 roll."""
 
-import datetime as dt
 import io
 
 from openpyxl import Workbook, load_workbook
 from playwright.sync_api import expect
 
-from .conftest import login, shot
+from chibo.core.testing import suite_today
+
+from .conftest import login, on_test_day, shot
 
 HEADERS = [
     "Chi bộ",
@@ -82,7 +83,8 @@ def test_admit_a_member_and_see_the_ceremony_deadline(server, desktop):
     page.get_by_label("Số quyết định kết nạp").fill("215-QĐ/ĐU")
     page.get_by_label("Cấp ủy ra quyết định").fill("Đảng ủy xã Quảng Lâm")
     page.get_by_label("Ngày chi bộ nhận quyết định").fill("2026-11-02")
-    page.get_by_label("Ngày tổ chức lễ kết nạp").fill("2026-11-19")
+    # Dates before the suite's earliest day (16/11/2026), so the ceremony is never in the future.
+    page.get_by_label("Ngày tổ chức lễ kết nạp").fill("2026-11-13")
     page.get_by_role("button", name="Tính hạn").click()
     # 30 working days from 2/11/2026; 24/11 (Vietnamese Culture Day) is a holiday.
     expect(page.get_by_test_id("ceremony-deadline")).to_have_text("15/12/2026")
@@ -93,9 +95,11 @@ def test_admit_a_member_and_see_the_ceremony_deadline(server, desktop):
 
 
 def test_a_transfer_between_communes_as_each_secretary_sees_it(server, browser):
-    sender = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN").new_page()
-    receiver = browser.new_context(
-        viewport={"width": 1280, "height": 860}, locale="vi-VN"
+    sender = on_test_day(
+        browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    ).new_page()
+    receiver = on_test_day(
+        browser.new_context(viewport={"width": 1280, "height": 860}, locale="vi-VN")
     ).new_page()
     login(sender, server, "bithu.huoilu1")
     sender.goto(server + "/members/")
@@ -108,7 +112,7 @@ def test_a_transfer_between_communes_as_each_secretary_sees_it(server, browser):
     sender.get_by_label("Chi bộ nơi đến (trong hệ thống)").select_option(
         label="Chi bộ Tổ dân phố số 1 (Sông Đà)"
     )
-    today = dt.date.today()
+    today = suite_today()
     sender.get_by_label("Ngày chuyển đi (ngày giấy giới thiệu)").fill(today.isoformat())
     sender.get_by_label("Đã đóng đảng phí hết tháng").fill(f"{today:%Y-%m}")
     sender.get_by_role("button", name="Lưu").click()

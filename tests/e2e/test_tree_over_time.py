@@ -4,6 +4,9 @@ import re
 
 from playwright.sync_api import expect
 
+from chibo.core.testing import suite_today
+from chibo.org.demo import probation_admitted
+
 from .conftest import login, shot
 
 
@@ -94,7 +97,9 @@ def test_it_shows_recognitions_coming_due_on_the_cell_page(server, phone):
     phone.get_by_role("link", name="Chi bộ bản Huổi Dạo").click()
     deadlines = phone.get_by_test_id("deadlines")
     expect(deadlines).to_contain_text("sắp hết dự bị")
-    expect(deadlines).to_contain_text("20/12/2026")
+    # Their probation ends twelve months after the admission (the demo's newest members).
+    ends = probation_admitted(suite_today())
+    expect(deadlines).to_contain_text(f"{ends.replace(year=ends.year + 1):%d/%m/%Y}")
     expect(
         phone.get_by_text("Chi bộ chỉ có 1 đảng viên chính thức (cần ít nhất 3).")
     ).to_be_visible()

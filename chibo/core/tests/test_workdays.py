@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from chibo.core.workdays import (
     add_working_days,
+    first_working_day_after_tet,
     holiday_name,
     is_working_day,
     working_days_between,
@@ -40,6 +41,14 @@ def test_it_has_substitute_days_and_worked_saturdays():
     assert is_working_day(D(2025, 4, 26))  # … for Saturday 26/4/2025, worked
     assert not is_working_day(D(2015, 1, 2))  # a swap across New Year …
     assert is_working_day(D(2014, 12, 27))  # … for Saturday 27/12/2014
+
+
+def test_it_finds_the_first_working_day_after_tet():
+    # Tết Ất Tỵ 2025: off Mon 27/1 – Fri 31/1, weekend 1–2/2: offices open Mon 3/2/2025.
+    assert first_working_day_after_tet(2025) == D(2025, 2, 3)
+    # Tết Đinh Mùi 2027: mùng 1 is Sat 6/2; 29 Tết (Thu 4/2) to mùng 5 (Wed 10/2) are off.
+    assert first_working_day_after_tet(2027) == D(2027, 2, 11)
+    assert not is_working_day(D(2027, 2, 10))
 
 
 def test_it_counts_a_deadline_across_tet():

@@ -73,23 +73,32 @@ def test_gaps_months_without_a_regular_meeting_and_quarters_without_a_thematic_o
         )
 
 
-def test_the_plan_page_shows_the_gaps(client, world):
+def test_the_plan_page_shows_the_gaps(client, world, today):
+    # Last year: every month and quarter has ended, whatever day the suite runs on.
+    year = today.year - 1
     cell = world.cells_a[0]
     assert client.login(username=world.official_a.username, password=PASSWORD)
     url = reverse("meetings:plan", args=[cell.pk])
     client.post(
-        reverse("meetings:set_day", args=[cell.pk]), {"day": "3", "valid_from": "2025-01-01"}
+        reverse("meetings:set_day", args=[cell.pk]), {"day": "3", "valid_from": f"{year}-01-01"}
     )
-    client.post(reverse("meetings:plan_year", args=[cell.pk]), {"year": "2026"})
-    page = client.get(url, {"year": "2026"})
+    client.post(reverse("meetings:plan_year", args=[cell.pk]), {"year": str(year)})
+    page = client.get(url, {"year": str(year)})
     body = page.content.decode()
     assert "ngày 3 hằng tháng" in body
-    assert body.count('data-testid="month-gap"') == 10  # January–October ended, none held
+    assert body.count('data-testid="month-gap"') == 12  # all ended, none held
     assert "Quý 1: 0 lần sinh hoạt chuyên đề" in body
-    m = Meeting.objects.get(unit=cell, planned_on=dt.date(2026, 1, 3))
-    client.post(reverse("meetings:held", args=[m.pk]), {"held_on": "2026-01-03"})
-    assert client.get(url, {"year": "2026"}).content.decode().count('data-testid="month-gap"') == 9
+    m = Meeting.objects.get(unit=cell, planned_on=dt.date(year, 1, 3))
+    client.post(reverse("meetings:held", args=[m.pk]), {"held_on": f"{year}-01-03"})
+    assert (
+        client.get(url, {"year": str(year)}).content.decode().count('data-testid="month-gap"') == 11
+    )
+    # This year: only the months that have ended are gaps (none held yet).
+    client.post(reverse("meetings:plan_year", args=[cell.pk]), {"year": str(today.year)})
+    this_year = client.get(url, {"year": str(today.year)}).content.decode()
+    assert this_year.count('data-testid="month-gap"') == today.month - 1
+    tomorrow = today + dt.timedelta(days=1)
     future = client.post(
-        reverse("meetings:held", args=[m.pk]), {"held_on": "2027-01-03"}, follow=True
+        reverse("meetings:held", args=[m.pk]), {"held_on": tomorrow.isoformat()}, follow=True
     )
     assert "không thể ở tương lai" in future.content.decode()

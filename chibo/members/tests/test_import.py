@@ -230,7 +230,7 @@ def test_the_pages_upload_preview_confirm_and_commit(client, world):
 def test_a_large_file_is_imported_in_the_background_with_progress(client, monkeypatch, settings):
     """The thread path: validation and commit run outside the request; the page polls the
     progress kept in the cache (outside the import's transaction) and then shows the result."""
-    import time
+    import threading
 
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
@@ -248,12 +248,14 @@ def test_a_large_file_is_imported_in_the_background_with_progress(client, monkey
         "Location"
     ]
 
+    pause = threading.Event()  # not time.sleep: it fails under faketime (test-on-date.sh)
+
     def wait_for(state):
         for _ in range(100):
             page = client.get(job)
             if page.context and page.context["job"]["state"] == state:
                 return page
-            time.sleep(0.1)
+            pause.wait(0.1)
         raise AssertionError(f"job never reached {state}")
 
     assert "Thêm mới: <strong>30</strong>" in wait_for("preview").content.decode()

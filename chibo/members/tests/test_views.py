@@ -214,16 +214,19 @@ def test_the_forms_page_compares_with_last_year_and_exports(client, people):
     assert AuditLog.objects.filter(action="export.form3").exists()
 
 
-def test_reconciliation_is_submitted_once_and_then_frozen(client, people):
+def test_reconciliation_is_submitted_once_and_then_frozen(client, people, today):
     from chibo.members.models import Reconciliation
 
     _login(client, people.official_a)
     url = reverse("members:reconciliation", args=[people.commune_a.pk])
-    client.post(url, {"year": "2025", "quarter": "4"})
-    client.post(url, {"year": "2025", "quarter": "4"})
-    assert Reconciliation.objects.get().figures["D"] == 3
+    # The last quarter of last year (ended, and shown on the page: this year and last).
+    year = str(today.year - 1)
+    client.post(url, {"year": year, "quarter": "4"})
+    client.post(url, {"year": year, "quarter": "4"})
+    # Three members since 2000 in commune A, and Đỗ Văn Dũng from his admission on 1/3/2026.
+    assert Reconciliation.objects.get().figures["D"] == 3 + (today.year - 1 >= 2026)
     page = client.get(url).content.decode()
-    assert "Đã nộp" in page and "Quý 4/2025" in page
+    assert "Đã nộp" in page and f"Quý 4/{year}" in page
     resp = client.post(url, {"year": "x", "quarter": "4"}, follow=True)
     assert "Quý không hợp lệ" in resp.content.decode()
 

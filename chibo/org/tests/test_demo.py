@@ -15,7 +15,6 @@ from chibo.org.models import Lineage, Unit
 D2024 = dt.date(2024, 6, 1)
 SEED_000 = dt.date(2017, 12, 31)
 SEED_002 = dt.date(2019, 12, 4)
-TODAY = dt.date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
@@ -71,14 +70,14 @@ def test_it_has_muong_lay_with_35_grassroots_units_and_1142_members(u):
     assert any(k.name == "Chi bộ Tòa án nhân dân thị xã" for k in kids)
 
 
-def test_it_merges_quang_lam_and_na_co_sa_into_the_new_commune(u):
+def test_it_merges_quang_lam_and_na_co_sa_into_the_new_commune(u, today):
     new = Unit.objects.get(pk=u["new:Xã Quảng Lâm"].pk)
     assert new.kind == UnitKind.COMMUNE and new.admin_era == "post2025"
-    assert [n.name for n in selectors.ancestors_on(new.pk, TODAY)] == ["Đảng bộ tỉnh Điện Biên"]
+    assert [n.name for n in selectors.ancestors_on(new.pk, today)] == ["Đảng bộ tỉnh Điện Biên"]
     preds = set(Lineage.objects.filter(successor=new).values_list("predecessor__name", flat=True))
     assert preds == {"Đảng bộ xã Na Cô Sa"}
     # 13 + 7 cells, the two military and the two police cells merged into one each.
-    assert len(selectors.children_on(new.pk, TODAY)) == 13 + 7 - 2
+    assert len(selectors.children_on(new.pk, today)) == 13 + 7 - 2
     assert new.version_on(D2024).kind == UnitKind.GRASSROOTS_COMMITTEE
 
 
@@ -121,9 +120,9 @@ def test_it_gives_the_new_official_the_old_cells_and_not_the_others(u):
     assert not can(official, "view", u["new:Phường Mường Lay"])
 
 
-def test_it_warns_about_a_cell_with_fewer_than_three_official_members(u):
+def test_it_warns_about_a_cell_with_fewer_than_three_official_members(u, today):
     cell = Unit.objects.get(pk=u["cell:Đảng bộ xã Na Cô Sa:Chi bộ bản Huổi Dạo"].pk)
-    counts = counts_on(cell, TODAY)
+    counts = counts_on(cell, today)
     warnings = selectors.warnings_for(
         cell, member_count=counts["total"], official_count=counts["direct_official"]
     )
@@ -131,7 +130,7 @@ def test_it_warns_about_a_cell_with_fewer_than_three_official_members(u):
     assert any("ít nhất 3" in w for w in warnings)
 
 
-def test_member_personas_are_linked_and_secretaries_hold_their_seats(u):
+def test_member_personas_are_linked_and_secretaries_hold_their_seats(u, today):
     from chibo.members.models import Member, Seat, Transfer
     from chibo.members.selectors import deadlines
 
@@ -141,19 +140,25 @@ def test_member_personas_are_linked_and_secretaries_hold_their_seats(u):
     assert Seat.objects.filter(member=sec, role="secretary", valid_to__isnull=True).exists()
     pending = Transfer.objects.get(arrived_on__isnull=True, kind="official", to_unit__isnull=False)
     assert pending.to_unit == sec.home_unit
-    alerts = deadlines(Unit.objects.get(pk=sec.home_unit_id), TODAY)
+    alerts = deadlines(Unit.objects.get(pk=sec.home_unit_id), today)
     assert any(a.kind == "arrival" for a in alerts)
     ethnic = set(Member.objects.values_list("ethnicity", flat=True))
     assert {"03", "08", "01", "29"} <= ethnic  # Thái, Mông, Kinh, Khơ Mú
 
 
-def test_huoi_lu_1_meets_on_the_3rd_and_its_plan_shows_the_missed_month(u):
+def test_huoi_lu_1_meets_on_the_3rd_and_its_plan_shows_the_missed_month(u, today):
     from chibo.meetings.services import year_overview
 
     cell = Unit.objects.get(pk=u["cell:Đảng bộ xã Quảng Lâm:Chi bộ bản Huổi Lụ 1"].pk)
-    months, quarters = year_overview(cell, 2026, TODAY)
-    assert [m.month for m in months if m.missing] == [9]
-    assert [q.quarter for q in quarters if q.short] == [3]
+    from chibo.meetings.demo import missed_month, short_quarter
+
+    # Three months ago the cell did not meet; the last ended quarter had no thematic meeting.
+    year, month = missed_month(today)
+    months, _quarters = year_overview(cell, year, today)
+    assert [m.month for m in months if m.missing] == [month]
+    year, quarter = short_quarter(today)
+    _months, quarters = year_overview(cell, year, today)
+    assert [q.quarter for q in quarters if q.short] == [quarter]
 
 
 def test_huoi_lu_1_held_its_last_meeting_and_prepared_the_next(u):
@@ -172,12 +177,13 @@ def test_huoi_lu_1_held_its_last_meeting_and_prepared_the_next(u):
     assert Notice.objects.get(meeting=nxt, follower=True).user.username == "theodoi.quanglam"
 
 
-def test_the_follower_of_huoi_lu_1_is_behind_and_an_opinion_waits(u):
+def test_the_follower_of_huoi_lu_1_is_behind_and_an_opinion_waits(u, today):
     from chibo.meetings.followup import compliance
     from chibo.meetings.models import RaisedMatter
 
     cell = Unit.objects.get(pk=u["cell:Đảng bộ xã Quảng Lâm:Chi bộ bản Huổi Lụ 1"].pk)
-    (row,) = compliance(cell, 2026, TODAY)
+    # Last year, a whole year: they came in March and June only, 2 of the 4 owed.
+    (row,) = compliance(cell, today.year - 1, today)
     assert row.follow_up.user.username == "theodoi.quanglam"
     assert (row.attended, row.target, row.behind) == (2, 4, True)
     matter = RaisedMatter.objects.get()

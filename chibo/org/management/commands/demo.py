@@ -23,7 +23,11 @@ class Command(BaseCommand):
             raise CommandError("Cơ sở dữ liệu đã có dữ liệu; dùng --if-empty hoặc một CSDL mới.")
         self.stdout.write("Đang nạp dữ liệu mẫu tỉnh Điện Biên… / loading the demo province…")
         t = time.monotonic()
-        built = demo.build()
+        try:
+            today = demo.demo_today()
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        built = demo.build(today)
         n = Unit.objects.count()
         self.stdout.write(
             self.style.SUCCESS(
