@@ -420,7 +420,7 @@ def main():
         try:
             with transaction.atomic():
                 MoveUnit(
-                    Decision(dt.date(2026, 1, 1)),
+                    Decision(dt.date(2026, 1, 1), "01-QĐ/BENCH", "Ban Tổ chức (đo hiệu năng)"),
                     unit=Unit.objects.get(pk=commune.pk),
                     new_parent=Unit.objects.get(pk=other.pk),
                 ).execute(actor=None)

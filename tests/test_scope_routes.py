@@ -8,8 +8,8 @@ from django.db.models import Q
 from openpyxl import load_workbook
 
 from chibo.audit.models import AuditLog
-from chibo.core.testing import PASSWORD
-from chibo.org.services import Decision, RenameUnit
+from chibo.core.testing import PASSWORD, decision
+from chibo.org.services import RenameUnit
 
 from .scope_cases import ALL_CASES, Case, prime
 
@@ -54,7 +54,7 @@ def changes() -> int:
 def seeded(world):
     # Something in commune A's audit log for the list cases to find (or not).
     RenameUnit(
-        Decision(world.commune_a.valid_from),
+        decision(world.commune_a.valid_from),
         unit=world.cells_a[0],
         name="Chi bộ thôn Đông (Đồng Tâm)",
     ).execute(actor=world.official_a)

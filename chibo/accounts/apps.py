@@ -7,4 +7,20 @@ class AccountsConfig(AppConfig):
     verbose_name = "Tài khoản"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from chibo.org.services import restructuring_previewed, unit_absorbed, unit_ended
+
+        from . import services, signals  # noqa: F401
+
+        def _absorbed(sender, source, target, on, actor=None, repoint_grants=True, **kwargs):
+            if repoint_grants:
+                services.repoint_grants(actor=actor, predecessor=source, successor=target, on=on)
+
+        def _ended(sender, unit, on, actor=None, **kwargs):
+            services.end_grants(actor=actor, unit=unit, on=on)
+
+        def _previewed(sender, on, absorbed, ended, **kwargs):
+            return {"lines": services.restructuring_lines(on=on, absorbed=absorbed, ended=ended)}
+
+        unit_absorbed.connect(_absorbed, weak=False, dispatch_uid="accounts.absorbed")
+        unit_ended.connect(_ended, weak=False, dispatch_uid="accounts.ended")
+        restructuring_previewed.connect(_previewed, weak=False, dispatch_uid="accounts.preview")

@@ -237,23 +237,35 @@ def hand_over(*, actor, from_user: User, to_user: User, on: dt.date) -> list[Gra
     return moved
 
 
+def _holding_on_or_after(unit, on: dt.date):
+    """Grants on `unit` in force on `on` or starting later."""
+    from django.db.models import Q
+
+    return (
+        Grant.objects.filter(unit=unit)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .select_related("user")
+        .order_by("valid_from", "id")
+    )
+
+
 def repoint_grants(*, actor, predecessor, successor, on: dt.date) -> list[Grant]:
-    """After a merge: active grants on the absorbed unit continue on its successor."""
+    """After a merge: grants on the absorbed unit in force on the date continue on its
+    successor from that day (keeping their own end); grants that start later move whole."""
     out = []
-    for g in Grant.objects.active(on).filter(unit=predecessor).select_related("user"):
+    for g in _holding_on_or_after(predecessor, on):
         before = _grant_dict(g)
-        if on > g.valid_from:
-            g.valid_to = on
+        note = _("Chuyển từ %(u)s khi hợp nhất") % {"u": predecessor.name}
+        if g.valid_from < on:
+            end, g.valid_to = g.valid_to, on
             g.save(update_fields=["valid_to"])
+            new = Grant.objects.create(
+                user=g.user, unit=successor, role=g.role, valid_from=on, valid_to=end, note=note
+            )
         else:
-            g.delete()
-        new = Grant.objects.create(
-            user=g.user,
-            unit=successor,
-            role=g.role,
-            valid_from=on,
-            note=_("Chuyển từ %(u)s khi hợp nhất") % {"u": predecessor.name},
-        )
+            g.unit, g.note = successor, note
+            g.save(update_fields=["unit", "note"])
+            new = g
         record(
             actor=actor,
             action="accounts.grant_repoint",
@@ -264,6 +276,53 @@ def repoint_grants(*, actor, predecessor, successor, on: dt.date) -> list[Grant]
         )
         out.append(new)
     return out
+
+
+def end_grants(*, actor, unit, on: dt.date) -> list[Grant]:
+    """A unit dissolved (or split) on `on`: its grants end that day; grants that were to start
+    later never start (their period becomes empty, the row stays for the record)."""
+    out = []
+    for g in _holding_on_or_after(unit, on):
+        before = _grant_dict(g)
+        g.valid_to = max(on, g.valid_from)
+        g.save(update_fields=["valid_to"])
+        record(
+            actor=actor,
+            action="accounts.grant_end",
+            obj=g.user,
+            unit=unit,
+            before=before,
+            after=_grant_dict(g),
+        )
+        out.append(g)
+    return out
+
+
+def restructuring_lines(*, on: dt.date, absorbed, ended) -> list[str]:
+    """For a restructuring's preview: whose grants move to the successor, whose end."""
+
+    def holders(unit) -> str:
+        return ", ".join(
+            f"{g.user.full_name or g.user.username} ({g.user.username}, {g.get_role_display()})"
+            for g in _holding_on_or_after(unit, on)
+        )
+
+    lines = []
+    for unit, successor in absorbed:
+        who = holders(unit)
+        if who:
+            lines.append(
+                _("Quyền trên %(u)s chuyển sang %(s)s từ %(d)s: %(who)s.")
+                % {"u": unit.name, "s": successor, "d": f"{on:%d/%m/%Y}", "who": who}
+            )
+    for unit in ended:
+        who = holders(unit)
+        if who:
+            lines.append(
+                _("Quyền trên %(u)s chấm dứt từ %(d)s: %(who)s.")
+                % {"u": unit.name, "d": f"{on:%d/%m/%Y}", "who": who}
+            )
+    return lines
 
 
 def _token_hash(raw: str) -> str:

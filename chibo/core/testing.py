@@ -28,10 +28,13 @@ def suite_today() -> dt.date:
 PASSWORD = "Mat-khau-thu-2026"
 
 
+def decision(on: dt.date, number: str = "01-QĐ/TEST") -> Decision:
+    """A restructuring decision for tests: every one needs a number and an issuing body."""
+    return Decision(on, number, "Ban Thường vụ (thử nghiệm)")
+
+
 def make_unit(parent: Unit | None, kind: str, name: str, on: dt.date = START, **extra) -> Unit:
-    action = CreateUnit(
-        Decision(on, "01-QĐ/TEST"), parent=parent, spec=UnitSpec(kind=kind, name=name, **extra)
-    )
+    action = CreateUnit(decision(on), parent=parent, spec=UnitSpec(kind=kind, name=name, **extra))
     action.execute(actor=None)
     return action.created
 

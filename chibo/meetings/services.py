@@ -194,3 +194,20 @@ def year_overview(unit: Unit, year: int, today: dt.date) -> tuple[list[Month], l
         end = date_in_month(year, 3 * q, 31)
         quarters.append(Quarter(q, held, params.get("thematic_min_per_quarter", end), end < today))
     return months, quarters
+
+
+def later_meetings(*, on: dt.date, units) -> dict[int, str]:
+    """For a restructuring's preview: per unit, the meetings of its subtree held (or planned)
+    on or after `on`; they stay with their unit and follow the tree of their own dates."""
+    from django.db.models import Q
+
+    out = {}
+    for unit in units:
+        n = (
+            Meeting.objects.filter(unit__path__startswith=unit.path)
+            .filter(Q(held_on__gte=on) | Q(held_on__isnull=True, planned_on__gte=on))
+            .count()
+        )
+        if n:
+            out[unit.pk] = _("%(n)d cuộc họp") % {"n": n}
+    return out

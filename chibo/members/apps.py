@@ -7,7 +7,7 @@ class MembersConfig(AppConfig):
     verbose_name = "Đảng viên"
 
     def ready(self) -> None:
-        from chibo.org.services import unit_absorbed, units_relocated
+        from chibo.org.services import restructuring_previewed, unit_absorbed, units_relocated
 
         from . import services
 
@@ -17,5 +17,9 @@ class MembersConfig(AppConfig):
         def _absorbed(sender, source, target, on, **kwargs):
             services.move_placements(source=source, target=target, on=on)
 
+        def _previewed(sender, on, moves, **kwargs):
+            return {"later": services.later_events(on=on, units=[u for u, _dest in moves])}
+
         units_relocated.connect(_relocated, weak=False, dispatch_uid="members.relocated")
         unit_absorbed.connect(_absorbed, weak=False, dispatch_uid="members.absorbed")
+        restructuring_previewed.connect(_previewed, weak=False, dispatch_uid="members.preview")

@@ -253,6 +253,32 @@ def move_placements(*, source: Unit, target: Unit, on: dt.date) -> int:
     return len(moving)
 
 
+def later_events(*, on: dt.date, units) -> dict[int, str]:
+    """For a restructuring's preview: per unit, how many member events dated on or after `on`
+    concern members placed in its subtree then (they will follow the tree of their own dates)."""
+    from django.db.models import F, Q
+
+    out = {}
+    for unit in units:
+        n = (
+            MemberEvent.objects.filter(
+                effective_date__gte=on,
+                member__placements__unit__path__startswith=unit.path,
+                member__placements__valid_from__lte=F("effective_date"),
+            )
+            .filter(
+                Q(member__placements__valid_to__isnull=True)
+                | Q(member__placements__valid_to__gt=F("effective_date"))
+            )
+            .values("pk")
+            .distinct()
+            .count()
+        )
+        if n:
+            out[unit.pk] = _("%(n)d sự kiện đảng viên") % {"n": n}
+    return out
+
+
 def refresh_denormalized(unit_ids) -> None:
     """After a subtree moves, members' province/commune/grassroots follow their home cell:
     one UPDATE per distinct combination (a moved subtree usually has one or two)."""

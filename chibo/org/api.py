@@ -170,8 +170,8 @@ class RestructureIn(InSchema):
     kind: Literal["create", "rename", "change_kind", "move", "merge", "split", "dissolve"]
     unit_id: int = Field(..., description="the unit acted on (the parent, for create)")
     effective_date: IsoDate
-    decision_no: str = ""
-    issuer: str = ""
+    decision_no: str = Field(..., description="the decision's number, e.g. 125-QĐ/TU")
+    issuer: str = Field(..., description="the issuing body")
     note: str = ""
     name: str = ""
     short_name: str = ""

@@ -35,9 +35,11 @@ class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
 class DecisionForm(forms.Form):
     effective_date = forms.DateField(label=_("Ngày hiệu lực"), widget=DATE_INPUT)
     decision_no = forms.CharField(
-        label=_("Số quyết định"), max_length=80, required=False, help_text=_("Ví dụ: 125-QĐ/TU")
+        label=_("Số quyết định"), max_length=80, help_text=_("Ví dụ: 125-QĐ/TU")
     )
-    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=255, required=False)
+    issuer = forms.CharField(
+        label=_("Cơ quan ban hành"), max_length=255, help_text=_("Ví dụ: Ban Thường vụ Tỉnh ủy")
+    )
     note = forms.CharField(
         label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -305,8 +307,8 @@ class ImportForm(forms.Form):
         ),
     )
     effective_date = forms.DateField(label=_("Ngày hiệu lực"), widget=DATE_INPUT)
-    decision_no = forms.CharField(label=_("Số quyết định"), max_length=80, required=False)
-    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=255, required=False)
+    decision_no = forms.CharField(label=_("Số quyết định"), max_length=80)
+    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=255)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

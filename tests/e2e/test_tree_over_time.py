@@ -78,6 +78,7 @@ def test_it_lets_an_official_preview_and_apply_a_merge(server, desktop):
     page.get_by_label("Chi bộ bản Huổi Lụ 3 (Chi bộ trực thuộc)").check()
     page.get_by_label("Ngày hiệu lực").fill("2026-11-01")
     page.get_by_label("Số quyết định").fill("15-QĐ/ĐU")
+    page.get_by_label("Cơ quan ban hành").fill("Ban Thường vụ Đảng ủy xã Quảng Lâm")
     page.get_by_role("button", name="Xem trước").click()
     preview = page.get_by_test_id("preview")
     expect(preview).to_contain_text("Sáp nhập Chi bộ bản Huổi Lụ 3 vào Chi bộ bản Huổi Lụ 2")

@@ -8,7 +8,8 @@ from chibo.accounts.choices import Role
 from chibo.accounts.models import Grant, User
 from chibo.accounts.scope import can, visible_unit_ids
 from chibo.audit.models import AuditLog
-from chibo.org.services import Decision, MergeUnits, UnitSpec
+from chibo.core.testing import decision
+from chibo.org.services import MergeUnits, UnitSpec
 
 REFORM = dt.date(2025, 7, 1)
 
@@ -102,7 +103,7 @@ def test_it_hands_grants_over_when_a_secretary_changes(world):
 
 def test_it_repoints_grants_when_units_merge(world):
     MergeUnits(
-        Decision(REFORM),
+        decision(REFORM),
         sources=[world.commune_a, world.commune_b],
         new_spec=UnitSpec(kind="commune", name="Xã Mới"),
         new_parent=world.province,
@@ -115,7 +116,7 @@ def test_it_repoints_grants_when_units_merge(world):
 def test_it_lets_the_successor_see_the_predecessors_history(world):
     """The merged commune's official sees both old communes and their cells (lineage)."""
     action = MergeUnits(
-        Decision(REFORM),
+        decision(REFORM),
         sources=[world.commune_a, world.commune_b],
         new_spec=UnitSpec(kind="commune", name="Xã Mới"),
         new_parent=world.province,
@@ -206,6 +207,8 @@ def test_it_requires_csrf_for_api_writes_with_a_session(world):
         "kind": "rename",
         "unit_id": world.commune_a.pk,
         "effective_date": "2026-01-01",
+        "decision_no": "5-QĐ/TU",
+        "issuer": "Ban Thường vụ Tỉnh ủy",
         "name": "Tên khác",
     }
     resp = client.post("/api/v1/units/restructure/apply", body, content_type="application/json")

@@ -5,14 +5,14 @@ from django.db import transaction
 
 from chibo.audit.models import AuditLog
 from chibo.audit.services import record
-from chibo.core.testing import PASSWORD
-from chibo.org.services import Decision, RenameUnit
+from chibo.core.testing import PASSWORD, decision
+from chibo.org.services import RenameUnit
 
 
 def test_it_writes_the_row_in_the_same_transaction_as_the_change(world):
     before = AuditLog.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():
-        RenameUnit(Decision(dt.date(2025, 7, 1)), unit=world.commune_a, name="Tên mới").execute(
+        RenameUnit(decision(dt.date(2025, 7, 1)), unit=world.commune_a, name="Tên mới").execute(
             actor=world.official_a
         )
         raise RuntimeError("the caller fails after the change")
@@ -25,7 +25,13 @@ def test_it_records_who_when_request_id_ip_and_before_after(world, client):
     client.login(username="canbo.a", password=PASSWORD)
     resp = client.post(
         f"/org/unit/{world.commune_a.pk}/restructure/rename/",
-        {"effective_date": "2025-07-01", "name": "Đảng bộ xã Đồng Tâm Mới", "apply": "1"},
+        {
+            "effective_date": "2025-07-01",
+            "decision_no": "15-QĐ/TU",
+            "issuer": "Ban Thường vụ Tỉnh ủy",
+            "name": "Đảng bộ xã Đồng Tâm Mới",
+            "apply": "1",
+        },
         headers={"X-Request-ID": "req-123"},
     )
     assert resp.status_code == 302
@@ -42,7 +48,7 @@ def test_it_refuses_a_change_row_outside_a_transaction(transactional_db):
 
 
 def test_it_scopes_the_log_viewer(world, client):
-    RenameUnit(Decision(dt.date(2025, 7, 1)), unit=world.cell_b, name="Chi bộ TDP 1 mới").execute(
+    RenameUnit(decision(dt.date(2025, 7, 1)), unit=world.cell_b, name="Chi bộ TDP 1 mới").execute(
         actor=world.official_b
     )
     assert AuditLog.objects.restrict(world.official_b).filter(action="org.rename").exists()

@@ -1,4 +1,4 @@
-from chibo.core.testing import PASSWORD
+from chibo.core.testing import PASSWORD, decision
 
 
 def test_it_speaks_vietnamese_by_default_and_english_on_request(world, client):
@@ -14,8 +14,8 @@ def test_it_speaks_vietnamese_by_default_and_english_on_request(world, client):
 def test_it_translates_service_messages_too(world):
     from django.utils import translation
 
-    from chibo.org.services import Decision, DissolveUnit
+    from chibo.org.services import DissolveUnit
 
     with translation.override("en"):
-        errors = DissolveUnit(Decision(world.commune_a.valid_from), unit=world.commune_a).check()
+        errors = DissolveUnit(decision(world.commune_a.valid_from), unit=world.commune_a).check()
     assert errors and "còn" not in errors[0]

@@ -19,7 +19,9 @@ from .primitives import (
     UnitSpec,
     kind_label,
     live_children,
+    restructuring_previewed,
     unit_absorbed,
+    unit_ended,
     units_relocated,
 )
 from .terms import add_term, create_unit
@@ -40,6 +42,8 @@ __all__ = [
     "create_unit",
     "kind_label",
     "live_children",
+    "restructuring_previewed",
     "unit_absorbed",
+    "unit_ended",
     "units_relocated",
 ]

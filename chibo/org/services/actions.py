@@ -28,10 +28,15 @@ from .primitives import (
     _move,
     _new_version,
     _refresh_denormalized,
+    decision_errors,
     kind_label,
     live_children,
+    restructuring_previewed,
     unit_absorbed,
+    unit_ended,
 )
+
+VERSIONED = UnitVersion.VERSIONED_FIELDS
 
 
 def _effect(event: RestructureEvent, unit: Unit, role: str, description: str) -> None:
@@ -55,10 +60,52 @@ class RestructureAction:
         return self.decision.effective_date
 
     def check(self) -> list[str]:
+        """Everything that stands in the way, in Vietnamese; writes nothing."""
+        errors = decision_errors(self.decision)
+        if errors and not isinstance(self.decision.effective_date, dt.date):
+            return errors
+        return list(dict.fromkeys(errors + self._check()))  # a shared parent is named once
+
+    def _check(self) -> list[str]:
         raise NotImplementedError
 
     def preview(self) -> list[str]:
+        """The effects, then what the other apps' records dated on or after the effective date
+        will belong to, and whose grants move or end (from the receivers of
+        restructuring_previewed: the tree app imports none of those apps)."""
+        return self._preview() + self._consequences()
+
+    def _preview(self) -> list[str]:
         raise NotImplementedError
+
+    def _fates(self) -> dict:
+        """moves [(unit, destination name)]: subtrees whose later records will lie under the
+        destination; absorbed [(unit, successor name)]; ended [units ending with no successor]."""
+        return {"moves": [], "absorbed": [], "ended": []}
+
+    def _consequences(self) -> list[str]:
+        fates = self._fates()
+        if not any(fates.values()):
+            return []
+        later: dict[int, list[str]] = {}
+        lines: list[str] = []
+        for _receiver, answer in restructuring_previewed.send(sender=Unit, on=self.date, **fates):
+            for pk, phrase in (answer or {}).get("later", {}).items():
+                later.setdefault(pk, []).append(phrase)
+            lines += (answer or {}).get("lines", [])
+        out = []
+        for unit, dest in fates["moves"]:
+            if later.get(unit.pk):
+                out.append(
+                    _("%(what)s của %(unit)s từ ngày %(d)s trở đi sẽ thuộc về %(dest)s.")
+                    % {
+                        "what": _(" và ").join(later[unit.pk]),
+                        "unit": unit.name,
+                        "d": _d(self.date),
+                        "dest": dest,
+                    }
+                )
+        return out + lines
 
     def touched_units(self) -> list[Unit]:
         """Units the actor must be allowed to change (scope check)."""
@@ -70,22 +117,38 @@ class RestructureAction:
     def _apply(self, event: RestructureEvent) -> None:
         raise NotImplementedError
 
+    def _lock(self) -> None:
+        """Lock the touched units' rows and read them again, so check() judges the tree as it
+        is now and two restructurings of the same units run one after the other."""
+        units = [u for u in self.touched_units() if u is not None and u.pk]
+        fresh = {
+            u.pk: u
+            for u in Unit.objects.select_for_update()
+            .filter(pk__in=[u.pk for u in units])
+            .order_by("pk")
+        }
+        for u in units:
+            f = fresh[u.pk]
+            for name in ("path", "depth", "numchild", "valid_from", "valid_to", *VERSIONED):
+                setattr(u, name, getattr(f, name))
+
     def execute(self, *, actor) -> RestructureEvent:
         from chibo.accounts.scope import can
 
-        errors = self.check()
-        if errors:
-            raise ValidationError(errors)
-        if actor is not None and not all(can(actor, "change", u) for u in self.touched_units()):
-            raise PermissionDenied(_("Bạn không có quyền thay đổi các tổ chức này."))
         self.actor = actor
         with transaction.atomic():
+            self._lock()
+            errors = self.check()
+            if errors:
+                raise ValidationError(errors)
+            if actor is not None and not all(can(actor, "change", u) for u in self.touched_units()):
+                raise PermissionDenied(_("Bạn không có quyền thay đổi các tổ chức này."))
             summary = self.summary = self.preview()  # before anything changes
             event = RestructureEvent.objects.create(
                 kind=self.kind,
                 effective_date=self.date,
-                decision_no=self.decision.decision_no,
-                issuer=self.decision.issuer,
+                decision_no=self.decision.decision_no.strip(),
+                issuer=self.decision.issuer.strip(),
                 note=self.decision.note,
                 summary="\n".join(summary),
                 created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -99,8 +162,8 @@ class RestructureAction:
                 unit=Unit.objects.get(pk=primary.pk) if primary else None,
                 after={
                     "effective_date": self.date.isoformat(),
-                    "decision_no": self.decision.decision_no,
-                    "issuer": self.decision.issuer,
+                    "decision_no": event.decision_no,
+                    "issuer": event.issuer,
                     "effects": summary,
                 },
             )
@@ -116,19 +179,19 @@ class CreateUnit(RestructureAction):
         self.spec = spec
         self.created: Unit | None = None
 
-    def check(self) -> list[str]:
+    def _check(self) -> list[str]:
         errors: list[str] = []
         if not self.spec.name.strip():
             errors.append(_("Tên tổ chức không được để trống."))
         if self.spec.kind not in UnitKind.values:
             errors.append(_("Loại tổ chức không hợp lệ."))
             return errors
-        _check_parent(self.spec.kind, self.parent, errors)
+        _check_parent(self.spec.kind, self.parent, errors, self.date)
         if self.parent is not None and self.parent.is_alive and self.date < self.parent.valid_from:
             errors.append(_("Ngày thành lập không được trước ngày thành lập của tổ chức cấp trên."))
         return errors
 
-    def preview(self) -> list[str]:
+    def _preview(self) -> list[str]:
         where = self.parent.name if self.parent else _("cấp cao nhất")
         return [
             _("Thành lập %(kind)s “%(name)s” trực thuộc %(parent)s từ %(d)s.")
@@ -174,7 +237,7 @@ class RenameUnit(RestructureAction):
         super().__init__(decision)
         self.unit, self.name, self.short_name, self.code = unit, name.strip(), short_name, code
 
-    def check(self) -> list[str]:
+    def _check(self) -> list[str]:
         errors: list[str] = []
         if not self.name:
             errors.append(_("Tên mới không được để trống."))
@@ -183,7 +246,7 @@ class RenameUnit(RestructureAction):
             errors.append(_("Tên mới trùng tên hiện tại."))
         return errors
 
-    def preview(self) -> list[str]:
+    def _preview(self) -> list[str]:
         return [
             _("Đổi tên “%(old)s” thành “%(new)s” từ %(d)s.")
             % {"old": self.unit.name, "new": self.name, "d": _d(self.date)}
@@ -233,7 +296,7 @@ class ChangeKind(RestructureAction):
             if v is not None
         }
 
-    def check(self) -> list[str]:
+    def _check(self) -> list[str]:
         errors: list[str] = []
         _check_date(self.unit, self.date, errors)
         if self.new_kind not in UnitKind.values:
@@ -263,7 +326,7 @@ class ChangeKind(RestructureAction):
                 )
         return errors
 
-    def preview(self) -> list[str]:
+    def _preview(self) -> list[str]:
         text = _("%(name)s chuyển từ %(old)s thành %(new)s từ %(d)s.") % {
             "name": self.unit.name,
             "old": kind_label(self.unit.kind),
@@ -311,7 +374,7 @@ class MoveUnit(RestructureAction):
             if k in UnitVersion.VERSIONED_FIELDS and k != "kind"
         }
 
-    def check(self) -> list[str]:
+    def _check(self) -> list[str]:
         errors: list[str] = []
         _check_date(self.unit, self.date, errors)
         kind = self.new_kind or self.unit.kind
@@ -330,12 +393,12 @@ class MoveUnit(RestructureAction):
                 _("%(name)s đã trực thuộc %(p)s.")
                 % {"name": self.unit.name, "p": self.new_parent.name}
             )
-        _check_parent(kind, self.new_parent, errors)
+        _check_parent(kind, self.new_parent, errors, self.date)
         if self.new_parent.is_alive and self.date < self.new_parent.valid_from:
             errors.append(_("Tổ chức nhận chưa tồn tại vào ngày hiệu lực."))
         return errors
 
-    def preview(self) -> list[str]:
+    def _preview(self) -> list[str]:
         old = Unit.objects.get_parent(self.unit)
         count = (
             Unit.objects.filter(path__startswith=self.unit.path, valid_to__isnull=True).count() - 1
@@ -366,6 +429,9 @@ class MoveUnit(RestructureAction):
     def touched_units(self) -> list[Unit]:
         return [self.unit, self.new_parent]
 
+    def _fates(self) -> dict:
+        return {"moves": [(self.unit, self.new_parent.name)], "absorbed": [], "ended": []}
+
     def _apply(self, event: RestructureEvent) -> None:
         changes = dict(self.changes)
         if self.new_kind and self.new_kind != self.unit.kind:
@@ -383,7 +449,7 @@ class DissolveUnit(RestructureAction):
         super().__init__(decision)
         self.unit = unit
 
-    def check(self) -> list[str]:
+    def _check(self) -> list[str]:
         errors: list[str] = []
         _check_date(self.unit, self.date, errors)
         children = live_children(self.unit)
@@ -402,7 +468,7 @@ class DissolveUnit(RestructureAction):
             )
         return errors
 
-    def preview(self) -> list[str]:
+    def _preview(self) -> list[str]:
         return [
             _("Giải thể %(name)s từ %(d)s; hồ sơ và lịch sử vẫn được lưu.")
             % {"name": self.unit.name, "d": _d(self.date)}
@@ -411,7 +477,11 @@ class DissolveUnit(RestructureAction):
     def touched_units(self) -> list[Unit]:
         return [self.unit]
 
+    def _fates(self) -> dict:
+        return {"moves": [], "absorbed": [], "ended": [self.unit]}
+
     def _apply(self, event: RestructureEvent) -> None:
+        unit_ended.send(sender=Unit, unit=self.unit, on=self.date, actor=self.actor)
         _end(self.unit, self.date)
         _effect(event, self.unit, Role.ENDED, self.summary[0])
 
@@ -445,7 +515,7 @@ class MergeUnits(RestructureAction):
     def absorbed(self) -> list[Unit]:
         return [s for s in self.sources if self.into is None or s.pk != self.into.pk]
 
-    def check(self) -> list[str]:
+    def _check(self) -> list[str]:
         errors: list[str] = []
         ids = {s.pk for s in self.sources}
         if len(ids | ({self.into.pk} if self.into else set())) < 2:
@@ -464,7 +534,7 @@ class MergeUnits(RestructureAction):
         if self.new_spec is not None:
             if not self.new_spec.name.strip():
                 errors.append(_("Tên tổ chức mới không được để trống."))
-            _check_parent(self.new_spec.kind, self.new_parent, errors)
+            _check_parent(self.new_spec.kind, self.new_parent, errors, self.date)
             if self.new_parent is not None and any(
                 self.new_parent.path.startswith(s.path) for s in self.sources
             ):
@@ -488,7 +558,7 @@ class MergeUnits(RestructureAction):
                     )
         return errors
 
-    def preview(self) -> list[str]:
+    def _preview(self) -> list[str]:
         if self.into is not None:
             target_name = self.into.name
             lines = [
@@ -540,6 +610,14 @@ class MergeUnits(RestructureAction):
     def primary_unit(self) -> Unit | None:
         return self.target
 
+    def _fates(self) -> dict:
+        name = self.into.name if self.into is not None else getattr(self.new_spec, "name", "")
+        return {
+            "moves": [(s, name) for s in self.absorbed],
+            "absorbed": [(s, name) for s in self.absorbed] if self.repoint else [],
+            "ended": [],
+        }
+
     def _apply(self, event: RestructureEvent) -> None:
         if self.into is None:
             self.target = _create(self.new_spec, self.new_parent, self.date, event)
@@ -566,15 +644,18 @@ class MergeUnits(RestructureAction):
                     Role.MOVED,
                     _("Chuyển từ %(s)s về %(t)s.") % {"s": s.name, "t": self.target.name},
                 )
-            unit_absorbed.send(sender=Unit, source=s, target=self.target, on=self.date)
+            unit_absorbed.send(
+                sender=Unit,
+                source=s,
+                target=self.target,
+                on=self.date,
+                actor=self.actor,
+                repoint_grants=self.repoint,
+            )
             _end(s, self.date)
             Lineage.objects.create(
                 event=event, predecessor=s, successor=self.target, date=self.date
             )
-            if self.repoint:
-                from chibo.accounts.services import repoint_grants
-
-                repoint_grants(actor=self.actor, predecessor=s, successor=self.target, on=self.date)
             _effect(
                 event,
                 s,
@@ -600,7 +681,7 @@ class SplitUnit(RestructureAction):
         self.source, self.parts = source, parts
         self.created: list[Unit] = []
 
-    def check(self) -> list[str]:
+    def _check(self) -> list[str]:
         errors: list[str] = []
         _check_date(self.source, self.date, errors)
         if len(self.parts) < 2:
@@ -622,7 +703,7 @@ class SplitUnit(RestructureAction):
         for p in self.parts:
             if not p.spec.name.strip():
                 errors.append(_("Tên tổ chức mới không được để trống."))
-            _check_parent(p.spec.kind, p.parent, errors)
+            _check_parent(p.spec.kind, p.parent, errors, self.date)
             if p.parent.path.startswith(self.source.path):
                 errors.append(_("Tổ chức mới không được trực thuộc tổ chức bị chia tách."))
             for c in p.children:
@@ -633,7 +714,7 @@ class SplitUnit(RestructureAction):
                     )
         return errors
 
-    def preview(self) -> list[str]:
+    def _preview(self) -> list[str]:
         lines = [
             _("Chia tách %(s)s thành %(list)s từ %(d)s.")
             % {
@@ -658,6 +739,10 @@ class SplitUnit(RestructureAction):
     def touched_units(self) -> list[Unit]:
         return [self.source] + [p.parent for p in self.parts]
 
+    def _fates(self) -> dict:
+        moves = [(c, p.spec.name) for p in self.parts for c in p.children]
+        return {"moves": moves, "absorbed": [], "ended": [self.source]}
+
     def _apply(self, event: RestructureEvent) -> None:
         for p in self.parts:
             new = _create(p.spec, p.parent, self.date, event)
@@ -679,6 +764,7 @@ class SplitUnit(RestructureAction):
             Lineage.objects.create(
                 event=event, predecessor=self.source, successor=new, date=self.date
             )
+        unit_ended.send(sender=Unit, unit=self.source, on=self.date, actor=self.actor)
         _end(self.source, self.date)
         _effect(
             event,

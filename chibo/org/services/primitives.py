@@ -28,7 +28,13 @@ Role = RestructureEffect.Role
 
 # Sent inside the restructuring transaction so other apps keep their denormalized copies in step.
 units_relocated = Signal()  # unit_ids: units whose province/commune/grassroots changed
-unit_absorbed = Signal()  # source, target, on: a merge ended `source` into `target`
+unit_absorbed = Signal()  # source, target, on, repoint_grants: a merge ended `source` into `target`
+unit_ended = Signal()  # unit, on: a dissolution or split ended `unit` with no single successor
+# Sent by preview(): on, moves [(unit, destination name)], absorbed [(unit, successor name)],
+# ended [units]. Each receiver (members, meetings, accounts) answers {"later": {unit_pk: phrase}}
+# for its records dated on or after `on` that will lie under the destination, and/or
+# {"lines": [...]} (grant holders), so the tree app names them without importing those apps.
+restructuring_previewed = Signal()
 
 
 @dataclass(frozen=True)
@@ -67,14 +73,36 @@ def kind_label(kind: str) -> str:
 
 
 # --------------------------------------------------------------------------- primitives
-def _last_change(unit: Unit) -> dt.date:
-    """The latest date on which something about `unit` started; a new change may not precede
-    it (history is appended in order, so every period stays consistent)."""
-    dates = [unit.valid_from]
-    v = unit.versions.order_by("-valid_from").values_list("valid_from", flat=True).first()
-    link = unit.parent_links.order_by("-valid_from").values_list("valid_from", flat=True).first()
-    dates += [x for x in (v, link) if x]
-    return max(dates)
+def describe_event(event: RestructureEvent) -> str:
+    """“Hợp nhất theo 15-QĐ/ĐU” — how a message names a restructuring."""
+    label = str(event.get_kind_display())
+    return (
+        _("%(kind)s theo %(no)s") % {"kind": label, "no": event.decision_no}
+        if event.decision_no
+        else label
+    )
+
+
+def _last_change(unit: Unit) -> tuple[dt.date, str]:
+    """The latest dated change of `unit` and what it was: its creation, a version, a parent
+    link, or a restructuring event it took part in (a merge into it, a child moved under it).
+    A new change may not precede it: history is appended in order, so every period stays
+    consistent (member events and meetings do not count: they follow the tree of their dates)."""
+    found = [(unit.valid_from, _("thành lập"))]
+    v = unit.versions.select_related("event").order_by("-valid_from").first()
+    if v is not None:
+        found.append((v.valid_from, describe_event(v.event) if v.event else _("thay đổi")))
+    link = unit.parent_links.select_related("parent").order_by("-valid_from").first()
+    if link is not None:
+        found.append((link.valid_from, _("trực thuộc %(p)s") % {"p": link.parent.name}))
+    e = (
+        RestructureEvent.objects.filter(effects__unit=unit)
+        .order_by("-effective_date", "-id")
+        .first()
+    )
+    if e is not None:
+        found.append((e.effective_date, describe_event(e)))
+    return max(found, key=lambda f: f[0])
 
 
 def _check_date(unit: Unit, d: dt.date, errors: list[str]) -> None:
@@ -84,16 +112,35 @@ def _check_date(unit: Unit, d: dt.date, errors: list[str]) -> None:
             % {"name": unit.name, "date": _d(unit.valid_to)}
         )
         return
-    last = _last_change(unit)
+    last, what = _last_change(unit)
     if d < last:
         errors.append(
-            _("Ngày hiệu lực %(d)s không được trước lần thay đổi gần nhất của %(name)s (%(last)s).")
-            % {"d": _d(d), "name": unit.name, "last": _d(last)}
+            _(
+                "Ngày hiệu lực %(d)s không được trước lần thay đổi gần nhất của %(name)s: "
+                "%(what)s từ %(last)s."
+            )
+            % {"d": _d(d), "name": unit.name, "what": what, "last": _d(last)}
         )
 
 
-def _check_parent(kind: str, parent: Unit | None, errors: list[str]) -> None:
+def decision_errors(decision: Decision) -> list[str]:
+    """A restructuring rests on a decision: its number, issuing body and effective date."""
+    errors = []
+    if not isinstance(decision.effective_date, dt.date):
+        errors.append(_("Hãy nhập ngày hiệu lực của quyết định."))
+    if not decision.decision_no.strip():
+        errors.append(_("Hãy nhập số quyết định (ví dụ 125-QĐ/TU)."))
+    if not decision.issuer.strip():
+        errors.append(_("Hãy nhập cơ quan ban hành quyết định."))
+    return errors
+
+
+def _check_parent(kind: str, parent: Unit | None, errors: list[str], d: dt.date | None = None):
+    """`parent` may hold a unit of `kind`; with `d`, the parent's own place may not change
+    after `d` (the new unit's ancestry from `d` is read from the parent's)."""
     allowed = ALLOWED_PARENTS.get(kind, frozenset())
+    if parent is not None and parent.is_alive and d is not None:
+        _check_date(parent, d, errors)
     if parent is None:
         if kind not in (UnitKind.CENTRAL, UnitKind.PROVINCE):
             errors.append(

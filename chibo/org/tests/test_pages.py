@@ -1,6 +1,6 @@
 import datetime as dt
 
-from chibo.core.testing import PASSWORD
+from chibo.core.testing import PASSWORD, decision
 from chibo.org import selectors
 from chibo.org.models import Lineage, Unit
 
@@ -13,6 +13,7 @@ def test_it_previews_a_split_without_writing_then_applies_it(world, client):
     form = {
         "effective_date": "2026-01-01",
         "decision_no": "3-QĐ/TU",
+        "issuer": "Ban Thường vụ Tỉnh ủy",
         "name_1": "Xã Đông",
         "name_2": "Xã Tây",
         f"child_{cells[0].pk}": "1",
@@ -40,7 +41,12 @@ def test_it_shows_errors_in_vietnamese_and_changes_nothing(world, client):
     client.login(username="canbo.a", password=PASSWORD)
     resp = client.post(
         f"/org/unit/{world.commune_a.pk}/restructure/dissolve/",
-        {"effective_date": "2026-01-01", "apply": "1"},
+        {
+            "effective_date": "2026-01-01",
+            "decision_no": "15-QĐ/TU",
+            "issuer": "Ban Thường vụ Tỉnh ủy",
+            "apply": "1",
+        },
     )
     assert resp.status_code == 200
     assert "còn 3 tổ chức trực thuộc" in resp.content.decode()
@@ -53,6 +59,8 @@ def test_it_splits_through_the_api_only_for_whoever_holds_the_parent(world, clie
         "kind": "split",
         "unit_id": world.commune_a.pk,
         "effective_date": "2026-01-01",
+        "decision_no": "4-QĐ/TU",
+        "issuer": "Ban Thường vụ Tỉnh ủy",
         "parts": [
             {"name": "Xã Một", "children": [cells[0].pk]},
             {"name": "Xã Hai", "children": [cells[1].pk, cells[2].pk]},
@@ -74,9 +82,9 @@ def test_it_splits_through_the_api_only_for_whoever_holds_the_parent(world, clie
 
 
 def test_it_shows_the_unit_as_of_a_past_date(world, client):
-    from chibo.org.services import Decision, RenameUnit
+    from chibo.org.services import RenameUnit
 
-    RenameUnit(Decision(dt.date(2025, 7, 1)), unit=world.commune_a, name="Xã Đồng Tâm Mới").execute(
+    RenameUnit(decision(dt.date(2025, 7, 1)), unit=world.commune_a, name="Xã Đồng Tâm Mới").execute(
         actor=None
     )
     client.login(username="canbo.a", password=PASSWORD)
@@ -119,9 +127,9 @@ def test_it_records_terms_and_refuses_overlaps(world):
 def test_it_browses_the_past_with_the_scope_of_that_date(world, client):
     """A cell that joined commune A in 2026 was commune B's in 2024: A's official browsing 2024
     does not see it; browsing today does."""
-    from chibo.org.services import Decision, MoveUnit
+    from chibo.org.services import MoveUnit
 
-    MoveUnit(Decision(dt.date(2026, 1, 1)), unit=world.cell_b, new_parent=world.commune_a).execute(
+    MoveUnit(decision(dt.date(2026, 1, 1)), unit=world.cell_b, new_parent=world.commune_a).execute(
         actor=None
     )
     client.login(username="canbo.a", password=PASSWORD)

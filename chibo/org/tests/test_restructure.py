@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from chibo.audit.models import AuditLog
-from chibo.core.testing import make_unit
+from chibo.core.testing import decision, make_unit
 from chibo.core.text import part_key
 from chibo.org import selectors
 from chibo.org.choices import UnitKind
@@ -43,7 +43,7 @@ def test_it_creates_units_with_denormalized_ancestors(world):
 
 def test_it_reads_the_tree_as_of_any_date_after_a_move(world):
     cell = world.cells_a[0]
-    MoveUnit(Decision(REFORM, "5-QĐ"), unit=cell, new_parent=world.commune_b).execute(actor=None)
+    MoveUnit(decision(REFORM, "5-QĐ"), unit=cell, new_parent=world.commune_b).execute(actor=None)
     assert "Chi bộ thôn Đông" in names(selectors.children_on(world.commune_a.pk, D2024))
     assert "Chi bộ thôn Đông" not in names(selectors.children_on(world.commune_a.pk, REFORM))
     assert "Chi bộ thôn Đông" in names(selectors.children_on(world.commune_b.pk, REFORM))
@@ -56,7 +56,7 @@ def test_it_reads_the_tree_as_of_any_date_after_a_move(world):
 
 
 def test_it_keeps_versions_when_renamed_and_reads_the_old_name(world):
-    RenameUnit(Decision(REFORM), unit=world.commune_a, name="Đảng bộ xã Đồng Tâm Mới").execute(
+    RenameUnit(decision(REFORM), unit=world.commune_a, name="Đảng bộ xã Đồng Tâm Mới").execute(
         actor=None
     )
     u = fresh(world.commune_a)
@@ -94,7 +94,7 @@ def test_it_merges_into_a_new_unit_with_lineage_and_moves_children(world):
 
 
 def test_it_refuses_a_dissolution_with_live_children_and_changes_nothing(world):
-    action = DissolveUnit(Decision(REFORM), unit=world.commune_a)
+    action = DissolveUnit(decision(REFORM), unit=world.commune_a)
     errors = action.check()
     assert errors and "còn 3 tổ chức trực thuộc" in errors[0]
     with pytest.raises(ValidationError):
@@ -103,25 +103,25 @@ def test_it_refuses_a_dissolution_with_live_children_and_changes_nothing(world):
 
 
 def test_it_refuses_a_change_dated_before_the_last_one(world):
-    RenameUnit(Decision(REFORM), unit=world.commune_a, name="Tên mới").execute(actor=None)
-    errors = RenameUnit(Decision(D2024), unit=fresh(world.commune_a), name="Tên khác").check()
+    RenameUnit(decision(REFORM), unit=world.commune_a, name="Tên mới").execute(actor=None)
+    errors = RenameUnit(decision(D2024), unit=fresh(world.commune_a), name="Tên khác").check()
     assert any("không được trước" in e for e in errors)
 
 
 def test_it_refuses_a_move_into_its_own_subtree(world):
-    errors = MoveUnit(Decision(REFORM), unit=world.commune_a, new_parent=world.cells_a[0]).check()
+    errors = MoveUnit(decision(REFORM), unit=world.commune_a, new_parent=world.cells_a[0]).check()
     assert errors
 
 
 def test_it_refuses_a_kind_that_cannot_sit_under_the_parent(world):
-    errors = ChangeKind(Decision(REFORM), unit=world.cells_a[0], new_kind=UnitKind.PROVINCE).check()
+    errors = ChangeKind(decision(REFORM), unit=world.cells_a[0], new_kind=UnitKind.PROVINCE).check()
     assert any("không thể trực thuộc" in e for e in errors)
 
 
 def test_it_splits_a_unit_and_assigns_every_child(world):
     cells = world.cells_a
     action = SplitUnit(
-        Decision(REFORM),
+        decision(REFORM),
         source=world.commune_a,
         parts=[
             SplitPart(UnitSpec(kind=UnitKind.COMMUNE, name="Xã Một"), world.province, cells[:2]),
@@ -138,7 +138,7 @@ def test_it_splits_a_unit_and_assigns_every_child(world):
 
 def test_it_refuses_a_split_that_leaves_a_child_unassigned(world):
     action = SplitUnit(
-        Decision(REFORM),
+        decision(REFORM),
         source=world.commune_a,
         parts=[
             SplitPart(
@@ -151,11 +151,11 @@ def test_it_refuses_a_split_that_leaves_a_child_unassigned(world):
 
 
 def test_it_checks_the_actor_scope_before_applying(world):
-    action = RenameUnit(Decision(REFORM), unit=world.commune_a, name="Không được")
+    action = RenameUnit(decision(REFORM), unit=world.commune_a, name="Không được")
     with pytest.raises(PermissionDenied):
         action.execute(actor=world.official_b)
     with pytest.raises(PermissionDenied):
-        RenameUnit(Decision(REFORM), unit=world.commune_a, name="Không được").execute(
+        RenameUnit(decision(REFORM), unit=world.commune_a, name="Không được").execute(
             actor=world.viewer_a
         )
     assert fresh(world.commune_a).name == "Đảng bộ xã Đồng Tâm"
@@ -165,7 +165,7 @@ def test_it_keeps_the_temporal_closure_consistent_with_the_links(world):
     """Ancestry rows must equal what walking the links gives, on every date that matters."""
     cell = world.cells_a[1]
     MoveUnit(
-        Decision(REFORM),
+        decision(REFORM),
         unit=world.commune_a,
         new_parent=world.commune_b,
         new_kind=UnitKind.GRASSROOTS_COMMITTEE,
@@ -204,8 +204,8 @@ def test_it_creates_units_only_under_allowed_kinds(world):
 def test_it_describes_a_change_in_the_history_as_it_was_before_the_change(world):
     from chibo.org.models import RestructureEffect
 
-    RenameUnit(Decision(REFORM), unit=world.commune_a, name="Đảng bộ xã Mới").execute(actor=None)
-    MoveUnit(Decision(REFORM), unit=world.cells_a[0], new_parent=world.commune_b).execute(
+    RenameUnit(decision(REFORM), unit=world.commune_a, name="Đảng bộ xã Mới").execute(actor=None)
+    MoveUnit(decision(REFORM), unit=world.cells_a[0], new_parent=world.commune_b).execute(
         actor=None
     )
     rename = RestructureEffect.objects.get(unit=world.commune_a, event__kind="rename")
