@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "chibo.audit.middleware.RequestContextMiddleware",
+    "chibo.core.scope.ScopeCacheMiddleware",
     "chibo.core.middleware.RejectNulMiddleware",
     "chibo.core.middleware.RejectRepeatedApiParamsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

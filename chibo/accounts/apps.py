@@ -7,9 +7,24 @@ class AccountsConfig(AppConfig):
     verbose_name = "Tài khoản"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from chibo.core import scope as gate
+        from chibo.org.models import Lineage
         from chibo.org.services import restructuring_previewed, unit_absorbed, unit_ended
 
-        from . import services, signals  # noqa: F401
+        from . import scope, services, signals  # noqa: F401
+        from .models import Grant
+
+        # The read gate asks this app what a user's grants cover.
+        gate.register(scope.coverage)
+
+        def _forget(sender, **kwargs):
+            gate.forget()
+
+        for model in (Grant, Lineage):
+            post_save.connect(_forget, sender=model, weak=False, dispatch_uid=f"scope.{model}")
+            post_delete.connect(_forget, sender=model, weak=False, dispatch_uid=f"scope-{model}")
 
         def _absorbed(sender, source, target, on, actor=None, repoint_grants=True, **kwargs):
             if repoint_grants:

@@ -9,26 +9,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chibo.core.scope import At, Either, Own, Related, RestrictedQuerySet
+
 from .choices import Role
 
 
-class UserQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view") -> UserQuerySet:
-        """Accounts a user may see ("view") or administer ("accounts"): those holding a grant
-        inside the user's scope for that action, accounts they created, and their own."""
-        from .scope import is_system_admin, visible_unit_ids
-
-        if is_system_admin(user):
-            return self
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        ids = visible_unit_ids(user, action)
-        return self.filter(
-            Q(grants__unit_id__in=ids) | Q(created_by=user) | Q(pk=user.pk)
-        ).distinct()
+def _active_today(today):
+    return Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gt=today))
 
 
-class ChiboUserManager(UserManager.from_queryset(UserQuerySet)):
+class ChiboUserManager(UserManager.from_queryset(RestrictedQuerySet)):
     pass
 
 
@@ -44,6 +34,13 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(default=False)
 
     objects = ChiboUserManager()
+    # For reading: accounts holding a grant active today on a unit in the reader's scope
+    # today, accounts the reader created, and the reader's own.
+    scope = Either(
+        Own("pk"),
+        Own("created_by_id"),
+        Related("grants", At("unit_id", lambda today: today), where=_active_today),
+    )
 
     class Meta:
         verbose_name = _("tài khoản")

@@ -1,26 +1,25 @@
-"""The scope gate's core: which units a user's grants cover.
+"""The provider of the scope gate (chibo.core.scope): what a user's grants cover.
 
-A grant on unit U covers, for any date, whatever lay in U's subtree or in the subtree of a
-predecessor of U by lineage (transitively). UnitAncestry holds every ancestor-or-self period,
-so "ever lay under one of the roots" is one indexed semi-join.
+Registered with the gate in AccountsConfig.ready(). A grant counts only while it is active on the
+day of the request. Its roots are its unit and that unit's lineage predecessors (transitively);
+UnitAncestry holds every ancestor-or-self period, so "unit U lay under a root on day D" or
+"during [a, b)" is one indexed semi-join, and a predecessor covers only its own period (its
+ancestry rows end when it does). The grant's own dates never narrow the history it shows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from chibo.core import scope as gate
+
 from .choices import ROLE_ACTIONS, Role
-
-
-def is_system_admin(user) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    return active_grants(user).filter(role=Role.ADMIN).exists()
 
 
 def active_grants(user, on: dt.date | None = None) -> QuerySet:
@@ -31,68 +30,95 @@ def active_grants(user, on: dt.date | None = None) -> QuerySet:
     return Grant.objects.filter(user=user).active(on)
 
 
-def roles_for(user, action: str) -> list[str]:
+def roles_for(action: str) -> list[str]:
     return [r for r, actions in ROLE_ACTIONS.items() if action in actions]
 
 
-def grant_roots(user, action: str) -> set[int]:
-    """Units of the user's active grants that allow `action`, plus their predecessors."""
+def _rows(user) -> list[tuple[int, str]]:
+    """(unit, role) of the user's grants active today and of their units' lineage
+    predecessors: one recursive query, the same on SQLite and PostgreSQL."""
     from chibo.org.models import Lineage
 
-    roots = set(
-        active_grants(user)
-        .filter(role__in=roles_for(user, action))
-        .values_list("unit_id", flat=True)
-    )
-    frontier = set(roots)
-    while frontier:  # lineage is shallow (a few merges deep); each step is one query
-        preds = set(
-            Lineage.objects.filter(successor_id__in=frontier).values_list(
-                "predecessor_id", flat=True
-            )
+    from .models import Grant
+
+    today = timezone.localdate()
+    grant, lineage = Grant._meta.db_table, Lineage._meta.db_table
+    sql = f"""
+        WITH RECURSIVE r(unit_id, role) AS (
+            SELECT unit_id, role FROM {grant}
+            WHERE user_id = %s AND valid_from <= %s AND (valid_to IS NULL OR valid_to > %s)
+          UNION
+            SELECT l.predecessor_id, r.role FROM {lineage} l JOIN r ON l.successor_id = r.unit_id
         )
-        frontier = preds - roots
-        roots |= frontier
-    return roots
+        SELECT unit_id, role FROM r"""  # noqa: S608 (table names from the models)
+    with connection.cursor() as cur:
+        cur.execute(sql, [user.pk, today, today])
+        return [(u, role) for u, role in cur.fetchall()]
 
 
-def visible_unit_ids(user, action: str = "view", on: dt.date | None = None):
-    """A subquery of unit ids the user may `action`, or None for "everything" (system admin).
-    With `on`, only units that lay in scope on that date."""
-    from chibo.org.models import Unit, UnitAncestry, in_force
+def coverage(user, action: str) -> gate.Coverage:
+    """The gate's provider: everything for a system administrator, else the roots of the
+    grants active today whose role allows `action`, with the tree's answers in SQL."""
+    if getattr(user, "is_superuser", False):
+        return gate.EVERYTHING
+    rows = gate.per_request(("grants", user.pk, timezone.localdate()), partial(_rows, user))
+    if any(role == Role.ADMIN for _u, role in rows):
+        return gate.EVERYTHING
+    allowed = set(roles_for(action))
+    roots = frozenset(u for u, role in rows if role in allowed)
+    if not roots:
+        return gate.NOTHING
+    return gate.Coverage(
+        roots=roots,
+        lay_under_on=partial(_lay_under_on, roots),
+        lay_under_during=partial(_lay_under_during, roots),
+        unit_ids=partial(_unit_ids, roots),
+        periods_of=partial(_periods_of, roots),
+    )
 
-    if not getattr(user, "is_authenticated", False):
-        return Unit.objects.none().values("id")
-    if is_system_admin(user):
-        return None
-    roots = grant_roots(user, action)
-    qs = UnitAncestry.objects.filter(ancestor_id__in=roots)
+
+def _ancestry(roots):
+    from chibo.org.models import UnitAncestry
+
+    return UnitAncestry.objects.filter(ancestor_id__in=sorted(roots))
+
+
+def _lay_under_on(roots, unit, day) -> QuerySet:
+    return (
+        _ancestry(roots)
+        .filter(unit_id=unit, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+    )
+
+
+def _lay_under_during(roots, unit, start, end) -> QuerySet:
+    return (
+        _ancestry(roots)
+        .filter(unit_id=unit, valid_from__lt=Coalesce(end, Value(gate.FAR)))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start))
+    )
+
+
+def _unit_ids(roots, on: dt.date | None = None) -> QuerySet:
+    qs = _ancestry(roots)
     if on is not None:
-        qs = qs.filter(in_force(on))
+        qs = qs.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
     return qs.values("unit_id")
 
 
-def visible_among(user, unit_ids, action: str = "view") -> set[int] | None:
-    """Which of a few unit ids the user may open (for links in breadcrumbs and lineage);
-    None means all of them. Never materializes the whole scope."""
-    ids = visible_unit_ids(user, action)
-    if ids is None:
-        return None
-    from chibo.org.models import Unit
-
-    return set(
-        Unit.objects.filter(id__in=list(unit_ids)).filter(id__in=ids).values_list("id", flat=True)
-    )
+def _periods_of(roots, units) -> dict[int, list[tuple]]:
+    out: dict[int, list[tuple]] = {}
+    for unit, start, end in (
+        _ancestry(roots)
+        .filter(unit_id__in=list(units))
+        .values_list("unit_id", "valid_from", "valid_to")
+    ):
+        out.setdefault(unit, []).append((start, end))
+    return out
 
 
-def can(user, action: str, unit) -> bool:
-    from chibo.org.models import Unit
-
-    return Unit.objects.restrict(user, action).filter(pk=unit.pk).exists()
-
-
-def today() -> dt.date:
-    return timezone.localdate()
+def is_system_admin(user) -> bool:
+    return gate.everything(user)
 
 
 def visible_grants(viewer, account) -> list:
@@ -101,7 +127,7 @@ def visible_grants(viewer, account) -> list:
     from .models import Grant
 
     qs = Grant.objects.filter(user=account).select_related("unit")
-    ids = visible_unit_ids(viewer, "view")
+    ids = gate.unit_ids(viewer, "view")
     if ids is not None:
         qs = qs.filter(unit_id__in=ids)
     return list(qs)

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
+from chibo.core.scope import can, is_system_admin
 
 from .choices import Role
 from .models import ApiToken, Grant, ResetCode, User
-from .scope import can, is_system_admin
 
 RESET_CODE_HOURS = 72
 

@@ -6,12 +6,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
+from chibo.core.scope import is_system_admin, roots, unit_ids
 from chibo.org.models import Unit
 
 from . import services
 from .forms import AccountCreateForm, GrantForm, HandOverForm, RedeemCodeForm, TokenForm
 from .models import User
-from .scope import grant_roots, is_system_admin, visible_grants, visible_unit_ids
+from .scope import visible_grants
 
 
 class LoginView(auth_views.LoginView):
@@ -28,7 +29,7 @@ def _errors(form, exc: ValidationError) -> None:
 
 
 def _require_admin_scope(user) -> None:
-    if not is_system_admin(user) and not grant_roots(user, "accounts"):
+    if not is_system_admin(user) and not roots(user, "accounts"):
         raise PermissionDenied(_("Bạn chỉ có quyền xem."))
 
 
@@ -123,7 +124,7 @@ def account_detail(request, pk: int):
                     messages.success(request, _("Đã cấp quyền."))
                     return redirect("accounts:detail", pk=pk)
             elif op == "end_grant":
-                ids = visible_unit_ids(request.user, "accounts")
+                ids = unit_ids(request.user, "accounts")
                 grants = (
                     account.grants.all() if ids is None else account.grants.filter(unit_id__in=ids)
                 )

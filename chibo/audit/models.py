@@ -2,23 +2,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
-
-class AuditQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "audit") -> AuditQuerySet:
-        """A scoped log: rows about units in the viewer's audit scope, and the viewer's own rows.
-        Rows without a unit (e.g. logins) are seen by system administrators and their actor."""
-        from django.db.models import Q
-
-        from chibo.accounts.scope import visible_unit_ids
-
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        ids = visible_unit_ids(user, action)
-        if ids is None:
-            return self
-        return self.filter(Q(unit_id__in=ids) | Q(actor=user))
+from chibo.core.scope import At, Either, Own, RestrictedQuerySet
 
 
 class AuditLog(models.Model):
@@ -42,7 +29,12 @@ class AuditLog(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
 
-    objects = AuditQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
+    # A scoped log: rows filed under a unit that lay in the reader's audit scope on their day,
+    # and the reader's own rows. Rows without a unit (logins) are seen by their actor and by
+    # system administrators.
+    scope = Either(At("unit_id", TruncDate("at")), Own("actor_id"))
+    scope_action = "audit"
 
     class Meta:
         ordering = ["-at", "-id"]

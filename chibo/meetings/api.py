@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from chibo.accounts.scope import can
 from chibo.core.api_schemas import COMMON, Error, InSchema
+from chibo.core.scope import can
 from chibo.members.models import Member
 from chibo.org.models import Unit
 

@@ -15,9 +15,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.accounts.scope import can
 from chibo.audit.services import record
 from chibo.core import params
+from chibo.core.scope import can
 from chibo.org.models import Unit
 
 from .models import (

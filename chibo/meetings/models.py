@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from chibo.core.scope import At, RestrictedQuerySet, Via
 
 
 class MeetingKind(models.TextChoices):
@@ -37,14 +40,6 @@ class MeetingDay(models.Model):
 
     class Meta:
         ordering = ["unit_id", "-valid_from"]
-
-
-class MeetingQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view") -> MeetingQuerySet:
-        from chibo.accounts.scope import visible_unit_ids
-
-        ids = visible_unit_ids(user, action)
-        return self if ids is None else self.filter(unit_id__in=ids)
 
 
 class Quality(models.TextChoices):
@@ -88,7 +83,9 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = MeetingQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
+    # In scope when its unit lay in scope on the day it was held (or is planned).
+    scope = At("unit_id", Coalesce("held_on", "planned_on"))
 
     class Meta:
         ordering = ["planned_on", "id"]
@@ -111,6 +108,9 @@ class MeetingDocument(models.Model):
         SCAN = "scan", _("Bản chụp biên bản giấy đã ký")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Via("meeting")  # in scope through its meeting
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.MATERIAL)
     title = models.CharField(_("tên tài liệu"), max_length=255)
     file = models.FileField(upload_to="meetings/%Y/")
@@ -175,6 +175,9 @@ class Attendance(models.Model):
         UNEXCUSED = "unexcused", _("Vắng không lý do")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Via("meeting")  # in scope through its meeting
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, blank=True)
     reason = models.CharField(_("lý do vắng"), max_length=255, blank=True)
@@ -193,6 +196,9 @@ class Attendance(models.Model):
 
 class Speech(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="speeches")
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Via("meeting")  # in scope through its meeting
     member = models.ForeignKey(
         "members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -214,6 +220,9 @@ class Vote(models.Model):
     the counted base frozen with it, so the page can say why it is or is not valid."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="votes")
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Via("meeting")  # in scope through its meeting
     kind = models.CharField(max_length=12, choices=VoteKind.choices)
     title = models.CharField(_("nội dung biểu quyết"), max_length=255)
     subject_member = models.ForeignKey(
@@ -246,6 +255,9 @@ class Paper(models.Model):
         RESOLUTION = "resolution", _("Nghị quyết")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="papers")
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Via("meeting")  # in scope through its meeting
     kind = models.CharField(max_length=10, choices=Kind.choices)
     issuer = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     summary = models.CharField(_("trích yếu"), max_length=255)
@@ -318,6 +330,9 @@ class Visit(models.Model):
     """A following committee member at one meeting, with their notes."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="visits")
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Via("meeting")  # in scope through its meeting
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("ghi chép"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -332,6 +347,9 @@ class RaisedMatter(models.Model):
     competent to answer it and tracked until answered."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="matters")
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Via("meeting")  # in scope through its meeting
     text = models.TextField(_("nội dung"))
     raised_by = models.CharField(_("người nêu"), max_length=180, blank=True)
     routed_to = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")

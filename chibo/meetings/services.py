@@ -13,9 +13,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from chibo.accounts.scope import can
 from chibo.audit.services import record
 from chibo.core import params
+from chibo.core.scope import can
 from chibo.org.models import Unit
 
 from .models import COUNTS_AS_REGULAR, COUNTS_AS_THEMATIC, Meeting, MeetingDay, MeetingKind

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from chibo.accounts.scope import can
+from chibo.core.scope import can
 from chibo.org.models import Unit
 
 from . import services

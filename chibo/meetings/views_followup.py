@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from chibo.accounts.models import User
-from chibo.accounts.scope import can
 from chibo.core.exports import xlsx_response
+from chibo.core.scope import can
 from chibo.org.choices import CELL_KINDS, GRASSROOTS_KINDS
 from chibo.org.models import Unit
 

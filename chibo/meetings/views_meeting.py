@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from chibo.accounts.scope import can
 from chibo.audit.services import record
+from chibo.core.scope import can
 from chibo.members.models import Member
 from chibo.org.models import Unit
 

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chibo.accounts.scope import can
 from chibo.audit.services import record
 from chibo.core.documents import to_docx, to_pdf
+from chibo.core.scope import can
 
 from . import papers
 from .models import Meeting, Paper

@@ -44,7 +44,7 @@ def admit(
     deadline (later only with the upper committee's consent, whose reference is recorded)."""
     from django.core.exceptions import PermissionDenied
 
-    from chibo.accounts.scope import can
+    from chibo.core.scope import can
 
     from . import rules
 
@@ -183,7 +183,7 @@ def record_admission_decision(
     the deadlines page until it is held)."""
     from django.core.exceptions import PermissionDenied
 
-    from chibo.accounts.scope import can
+    from chibo.core.scope import can
 
     from . import rules
     from .models import AdmissionDecision

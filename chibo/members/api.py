@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from chibo.accounts.scope import can
 from chibo.audit.services import record
 from chibo.core.api_schemas import COMMON, Error, InSchema, IsoDate
+from chibo.core.scope import can
 from chibo.org.models import Unit
 
 from . import admission, selectors, services, stats, transfers
@@ -483,7 +483,7 @@ class ArrivalIn(InSchema):
 )
 def arrival(request, transfer_id: int, data: ArrivalIn):
     t = get_object_or_404(
-        Transfer.objects.restrict(request.user, side="to")
+        Transfer.objects.restrict(request.user, via="receiving")
         .filter(kind=Transfer.Kind.OFFICIAL)
         .select_related("member", "to_unit"),
         pk=transfer_id,

@@ -30,8 +30,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.accounts.scope import can
 from chibo.audit.services import record
+from chibo.core.scope import can
 from chibo.core.text import search_key, sort_key
 from chibo.org.choices import CELL_KINDS
 from chibo.org.models import Unit

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from chibo.core.fields import BinaryCharField
+from chibo.core.scope import At, Either, Period, Related, RestrictedQuerySet
 from chibo.core.text import search_key, sort_key
 from chibo.org.choices import AdminEra
 
@@ -23,18 +26,6 @@ def given_key(family: str, middle: str, given: str) -> str:
 class Gender(models.TextChoices):
     MALE = "m", _("Nam")
     FEMALE = "f", _("Nữ")
-
-
-class MemberQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view") -> MemberQuerySet:
-        from chibo.accounts.scope import visible_unit_ids
-
-        ids = visible_unit_ids(user, action)
-        if ids is None:
-            return self
-        # A member is visible where any of their placements lay in scope (a member who left
-        # stays visible to the unit for the period they were there).
-        return self.filter(placements__unit_id__in=ids).distinct()
 
 
 class Member(models.Model):
@@ -129,7 +120,10 @@ class Member(models.Model):
         "org.Unit", null=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = MemberQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
+    # In scope through a placement whose period overlaps a period in which its cell lay in
+    # scope (a member who left stays visible for the time they were there).
+    scope = Related("placements", Period("unit_id", "valid_from", "valid_to"))
 
     class Meta:
         indexes = [
@@ -213,22 +207,6 @@ class MemberEvent(models.Model):
         return f"{self.get_kind_display()} {self.effective_date:%d/%m/%Y}"
 
 
-class TransferQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view", side: str = "either") -> TransferQuerySet:
-        """Transfers whose sending side ("from"), receiving side ("to") or either lies in the
-        user's scope for `action`."""
-        from chibo.accounts.scope import visible_unit_ids
-
-        ids = visible_unit_ids(user, action)
-        if ids is None:
-            return self
-        if side == "from":
-            return self.filter(from_unit_id__in=ids)
-        if side == "to":
-            return self.filter(to_unit_id__in=ids)
-        return self.filter(models.Q(from_unit_id__in=ids) | models.Q(to_unit_id__in=ids))
-
-
 class Transfer(models.Model):
     """A transfer of party activity (chuyển sinh hoạt đảng, domain-rules §3.4) and its letter.
 
@@ -274,7 +252,13 @@ class Transfer(models.Model):
     fee_paid_until = models.DateField(_("đã đóng đảng phí hết tháng"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TransferQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
+    # The sending side by where the member left from, on the day they left; the receiving side
+    # by where they go, on arrival (today while awaited). restrict(user, via="receiving").
+    scope = Either(
+        sending=At("from_unit_id", "departed_on"),
+        receiving=At("to_unit_id", lambda today: Coalesce("arrived_on", Value(today))),
+    )
 
     class Meta:
         ordering = ["-departed_on", "-id"]

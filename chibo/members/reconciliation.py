@@ -16,8 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.accounts.scope import can
 from chibo.audit.services import record
+from chibo.core.scope import can
 from chibo.org.models import Unit, UnitAncestry, in_force
 
 from . import stats

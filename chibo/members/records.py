@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chibo.accounts.scope import can
 from chibo.audit.services import record
+from chibo.core.scope import can
 
 from . import choices as c
 from .models import Member
@@ -209,16 +209,14 @@ def visible_until(user, member: Member):
     """None when the reader's scope covers where the member is now; otherwise the day the
     member left the last placement the reader's scope covers (a unit that sent a member away
     sees them for the period they were there, not what happened after)."""
-    from chibo.accounts.scope import visible_unit_ids
+    from chibo.core.scope import visible_periods
 
-    ids = visible_unit_ids(user, "view")
-    if ids is None:
-        return None
-    if member.home_unit_id and Member.objects.filter(pk=member.pk, home_unit_id__in=ids).exists():
-        return None
     if getattr(user, "is_authenticated", False) and member.user_id == user.pk:
         return None
-    ends = list(member.placements.filter(unit_id__in=ids).values_list("valid_to", flat=True))
+    periods = visible_periods(user, member)
+    if periods is None:
+        return None
+    ends = [end for _start, end in periods]
     if not ends or any(e is None for e in ends):
         return None
     return max(ends)

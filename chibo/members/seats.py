@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from chibo.accounts.choices import Role
 from chibo.accounts.models import Grant
-from chibo.accounts.scope import can
 from chibo.audit.services import record
+from chibo.core.scope import can
 from chibo.org.models import Term, Unit
 
 from . import lifecycle

@@ -299,7 +299,7 @@ def refresh_denormalized(unit_ids) -> None:
 def _require_members(actor, member: Member) -> None:
     from django.core.exceptions import PermissionDenied
 
-    from chibo.accounts.scope import can
+    from chibo.core.scope import can
 
     unit = member.home_unit or _last_home_unit(member)
     if actor is not None and not can(actor, "members", unit):

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chibo.accounts.scope import can, grant_roots, is_system_admin
 from chibo.audit.services import record
 from chibo.core.exports import xlsx_response
+from chibo.core.scope import can, is_system_admin, roots
 from chibo.org.models import Unit
 
 from . import choices as c
@@ -62,8 +62,7 @@ def _default_unit(user) -> Unit:
     if is_system_admin(user):
         unit = Unit.objects.filter(depth=1).order_by("path").first()
     else:
-        roots = grant_roots(user, "view")
-        unit = Unit.objects.filter(pk__in=roots).order_by("depth", "path").first()
+        unit = Unit.objects.filter(pk__in=roots(user, "view")).order_by("depth", "path").first()
     if unit is None:
         raise Http404
     return unit
@@ -395,7 +394,9 @@ def member_transfer(request, pk: int):
 def transfer_arrive(request, pk: int):
     """The receiving side confirms an arrival. The transfer is visible to the side it goes to."""
     t = get_object_or_404(
-        Transfer.objects.restrict(request.user, side="to").filter(kind=Transfer.Kind.OFFICIAL),
+        Transfer.objects.restrict(request.user, via="receiving").filter(
+            kind=Transfer.Kind.OFFICIAL
+        ),
         pk=pk,
     )
     if not can(request.user, "members", t.to_unit):

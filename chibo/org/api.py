@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from chibo.accounts.scope import can, visible_unit_ids
 from chibo.core.api_schemas import COMMON, Error, InSchema, IsoDate
+from chibo.core.scope import can, unit_ids
 from chibo.core.text import search_key
 
 from . import selectors
@@ -90,7 +90,7 @@ def _node(n: selectors.NodeOnDate) -> dict:
 
 def _visible(user, on: dt.date):
     # A subquery, never a Python set: a province's scope is thousands of ids.
-    return visible_unit_ids(user, "view", on=on)
+    return unit_ids(user, "view", on=on)
 
 
 def _lineage(rows) -> list[dict]:

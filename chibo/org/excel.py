@@ -109,7 +109,7 @@ def read(file) -> ImportResult:
 
 def validate(res: ImportResult, *, actor, on: dt.date) -> list[tuple[Row, str, str, str]]:
     """Check every row; returns the plan (row, kind, gtype, ctype) in creation order."""
-    from chibo.accounts.scope import can, is_system_admin
+    from chibo.core.scope import can, is_system_admin
 
     titles = dict(COLUMNS)
     codes: dict[str, Row] = {}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from chibo.core.fields import BinaryCharField
+from chibo.core.scope import At, RestrictedQuerySet
 from chibo.core.text import search_key
 
 from .choices import AdminEra, CellType, GrassrootsType, RestructureKind, UnitKind
@@ -28,13 +29,7 @@ def in_force(d: dt.date, prefix: str = "") -> Q:
     )
 
 
-class UnitQuerySet(MP_NodeQuerySet):
-    def restrict(self, user, action: str = "view") -> UnitQuerySet:
-        from chibo.accounts.scope import visible_unit_ids
-
-        ids = visible_unit_ids(user, action)
-        return self if ids is None else self.filter(id__in=ids)
-
+class UnitQuerySet(MP_NodeQuerySet, RestrictedQuerySet):
     def alive(self, on: dt.date | None = None) -> UnitQuerySet:
         if on is None:
             return self.filter(valid_to__isnull=True)
@@ -83,6 +78,8 @@ class Unit(MP_Node):
     )
 
     objects = UnitManager()
+    # In scope when it lay under a root (at any time; `on`: on that day), by its ancestry.
+    scope = At("pk")
 
     class Meta:
         verbose_name = _("tổ chức đảng")

@@ -93,11 +93,23 @@ def roots_on(on: dt.date, visible=None, candidates=None) -> list[NodeOnDate]:
 
 def tops_for(user, on: dt.date):
     """(the top units the user browses on `on`, the scope subquery of that date)."""
-    from chibo.accounts.scope import grant_roots, visible_unit_ids
+    from chibo.core import scope
 
-    visible = visible_unit_ids(user, "view", on=on)
-    candidates = None if visible is None else list(grant_roots(user, "view"))
+    visible = scope.unit_ids(user, "view", on=on)
+    candidates = None if visible is None else sorted(scope.roots(user, "view"))
     return roots_on(on, visible, candidates), visible
+
+
+def linkable(user, unit_ids) -> set[int] | None:
+    """Which of a few units the user may open (links in breadcrumbs and lineage); None means
+    all of them. Never materializes the whole scope."""
+    from chibo.core.scope import everything
+
+    if everything(user):
+        return None
+    return set(
+        Unit.objects.restrict(user).filter(id__in=list(unit_ids)).values_list("id", flat=True)
+    )
 
 
 def ancestors_on(unit_id: int, on: dt.date) -> list[NodeOnDate]:

@@ -8,13 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.accounts.scope import (
-    can,
-    grant_roots,
-    is_system_admin,
-    visible_among,
-    visible_unit_ids,
-)
+from chibo.core.scope import can, is_system_admin, roots, unit_ids
 from chibo.core.text import search_key
 
 from . import selectors
@@ -28,13 +22,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _scope_on(user, on):
     """A subquery of the units that lay in the user's scope on `on` (None: everything). Kept
     in SQL: a province's scope is thousands of ids."""
-    return visible_unit_ids(user, "view", on=on)
+    return unit_ids(user, "view", on=on)
 
 
 def _context_chain(unit_id: int, on, user) -> list[dict]:
     """Ancestors on `on`, root first; those outside the viewer's scope are names only."""
     nodes = selectors.ancestors_on(unit_id, on)
-    links = visible_among(user, [n.unit_id for n in nodes])
+    links = selectors.linkable(user, [n.unit_id for n in nodes])
     return [{"node": n, "link": links is None or n.unit_id in links} for n in nodes]
 
 
@@ -50,7 +44,7 @@ def tree(request):
         "on": on,
         "is_past": on != today,
         "today": today,
-        "can_import": is_system_admin(request.user) or bool(grant_roots(request.user, "change")),
+        "can_import": is_system_admin(request.user) or bool(roots(request.user, "change")),
     }
     q = form.cleaned_data.get("q") if form.is_valid() else ""
     if q:
@@ -134,7 +128,7 @@ def unit_detail(request, pk: int):
         "predecessors": predecessors,
         "successors": successors,
         "terms": list(unit.terms.all()),
-        "lineage_links": visible_among(
+        "lineage_links": selectors.linkable(
             request.user,
             [lk.predecessor_id for lk in predecessors] + [lk.successor_id for lk in successors],
         ),
@@ -206,7 +200,7 @@ def import_tree(request):
     from . import excel
     from .forms import ImportForm
 
-    if not is_system_admin(request.user) and not grant_roots(request.user, "change"):
+    if not is_system_admin(request.user) and not roots(request.user, "change"):
         raise PermissionDenied(_("Bạn chỉ có quyền xem."))
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None

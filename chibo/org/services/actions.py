@@ -133,7 +133,7 @@ class RestructureAction:
                 setattr(u, name, getattr(f, name))
 
     def execute(self, *, actor) -> RestructureEvent:
-        from chibo.accounts.scope import can
+        from chibo.core.scope import can
 
         self.actor = actor
         with transaction.atomic():
@@ -215,7 +215,7 @@ class CreateUnit(RestructureAction):
 
     def execute(self, *, actor) -> RestructureEvent:
         if self.parent is None and actor is not None:
-            from chibo.accounts.scope import is_system_admin
+            from chibo.core.scope import is_system_admin
 
             if not is_system_admin(actor):
                 raise PermissionDenied(_("Chỉ quản trị hệ thống được lập tổ chức cấp cao nhất."))

@@ -32,7 +32,7 @@ def add_term(
     congress_date: dt.date | None = None,
 ):
     """A committee term (nhiệm kỳ): document numbers and committee seats run per term."""
-    from chibo.accounts.scope import can
+    from chibo.core.scope import can
 
     from ..models import Term
 

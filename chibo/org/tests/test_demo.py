@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from chibo.accounts.models import User
-from chibo.accounts.scope import can
+from chibo.core.scope import can
 from chibo.members.selectors import counts_on
 from chibo.org import selectors
 from chibo.org.choices import GRASSROOTS_KINDS, UnitKind
