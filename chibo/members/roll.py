@@ -18,7 +18,8 @@ from openpyxl.utils import get_column_letter
 
 from chibo.audit.services import record
 from chibo.core.exports import XLSX
-from chibo.org.models import Unit
+from chibo.core.scope import FAR
+from chibo.org.models import Unit, UnitAncestry
 
 from . import choices as c
 from .lifecycle import ENDING, EventKind, effective_events
@@ -61,37 +62,67 @@ class RollRow:
     cells: list[str]
 
 
-def rows(unit: Unit, on: dt.date, *, sensitive: bool) -> list[RollRow]:
+@dataclass
+class Stay:
+    """A stretch of a home placement while its cell lay in the unit's subtree (the tree of
+    those days, not today's)."""
+
+    placement: Placement
+    start: dt.date
+    end: dt.date | None  # None: still there
+
+
+def stays(unit: Unit, on: dt.date) -> dict[int, list[Stay]]:
+    """Per member, the stays that began on or before `on`, in order: a home placement overlapping
+    a period in which its cell lay under `unit` (UnitAncestry). A cell that moved away takes its
+    members out of the book on that day; one that moved in brings them in."""
+    periods: dict[int, list[tuple]] = {}
+    for cell, start, end in UnitAncestry.objects.filter(
+        ancestor=unit, valid_from__lte=on
+    ).values_list("unit_id", "valid_from", "valid_to"):
+        periods.setdefault(cell, []).append((start, end))
     placements = (
         Placement.objects.filter(
-            unit__path__startswith=unit.path, kind=Placement.Kind.HOME, valid_from__lte=on
+            kind=Placement.Kind.HOME,
+            valid_from__lte=on,
+            unit_id__in=UnitAncestry.objects.filter(ancestor=unit, valid_from__lte=on).values(
+                "unit_id"
+            ),
         )
         .select_related("unit", "transfer__from_unit")
         .order_by("valid_from", "id")
     )
-    first: dict[int, Placement] = {}
-    last: dict[int, Placement] = {}
+    out: dict[int, list[Stay]] = {}
     for p in placements:
-        first.setdefault(p.member_id, p)
-        last[p.member_id] = p
-    members = Member.objects.in_bulk(list(first)).values()
-    members = {m.pk: m for m in members}
+        for a_start, a_end in periods.get(p.unit_id, []):
+            start = max(p.valid_from, a_start)
+            end = min(p.valid_to or FAR, a_end or FAR)
+            if start < end and start <= on:
+                out.setdefault(p.member_id, []).append(Stay(p, start, None if end == FAR else end))
+    for member_stays in out.values():
+        member_stays.sort(key=lambda st: (st.start, st.placement.pk))
+    return out
+
+
+def rows(unit: Unit, on: dt.date, *, sensitive: bool) -> list[RollRow]:
+    """The book as it stood on `on`: everyone whose home placement lay in the unit's subtree
+    (of those days) at some time up to `on`, with the columns of departure, death and leaving
+    filled in from what happened by then."""
+    by_member = stays(unit, on)
+    first = {pk: st[0] for pk, st in by_member.items()}
+    last = {pk: st[-1] for pk, st in by_member.items()}
+    members = {m.pk: m for m in Member.objects.in_bulk(list(first)).values()}
     events: dict[int, list] = {}
     for e in MemberEvent.objects.filter(member_id__in=list(first), effective_date__lte=on):
         events.setdefault(e.member_id, []).append(e)
     outgoing = {
-        t.member_id: t
-        for t in Transfer.objects.filter(
-            member_id__in=list(first),
-            from_unit__path__startswith=unit.path,
-            departed_on__lte=on,
+        (t.member_id, t.departed_on): t
+        for t in Transfer.objects.filter(member_id__in=list(first), departed_on__lte=on).exclude(
+            kind=Transfer.Kind.TEMPORARY
         )
-        .exclude(kind=Transfer.Kind.TEMPORARY)
-        .exclude(to_unit__path__startswith=unit.path)
-        .order_by("departed_on")
     }
     out = []
-    order = sorted(first, key=lambda pk: (first[pk].valid_from, members[pk].sort_key, pk))
+    order = sorted(first, key=lambda pk: (first[pk].start, members[pk].sort_key, pk))
     for n, pk in enumerate(order, start=1):
         m = members[pk]
         live = effective_events(events.get(pk, []))
@@ -104,14 +135,22 @@ def rows(unit: Unit, on: dt.date, *, sensitive: bool) -> list[RollRow]:
         ]
         death = next((e for e in live if e.kind == EventKind.DEATH), None)
         left = [e for e in live if e.kind in ENDING and e.kind != EventKind.DEATH]
-        p_first, p_last = first[pk], last[pk]
+        s_first, s_last = first[pk], last[pk]
         arrived = ""
-        if p_first.transfer is not None and p_first.transfer.kind != Transfer.Kind.INTERNAL:
-            arrived = _join(_d(p_first.valid_from), p_first.transfer.from_unit.name)
-        t = outgoing.get(pk)
+        came = s_first.placement.transfer
+        if s_first.start > s_first.placement.valid_from:  # the cell came into the subtree
+            arrived = _join(_d(s_first.start), _("theo sắp xếp tổ chức"))
+        elif came is not None and came.kind != Transfer.Kind.INTERNAL:
+            arrived = _join(_d(s_first.start), came.from_unit.name)
         departed = ""
-        if t is not None and (p_last.valid_to is not None and p_last.valid_to <= on):
-            departed = _join(_d(t.departed_on), t.destination)
+        if s_last.end is not None and s_last.end <= on and not (death or left):
+            t = outgoing.get((pk, s_last.end))
+            if t is not None:
+                departed = _join(_d(t.departed_on), t.destination or (t.to_unit or ""))
+            elif s_last.placement.valid_to is None or s_last.end < s_last.placement.valid_to:
+                departed = _join(_d(s_last.end), _("theo sắp xếp tổ chức"))  # the cell moved
+            else:
+                departed = _d(s_last.end)
         gender = m.get_gender_display()
         eth = c.ETHNICITY_NAMES.get(m.ethnicity, "")
         rel = m.get_religion_display() if m.religion else ""

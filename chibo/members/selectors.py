@@ -3,7 +3,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from chibo.org.models import Unit, UnitAncestry, in_force
@@ -152,11 +153,18 @@ def under(unit: Unit):
 def former_of(unit: Unit):
     """Members who had a home placement in `unit`'s subtree and are no longer on its roll
     (transferred out, or membership ended): the sending unit keeps seeing them."""
+    from chibo.core.scope import FAR
+    from chibo.org.models import UnitAncestry
+
     from .models import Member
 
-    had = Placement.objects.filter(
-        unit__path__startswith=unit.path, kind=Placement.Kind.HOME
-    ).values("member_id")
+    # A home placement whose cell lay in the subtree (of those days) during the placement.
+    lay_under = UnitAncestry.objects.filter(
+        ancestor=unit,
+        unit_id=OuterRef("unit_id"),
+        valid_from__lt=Coalesce(OuterRef("valid_to"), Value(FAR)),
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef("valid_from")))
+    had = Placement.objects.filter(Exists(lay_under), kind=Placement.Kind.HOME).values("member_id")
     current = under(unit).filter(ended="").values("id")
     return Member.objects.filter(id__in=had).exclude(id__in=current)
 

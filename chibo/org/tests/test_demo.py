@@ -188,3 +188,46 @@ def test_the_follower_of_huoi_lu_1_is_behind_and_an_opinion_waits(u, today):
     assert (row.attended, row.target, row.behind) == (2, 4, True)
     matter = RaisedMatter.objects.get()
     assert matter.answered_on is None and matter.routed_to.path == cell.path[:-4]
+
+
+def test_the_quang_lam_roll_of_2017_is_its_2017_book(u):
+    """Seed 000: 126 members (2 exempt) on 31/12/2017 — from the tree of 2017, without the Na
+    Cô Sa cells that joined only on 1/7/2025; the same figure as the unit page's."""
+    from chibo.members import roll
+    from chibo.members.models import Member
+
+    ql = Unit.objects.get(pk=u["commune:Quảng Lâm"].pk)
+    rows = roll.rows(ql, SEED_000, sensitive=True)
+    current = [r for r in rows if not (r.cells[9] or r.cells[11] or r.cells[12])]
+    assert len(current) == 126 == counts_on(ql, SEED_000)["total"]
+    assert sum("miễn sinh hoạt" in r.cells[13] for r in current) == 2
+    na_co_sa_cells = [c.unit_id for c in selectors.children_on(u["commune:Na Cô Sa"].pk, SEED_000)]
+    na_co_sa = set(
+        Member.objects.filter(placements__unit__in=na_co_sa_cells).values_list("pk", flat=True)
+    )
+    assert na_co_sa and not na_co_sa & {r.member_id for r in rows}
+    # Everyone in the book had a home placement in one of the 13 cells of 2017 by then.
+    cells_2017 = {c.unit_id for c in selectors.children_on(ql.pk, SEED_000)}
+    placed = set(
+        Member.objects.filter(
+            placements__unit__in=cells_2017, placements__valid_from__lte=SEED_000
+        ).values_list("pk", flat=True)
+    )
+    assert {r.member_id for r in rows} == placed
+
+
+def test_the_muong_lay_rolls_of_2019_hold_its_1142_members(u):
+    """Seed 002: 1,142 members in Thị xã Mường Lay's 35 grassroots organizations on 04/12/2019,
+    though the town and most of them have since been dissolved, merged or moved."""
+    from chibo.members import roll
+
+    ml = Unit.objects.get(pk=u["district:Mường Lay"].pk)
+    grassroots = [c.unit_id for c in selectors.children_on(ml.pk, SEED_002)]
+    assert len(grassroots) == 35
+
+    def current(unit):
+        rows = roll.rows(unit, SEED_002, sensitive=True)
+        return [r for r in rows if not (r.cells[9] or r.cells[11] or r.cells[12])]
+
+    per_unit = [len(current(Unit.objects.get(pk=pk))) for pk in grassroots]
+    assert sum(per_unit) == 1142 == len(current(ml)) == counts_on(ml, SEED_002)["total"]
