@@ -11,7 +11,15 @@ from chibo.core import params
 from chibo.core.text import part_key
 
 from .choices import CELL_KINDS, GRASSROOTS_KINDS, UnitKind
-from .models import Lineage, RestructureEffect, Unit, UnitLink, UnitVersion, in_force
+from .models import (
+    Lineage,
+    RestructureEffect,
+    Unit,
+    UnitAncestry,
+    UnitLink,
+    UnitVersion,
+    in_force,
+)
 
 ROOT_KINDS = (UnitKind.CENTRAL, UnitKind.PROVINCE)  # the only kinds allowed without a parent
 
@@ -161,11 +169,20 @@ def history(unit: Unit) -> list[RestructureEffect]:
     )
 
 
-def subtree_counts(unit: Unit) -> dict[str, int]:
-    """Live units in the current subtree by kind."""
+def subtree_counts(unit: Unit, on: dt.date | None = None) -> dict[str, int]:
+    """Units in the subtree by kind: today's (live units under today's path), or on `on` the
+    subtree of that day with each unit's kind of that day."""
+    if on is None:
+        rows = (
+            Unit.objects.filter(path__startswith=unit.path, valid_to__isnull=True)
+            .exclude(pk=unit.pk)
+            .values("kind")
+            .annotate(n=Count("id"))
+        )
+        return {r["kind"]: r["n"] for r in rows}
+    under = UnitAncestry.objects.filter(in_force(on), ancestor=unit).exclude(unit=unit)
     rows = (
-        Unit.objects.filter(path__startswith=unit.path, valid_to__isnull=True)
-        .exclude(pk=unit.pk)
+        UnitVersion.objects.filter(in_force(on), unit_id__in=under.values("unit_id"))
         .values("kind")
         .annotate(n=Count("id"))
     )
@@ -173,21 +190,27 @@ def subtree_counts(unit: Unit) -> dict[str, int]:
 
 
 def warnings_for(
-    unit: Unit, member_count: int | None = None, official_count: int | None = None
+    unit: Unit,
+    member_count: int | None = None,
+    official_count: int | None = None,
+    on: dt.date | None = None,
+    kind: str | None = None,
 ) -> list[str]:
-    """Structural warnings (domain-rules §3.6). Thresholds are dated parameters."""
+    """Structural warnings (domain-rules §3.6), judged by the parameters in force on `on`
+    (today by default) for the unit's kind on that day."""
     out: list[str] = []
-    min_cell = params.get("cell_min_official_members")
-    min_committee = params.get("grassroots_committee_min_members")
-    if unit.kind in CELL_KINDS and official_count is not None and official_count < min_cell:
+    kind = kind or unit.kind
+    min_cell = params.get("cell_min_official_members", on, unit)
+    min_committee = params.get("grassroots_committee_min_members", on, unit)
+    if kind in CELL_KINDS and official_count is not None and official_count < min_cell:
         out.append(f"Chi bộ chỉ có {official_count} đảng viên chính thức (cần ít nhất {min_cell}).")
-    if unit.kind in GRASSROOTS_KINDS and member_count is not None:
-        if unit.kind == UnitKind.GRASSROOTS_CELL and member_count >= min_committee:
+    if kind in GRASSROOTS_KINDS and member_count is not None:
+        if kind == UnitKind.GRASSROOTS_CELL and member_count >= min_committee:
             out.append(
                 f"Chi bộ cơ sở có {member_count} đảng viên (từ {min_committee} trở lên nên lập "
                 "đảng bộ cơ sở)."
             )
-        if unit.kind == UnitKind.GRASSROOTS_COMMITTEE and member_count < min_committee:
+        if kind == UnitKind.GRASSROOTS_COMMITTEE and member_count < min_committee:
             out.append(
                 f"Đảng bộ cơ sở chỉ có {member_count} đảng viên (dưới {min_committee} nên là "
                 "chi bộ cơ sở)."

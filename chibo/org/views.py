@@ -98,7 +98,8 @@ def unit_detail(request, pk: int):
         adm = admin_units.get(version.admin_era, version.admin_code, level)
         admin_name = adm.name if adm else ""
     children = selectors.children_on(unit.pk, on, visible) if version else []
-    counts = selectors.subtree_counts(unit) if unit.is_alive else {}
+    # The subtree, counts and warnings of the page's date, by the rules in force that day.
+    counts = selectors.subtree_counts(unit, on) if version else {}
     predecessors, successors = selectors.predecessors(unit), selectors.successors(unit)
     from chibo.members.selectors import counts_on, recognitions_due
 
@@ -120,7 +121,11 @@ def unit_detail(request, pk: int):
         "members": members,
         "due": due,
         "warnings": selectors.warnings_for(
-            unit, member_count=members["total"], official_count=members["direct_official"]
+            unit,
+            member_count=members["total"],
+            official_count=members["direct_official"],
+            on=on,
+            kind=version.kind if version else unit.kind,
         )
         if version
         else [],

@@ -139,3 +139,32 @@ def test_it_browses_the_past_with_the_scope_of_that_date(world, client):
     assert "Chi bộ tổ dân phố 1" in today
     api = client.get("/api/v1/units/", {"on": "2024-06-01", "q": "to dan pho"}).json()
     assert api == []
+
+
+def test_the_unit_page_of_a_past_date_uses_that_days_tree_and_rules(world, client):
+    """Issue 9: counts, children and warnings as of D come from the tree and the parameters in
+    force on D."""
+    import datetime as dt
+
+    from chibo.core.models import Parameter
+    from chibo.core.testing import make_member
+    from chibo.org.services import MoveUnit
+
+    cell = world.cells_a[0]
+    for n in ("Lò Văn Một", "Lò Văn Hai", "Lò Văn Ba", "Lò Văn Bốn"):
+        make_member(cell, n)
+    Parameter.objects.create(
+        key="cell_min_official_members", value=5, valid_from=dt.date(2026, 1, 1), source="thử"
+    )
+    MoveUnit(
+        decision(dt.date(2025, 1, 1)), unit=world.cells_a[1], new_parent=world.commune_b
+    ).execute(actor=None)
+    client.login(username=world.official_a.username, password=PASSWORD)
+    old = client.get(f"/org/unit/{cell.pk}/?on=2025-06-01").content.decode()
+    now = client.get(f"/org/unit/{cell.pk}/").content.decode()
+    assert "cần ít nhất" not in old  # 4 official members met the rule of 2025 (3)
+    assert "Chi bộ chỉ có 4 đảng viên chính thức (cần ít nhất 5)." in now
+    commune = world.commune_a.pk
+    before = client.get(f"/org/unit/{commune}/?on=2024-06-01").context["counts"]
+    after = client.get(f"/org/unit/{commune}/?on=2025-06-01").context["counts"]
+    assert sum(n for _k, n in before) == 3 and sum(n for _k, n in after) == 2
