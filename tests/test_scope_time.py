@@ -80,8 +80,9 @@ def test_a_cell_that_moved_in_is_visible_to_the_new_commune_from_the_move_only(m
 def test_the_member_visible_periods_are_the_overlap_with_the_scope(moved):
     w = moved
     early = w.extra["early"]
-    assert scope.visible_periods(w.official_a, early) == [(dt.date(2020, 1, 1), D)]
-    assert scope.visible_periods(w.official_b, early) == [(D, None)]
+    cell = w.extra["cell"].pk
+    assert scope.visible_periods(w.official_a, early) == [(cell, dt.date(2020, 1, 1), D)]
+    assert scope.visible_periods(w.official_b, early) == [(cell, D, None)]
     assert scope.visible_periods(w.admin, early) is None
 
 

@@ -35,7 +35,8 @@ def record(
         object_type=obj._meta.label_lower if obj is not None and hasattr(obj, "_meta") else "",
         object_id=str(getattr(obj, "pk", "") or ""),
         object_repr=str(obj)[:255] if obj is not None else "",
-        unit=unit,
+        # A unit, or a unit's id (the unit a reader reached an object through).
+        unit_id=unit if isinstance(unit, int) or unit is None else unit.pk,
         before=before,
         after=after,
     )

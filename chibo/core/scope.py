@@ -296,7 +296,8 @@ is_system_admin = everything
 
 def visible_periods(user, obj, action: str = "view") -> list[tuple] | None:
     """For a row placed over periods (a member by their placements): the periods of it that the
-    reader's scope covers, [(from, to)] with to None while it lasts; None means all of it."""
+    reader's scope covers, [(unit id, from, to)] with to None while it lasts, in order; None
+    means all of it."""
     cov = coverage(user, action)
     if cov.everything:
         return None
@@ -314,8 +315,8 @@ def visible_periods(user, obj, action: str = "view") -> list[tuple] | None:
             lo = max(start, a_from)
             hi = min(end or FAR, a_to or FAR)
             if lo < hi:
-                out.append((lo, None if hi == FAR else hi))
-    return out
+                out.append((unit, lo, None if hi == FAR else hi))
+    return sorted(out, key=lambda p: (p[1], p[2] or FAR))
 
 
 def roots(user, action: str = "view") -> frozenset[int]:

@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
@@ -124,6 +125,8 @@ def recognize(
     if member.stage != "probationary" or member.admitted_on is None:
         raise ValidationError(_("Chỉ công nhận chính thức cho đảng viên dự bị."))
     effective = rules.probation_end(member.admitted_on)
+    if decided_on > timezone.localdate():
+        raise ValidationError(_("Ngày quyết định công nhận không thể ở tương lai."))
     if decided_on < effective:
         raise ValidationError(
             _("Chưa hết 12 tháng dự bị (đến %(d)s).") % {"d": f"{effective:%d/%m/%Y}"}

@@ -207,13 +207,20 @@ def list_members(
     summary="Hồ sơ một đảng viên (việc xem được ghi nhật ký)",
 )
 def get_member(request, member_id: int):
-    from .records import visible_until
+    from .departures import UNKNOWN, seen_by
+    from .records import reached_through
 
-    m = _member(request, member_id)
-    sensitive = may_see_sensitive(request.user, m)
-    until = visible_until(request.user, m)  # the sending side: up to the departure only
+    real = _member(request, member_id)
+    sensitive = may_see_sensitive(request.user, real)
+    # The sending side: the member as they were on leaving, and the history up to then only.
+    m, until = seen_by(request.user, real)
     with transaction.atomic():
-        record(actor=request.user, action="view.member", obj=m, unit=m.home_unit)
+        record(
+            actor=request.user,
+            action="view.member",
+            obj=real,
+            unit=reached_through(request.user, real),
+        )
     fields = [
         "birth_date",
         "place_of_birth",
@@ -246,11 +253,13 @@ def get_member(request, member_id: int):
             v = v.isoformat()
         if f in c.SENSITIVE_FIELDS and not sensitive and v not in ("", None):
             v = c.MASK
+        if until is not None and f in m.unknown:
+            v = str(UNKNOWN)
         rec[f] = v
-    events = list(m.events.all())
-    live = {e.pk for e in effective_events(events)}
+    events = list(real.events.all())
     if until is not None:
         events = [e for e in events if e.effective_date <= until]
+    live = {e.pk for e in effective_events(events)}
     out_events = []
     for e in events:
         data = dict(e.data)
@@ -282,17 +291,17 @@ def get_member(request, member_id: int):
                 "valid_from": p.valid_from,
                 "valid_to": p.valid_to,
             }
-            for p in m.placements.select_related("unit").order_by("valid_from", "id")
+            for p in real.placements.select_related("unit").order_by("valid_from", "id")
             if until is None or p.valid_from < until
         ],
         "seats": [
             _seat(s)
-            for s in m.seats.select_related("unit", "member")
+            for s in real.seats.select_related("unit", "member")
             if until is None or s.valid_from < until
         ],
         "transfers": [
             _transfer(t)
-            for t in m.transfers.select_related("member")
+            for t in real.transfers.select_related("member")
             if until is None or t.departed_on <= until
         ],
     }

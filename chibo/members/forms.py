@@ -138,6 +138,12 @@ class ExemptionForm(EventForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Thông tin nhạy cảm: chỉ người có thẩm quyền xem được."),
     )
+    until = forms.DateField(
+        label=_("Đến hết ngày (nếu có thời hạn)"),
+        widget=DATE_INPUT,
+        required=False,
+        help_text=_("Hết thời hạn, đảng viên tự trở lại sinh hoạt, không cần ghi thêm."),
+    )
 
     def save(self, actor):
         d = self.cleaned_data
@@ -149,6 +155,7 @@ class ExemptionForm(EventForm):
             issuer=d["issuer"],
             ground=d["ground"],
             health_reason=d["health_reason"],
+            until=d["until"],
         )
 
 

@@ -160,22 +160,66 @@ def apply(state: State, kind: str) -> State:
     raise ValueError(f"unknown event kind {kind!r}")
 
 
-def state_on(events: Iterable[EventLike], d: dt.date) -> State:
-    """The state on day `d`: the effective events up to and including `d`, in order."""
-    state = State()
-    for e in effective_events(events):
-        if e.effective_date > d:
-            break
-        state = apply(state, e.kind)
+# An exemption with a term or a suspension with an end date ("until" in its data: the last day,
+# as the form's "Đến ngày" says) ends by itself the day after: back to ordinary activity, as a
+# return would (unless an explicit change of activity came first). Probation never ends by
+# itself.
+ENDS_BY_ITSELF = frozenset({EventKind.EXEMPTION, EventKind.SUSPENSION})
+CHANGES_ACTIVITY = frozenset(
+    {EventKind.EXEMPTION, EventKind.SUSPENSION, EventKind.RETURN_TO_ACTIVITY}
+)
+
+
+def _until(e) -> dt.date | None:
+    """The first day after the event's term (None: no term)."""
+    raw = (getattr(e, "data", None) or {}).get("until")
+    if not raw:
+        return None
+    last = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(raw)
+    return last + dt.timedelta(days=1)
+
+
+def _ended_by_itself(state: State) -> State:
+    if state.activity in (Activity.EXEMPT, Activity.SUSPENDED):
+        return State(state.stage, Activity.ACTIVE, state.ended)
     return state
+
+
+def fold(events: Iterable[EventLike], d: dt.date | None = None) -> tuple[State, dt.date | None]:
+    """(the state on day `d` — every effective event up to and including it, in order, with
+    the ends that come by themselves — and the day the activity of that state will end by
+    itself, if it will). Raises ValueError at the first event that cannot happen."""
+    state, pending = State(), None
+    for e in effective_events(events):
+        if d is not None and e.effective_date > d:
+            break
+        if pending is not None and e.effective_date >= pending:
+            if not (e.kind in CHANGES_ACTIVITY and e.effective_date == pending):
+                state = _ended_by_itself(state)
+            pending = None
+        try:
+            state = apply(state, e.kind)
+        except ValueError as exc:
+            raise ValueError(f"{e.kind}@{e.effective_date}: {exc}") from None
+        if e.kind in ENDS_BY_ITSELF:
+            pending = _until(e)
+        elif e.kind in CHANGES_ACTIVITY:
+            pending = None
+    if pending is not None and d is not None and pending <= d:
+        state, pending = _ended_by_itself(state), None
+    return state, pending
+
+
+def state_on(events: Iterable[EventLike], d: dt.date) -> State:
+    """The state on day `d`: the effective events up to and including `d`, in order, with the
+    ends that come by themselves."""
+    return fold(events, d)[0]
 
 
 def history_is_valid(events: Iterable[EventLike]) -> str | None:
     """None if every effective event can happen where it stands, else the first problem."""
-    state = State()
-    for e in effective_events(events):
-        try:
-            state = apply(state, e.kind)
-        except ValueError as exc:
-            return f"{e.kind}@{e.effective_date}: {exc}"
+    try:
+        fold(events)
+    except ValueError as exc:
+        return str(exc)
     return None

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chibo.core.fields import BinaryCharField
@@ -43,6 +44,10 @@ class Member(models.Model):
     ended = models.CharField(
         _("thôi là đảng viên"), max_length=16, choices=Ended.choices, blank=True
     )
+    # The day the stored activity ends by itself (an exemption's term, a suspension's end):
+    # from then on the member reads as active without any job rewriting the row (from_db and
+    # selectors.activity_is), so the stored state never differs from the derived one.
+    activity_until = models.DateField(null=True, blank=True, editable=False)
     # The record committees keep (1-HSĐV, 2-HSĐV, 7-HSĐV) and what Biểu 2/3 count.
     birth_name = models.CharField(_("họ tên khai sinh"), max_length=180, blank=True)
     aliases = models.CharField(_("bí danh, tên gọi khác"), max_length=180, blank=True)
@@ -151,6 +156,14 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        m = super().from_db(db, field_names, values, **kwargs)
+        until = m.__dict__.get("activity_until")
+        if until is not None and until <= timezone.localdate():
+            m.activity, m.activity_until = Activity.ACTIVE, None  # the term is over
+        return m
 
     def save(self, *args, **kwargs):
         self.search_key = search_key(self.full_name)
@@ -380,3 +393,29 @@ class AdmissionDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.decision_no})"
+
+
+class Departure(models.Model):
+    """The member as the unit they left knew them on leaving (a transfer out of the cell, or the
+    end of the membership), frozen in the same transaction: that unit sees this, never the
+    present record (ARCHITECTURE invariant 1). Fields the system could not know at the time
+    (backfilled departures) are listed in `unknown` and shown as such."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="departures")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    left_on = models.DateField(_("ngày rời"))
+    reason = models.CharField(max_length=16)  # transfer kind, or the ending event's kind
+    transfer = models.ForeignKey(
+        Transfer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    record = models.JSONField(default=dict)
+    unknown = models.JSONField(default=list, blank=True)
+    photo = models.FileField(upload_to="departures/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["member_id", "left_on", "id"]
+        indexes = [models.Index(fields=["member", "left_on"], name="mem_departure_member")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.left_on:%d/%m/%Y}"

@@ -205,6 +205,21 @@ def update_record(*, actor, member: Member, **fields) -> Member:
     return member
 
 
+def reached_through(user, member: Member) -> int | None:
+    """The unit through which the reader reaches the member (their views are filed under it):
+    the cell of the last period their scope covers; the current cell for a reader who sees
+    everything."""
+    from chibo.core.scope import visible_periods
+
+    periods = visible_periods(user, member)
+    if periods:
+        return periods[-1][0]
+    if member.home_unit_id:
+        return member.home_unit_id
+    p = member.placements.order_by("-valid_from").first()
+    return p.unit_id if p else None
+
+
 def visible_until(user, member: Member):
     """None when the reader's scope covers where the member is now; otherwise the day the
     member left the last placement the reader's scope covers (a unit that sent a member away
@@ -216,7 +231,7 @@ def visible_until(user, member: Member):
     periods = visible_periods(user, member)
     if periods is None:
         return None
-    ends = [end for _start, end in periods]
+    ends = [end for _unit, _start, end in periods]
     if not ends or any(e is None for e in ends):
         return None
     return max(ends)

@@ -183,14 +183,33 @@ def name_matches(q: str) -> Q:
     return Q(search_key__gte=key, search_key__lt=top) | Q(given_key__gte=key, given_key__lt=top)
 
 
+FORMER_FILTERS = frozenset({"status", "q", "gender", "age"})
+
+
+def activity_is(activity: str, today: dt.date) -> Q:
+    """The stored activity as it reads today: a term that has ended means active again."""
+    over = Q(activity_until__isnull=False, activity_until__lte=today)
+    if activity == "active":
+        return Q(activity="active") | over
+    return Q(activity=activity) & ~over
+
+
 def filtered(unit: Unit, f: dict, today: dt.date):
     """The list's query for a filter dict (FilterForm.cleaned_data)."""
     from .choices import KINH
 
-    qs = former_of(unit) if f.get("status") == "former" else under(unit).filter(ended="")
-    for name, field in (("stage", "stage"), ("activity", "activity"), ("gender", "gender")):
+    if f.get("status") == "former":
+        # Former members are shown as they were on leaving: only what that copy always keeps
+        # (name, gender, birth) may filter them, never what the next unit recorded since.
+        f = {k: v for k, v in f.items() if k in FORMER_FILTERS}
+        qs = former_of(unit)
+    else:
+        qs = under(unit).filter(ended="")
+    for name, field in (("stage", "stage"), ("gender", "gender")):
         if f.get(name):
             qs = qs.filter(**{field: f[name]})
+    if f.get("activity"):
+        qs = qs.filter(activity_is(f["activity"], today))
     if f.get("age"):
         low, high = (int(x) for x in f["age"].split("-"))
         qs = qs.filter(birth_year__lte=today.year - low, birth_year__gte=today.year - high)
@@ -257,12 +276,22 @@ def deadlines(unit: Unit, on: dt.date, within_days: int = 60) -> list[Alert]:
         return "due" if start is None or on >= start else "upcoming"
 
     for d in recognitions_due(unit, on, within_days):
+        # Probation never ends by itself: past 12 months without a decision the member stays
+        # probationary, and the cell is told it is late.
+        text = (
+            _("%(n)s (%(u)s): hết dự bị %(e)s, xét công nhận chậm nhất %(d)s")
+            if on < d.probation_end
+            else _(
+                "%(n)s (%(u)s): quá hạn xét công nhận — hết 12 tháng dự bị từ %(e)s, vẫn là "
+                "đảng viên dự bị đến khi có quyết định; xét chậm nhất %(d)s"
+            )
+        )
         out.append(
             Alert(
                 "recognition",
                 d.deadline,
                 d.status,
-                _("%(n)s (%(u)s): hết dự bị %(e)s, xét công nhận chậm nhất %(d)s")
+                text
                 % {
                     "n": d.name,
                     "u": d.unit,

@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from chibo.audit.services import record
 from chibo.org.models import Unit
 
-from . import lifecycle
+from . import departures, lifecycle
 from .lifecycle import EventKind
 from .models import Member, MemberEvent, Placement
 
@@ -87,6 +88,30 @@ def _place_new_member(unit: Unit, placed_on: dt.date, **fields) -> Member:
     return m
 
 
+# Events are facts that happened: none may be dated after today (a planned ceremony is a deadline
+# on the deadlines page, not an event; a suspension's end is data of the suspension).
+FUTURE = {
+    EventKind.ADMISSION: _lazy(
+        "Lễ kết nạp chưa diễn ra (%(d)s): hãy ghi nhận quyết định kết nạp để theo dõi hạn tổ "
+        "chức lễ; ghi kết nạp khi đã làm lễ."
+    ),
+    EventKind.READMISSION: _lazy("Lễ kết nạp lại chưa diễn ra (%(d)s): ghi khi đã làm lễ."),
+    EventKind.RECOGNITION: _lazy("Chưa đến ngày công nhận đảng viên chính thức (%(d)s)."),
+    EventKind.DEATH: _lazy("Ngày từ trần (%(d)s) không thể ở tương lai."),
+    EventKind.STRIKE_OFF: _lazy("Ngày xóa tên (%(d)s) không thể ở tương lai."),
+    EventKind.EXPULSION: _lazy("Ngày khai trừ (%(d)s) không thể ở tương lai."),
+    EventKind.RESIGNATION: _lazy("Ngày ra khỏi Đảng (%(d)s) không thể ở tương lai."),
+}
+
+
+def _not_in_future(kind: str, effective: dt.date) -> None:
+    if effective > timezone.localdate():
+        message = FUTURE.get(
+            kind, _("Ngày hiệu lực %(d)s ở tương lai: chỉ ghi nhận sự việc đã xảy ra.")
+        )
+        raise ValidationError(message % {"d": f"{effective:%d/%m/%Y}"})
+
+
 def _add_event(
     member: Member,
     kind: str,
@@ -100,6 +125,7 @@ def _add_event(
 ) -> MemberEvent:
     from .reconciliation import flag
 
+    _not_in_future(kind, effective)
     event = MemberEvent.objects.create(
         member=member,
         kind=kind,
@@ -121,18 +147,28 @@ def _refresh_state(member: Member) -> lifecycle.State:
     if problem is not None:
         reason = problem.split(": ", 1)[1]
         raise ValidationError(REASONS.get(reason, reason))
-    state = lifecycle.state_on(events, timezone.localdate())
+    state, ends = lifecycle.fold(events, timezone.localdate())
     live = lifecycle.effective_events(events)
     admissions = [e for e in live if e.kind in (EventKind.ADMISSION, EventKind.READMISSION)]
     recognitions = [e for e in live if e.kind == EventKind.RECOGNITION]
     member.stage = state.stage or ""
     member.activity = state.activity or ""
     member.ended = state.ended or ""
+    member.activity_until = ends
     if admissions:  # a re-admission starts a new probation and a new party age
         member.admitted_on = admissions[-1].effective_date
         recognitions = [e for e in recognitions if e.effective_date >= member.admitted_on]
     member.recognized_on = recognitions[-1].effective_date if recognitions else None
-    member.save(update_fields=["stage", "activity", "ended", "recognized_on", "admitted_on"])
+    member.save(
+        update_fields=[
+            "stage",
+            "activity",
+            "activity_until",
+            "ended",
+            "recognized_on",
+            "admitted_on",
+        ]
+    )
     from .aggregates import refresh
 
     refresh([member.home_unit_id])
@@ -166,6 +202,9 @@ def record_event(
     )
     before = {"stage": member.stage, "activity": member.activity, "ended": member.ended}
     _refresh_state(member)
+    if kind in lifecycle.ENDING:
+        unit = member.home_unit or _last_home_unit(member)
+        departures.snapshot(member=member, unit=unit, left_on=effective_date, reason=kind)
     record(
         actor=actor,
         action=f"members.event.{kind}",
@@ -320,10 +359,12 @@ def exempt(
     ground: str,
     health_reason: str = "",
     issuer: str = "",
+    until: dt.date | None = None,
 ) -> MemberEvent:
     """Exemption from work and meetings (miễn công tác và sinh hoạt đảng) by the cell's
     resolution: for age (beyond working age, a parameter) or health (the reason is sensitive
-    data, masked for roles without the "sensitive" action); reversible by return_to_activity."""
+    data, masked for roles without the "sensitive" action); reversible by return_to_activity.
+    With a term (`until`, its last day) it ends by itself the day after."""
     from . import rules
 
     _require_members(actor, member)
@@ -338,6 +379,8 @@ def exempt(
         errors.append(_("Hãy ghi rõ lý do sức khỏe hoặc hoàn cảnh."))
     if not resolution_no.strip():
         errors.append(_("Miễn sinh hoạt do chi bộ quyết định bằng nghị quyết: hãy ghi số."))
+    if until is not None and until < effective_date:
+        errors.append(_("Thời hạn miễn sinh hoạt phải từ ngày bắt đầu trở đi."))
     if errors:
         raise ValidationError(errors)
     return record_event(
@@ -347,7 +390,11 @@ def exempt(
         effective_date=effective_date,
         decision_no=resolution_no,
         issuer=issuer or (member.home_unit.name if member.home_unit else ""),
-        data={"ground": ground, "health_reason": health_reason.strip()},
+        data={
+            "ground": ground,
+            "health_reason": health_reason.strip(),
+            "until": until.isoformat() if until else None,
+        },
     )
 
 

@@ -25,7 +25,7 @@ from chibo.core.scope import can
 from chibo.org.choices import CELL_KINDS
 from chibo.org.models import Unit
 
-from . import rules
+from . import departures, rules
 from .lifecycle import EventKind
 from .models import Member, Placement, Transfer
 from .services import _add_event, _refresh_state
@@ -169,14 +169,20 @@ def transfer_out(
     )
     if kind == Kind.TEMPORARY:
         if to_unit is not None:
+            # It ends by itself on the expected return (recording the return moves that day).
             Placement.objects.create(
                 member=member,
                 unit=to_unit,
                 kind=Placement.Kind.TEMPORARY,
                 valid_from=departed_on,
+                valid_to=expected_return,
                 transfer=t,
             )
     else:
+        # The cell left keeps the member as they were on leaving, never what comes after.
+        departures.snapshot(
+            member=member, unit=home.unit, left_on=departed_on, reason=kind, transfer=t
+        )
         home.valid_to = departed_on
         home.save(update_fields=["valid_to"])
         if kind == Kind.INTERNAL:
@@ -278,6 +284,8 @@ def end_temporary(*, actor, transfer: Transfer, on: dt.date) -> Transfer:
     _check_actor(actor, t.from_unit, _("Bạn không có quyền với đảng viên của chi bộ này."))
     if on <= t.departed_on:
         raise ValidationError(_("Ngày kết thúc phải sau ngày bắt đầu sinh hoạt tạm thời."))
+    if on > timezone.localdate():
+        raise ValidationError(_("Ngày trở về không thể ở tương lai."))
     t.ended_on = on
     t.save(update_fields=["ended_on"])
     Placement.objects.filter(transfer=t, kind=Placement.Kind.TEMPORARY).update(valid_to=on)

@@ -118,6 +118,12 @@ def member_list(request):
     page = selectors.keyset_page(selectors.for_list(qs), after, PAGE + 1)
     more = len(page) > PAGE
     page = page[:PAGE]
+    former = f.get("status") == "former"
+    if former:  # as they were when they left this unit's subtree, never as they are now
+        from .departures import shadows_under
+
+        shadows = shadows_under(unit, page)
+        page = [shadows[m.pk] for m in page]
     params = request.GET.copy()
     params.pop("after", None)
     next_url = None
@@ -149,9 +155,21 @@ def member_list(request):
 def member_export(request):
     unit, sensitive, form, f, qs = _list_context(request)
     qs = qs.select_related("home_unit").order_by("sort_key", "id")
+    former = f.get("status") == "former"
+
+    def members():
+        if not former:
+            yield from qs.iterator(chunk_size=2000)
+            return
+        from .departures import shadows_under  # as they were on leaving, like the page
+
+        page = list(qs[:5000])
+        shadows = shadows_under(unit, page)
+        for m in page:
+            yield shadows[m.pk]
 
     def rows():
-        for m in qs.iterator(chunk_size=2000):
+        for m in members():
             eth = c.ETHNICITY_NAMES.get(m.ethnicity, "")
             rel = m.get_religion_display() if m.religion else ""
             yield [
@@ -160,7 +178,9 @@ def member_export(request):
                 m.birth_date.strftime("%d/%m/%Y") if m.birth_date else m.birth_year,
                 eth if sensitive else (c.MASK if eth else ""),
                 rel if sensitive else (c.MASK if rel else ""),
-                m.home_unit.name if m.home_unit else "",
+                m.home_unit.name
+                if m.home_unit
+                else (m.departure.unit.name if getattr(m, "departure", None) else ""),
                 m.admitted_on.strftime("%d/%m/%Y") if m.admitted_on else "",
                 m.recognized_on.strftime("%d/%m/%Y") if m.recognized_on else "",
                 m.get_stage_display(),
@@ -215,15 +235,48 @@ def _timeline(member: Member, sensitive: bool, until=None) -> list[dict]:
     return out
 
 
+# The record fields of the member page, in the order member_detail lists them.
+DETAIL_FIELDS = (
+    "birth_name",
+    "aliases",
+    "gender",
+    "birth_date",
+    "place_of_birth",
+    "hometown",
+    "residence",
+    "ethnicity",
+    "religion",
+    "identity_no",
+    "education_grade",
+    "qualification",
+    "academic_title",
+    "theory_level",
+    "state_management",
+    "foreign_language",
+    "occupation_before",
+    "occupation_now",
+    "position",
+    "card_no",
+    "biography_no",
+)
+
+
 @login_required
 def member_detail(request, pk: int):
-    from .records import visible_until
+    from .departures import UNKNOWN, seen_by
+    from .records import reached_through
 
-    m = _member(request, pk)
-    sensitive = may_see_sensitive(request.user, m)
-    until = visible_until(request.user, m)
+    real = _member(request, pk)
+    sensitive = may_see_sensitive(request.user, real)
+    # A unit the member left sees them as they were then (the departure's copy), never now.
+    m, until = seen_by(request.user, real)
     with transaction.atomic():
-        record(actor=request.user, action="view.member", obj=m, unit=m.home_unit)
+        record(
+            actor=request.user,
+            action="view.member",
+            obj=real,
+            unit=reached_through(request.user, real),
+        )
     today = timezone.localdate()
     unit = m.home_unit if until is None else None
     alerts = []
@@ -277,6 +330,11 @@ def member_detail(request, pk: int):
         (_("Số thẻ đảng viên"), m.card_no),
         (_("Số lý lịch"), m.biography_no),
     ]
+    if until is not None:  # what the copy of the departure does not know, said so
+        fields = [
+            (label, UNKNOWN if name in m.unknown else value)
+            for (label, value), name in zip(fields, DETAIL_FIELDS, strict=True)
+        ]
     return render(
         request,
         "members/detail.html",
@@ -284,14 +342,14 @@ def member_detail(request, pk: int):
             "nav": "members",
             "m": m,
             "fields": [(k, v) for k, v in fields if v not in ("", None)],
-            "timeline": _timeline(m, sensitive, until),
-            "placements": m.placements.select_related("unit")
+            "timeline": _timeline(real, sensitive, until),
+            "placements": real.placements.select_related("unit")
             .filter(**({"valid_from__lt": until} if until else {}))
             .order_by("-valid_from"),
-            "seats": m.seats.select_related("unit")
+            "seats": real.seats.select_related("unit")
             .filter(**({"valid_from__lt": until} if until else {}))
             .order_by("-valid_from"),
-            "transfers": m.transfers.select_related("from_unit", "to_unit").filter(
+            "transfers": real.transfers.select_related("from_unit", "to_unit").filter(
                 **({"departed_on__lte": until} if until else {})
             ),
             "until": until,
@@ -305,7 +363,7 @@ def member_detail(request, pk: int):
             )
             if unit is not None
             else [],
-            "current_group": m.placements.filter(kind="home", valid_to__isnull=True)
+            "current_group": real.placements.filter(kind="home", valid_to__isnull=True)
             .values_list("party_group__name", flat=True)
             .first(),
             "sensitive": sensitive,
@@ -597,10 +655,13 @@ def photo_view(request, pk: int):
                 )
             messages.success(request, _("Đã cập nhật ảnh."))
         return redirect("members:detail", pk=m.pk)
-    if not m.photo:
+    from .departures import seen_by
+
+    shown, _until = seen_by(request.user, m)  # a unit the member left: the photo of that day
+    if not shown.photo:
         raise Http404
     try:
-        fh = m.photo.open("rb")
+        fh = shown.photo.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
     kind = _photo_type(fh.read(8))

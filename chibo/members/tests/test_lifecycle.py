@@ -189,3 +189,90 @@ def test_it_stops_counting_a_member_from_the_day_membership_ends(world):
     correct_event(actor=None, event=restored, kind=EventKind.VOID, note="nhầm")
     assert counts_on(cell, dt.date(2016, 1, 1))["direct"] == 0
     assert counts_on(world.commune_a, dt.date(2021, 1, 1))["total"] == 0
+
+
+# Mostly changes of activity, dated in the eight years before the start day, with terms that
+# often reach past it: the clock then crosses their ends.
+termed_st = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                EventKind.EXEMPTION,
+                EventKind.SUSPENSION,
+                EventKind.RETURN_TO_ACTIVITY,
+                EventKind.RECOGNITION,
+                EventKind.DEATH,
+                EventKind.STRIKE_OFF,
+                EventKind.RESTORATION,
+            ]
+        ),
+        st.integers(min_value=0, max_value=3000),
+        st.one_of(st.none(), st.integers(min_value=0, max_value=3000)),
+    ),
+    max_size=8,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(termed_st, st.lists(st.integers(min_value=1, max_value=3000), min_size=1, max_size=4))
+def test_the_stored_state_follows_the_clock_as_terms_end(world, clock, raw, steps):
+    """Random histories with exemptions and suspensions that have terms, then a clock that
+    moves forward: what is read from the database on each day (the row, and the list filter on
+    activity) is what the events give for that day; no job runs in between."""
+    from chibo.members.selectors import activity_is
+
+    start = dt.datetime(2026, 11, 16, 9, 0, tzinfo=timezone.get_current_timezone())
+    clock.move_to(start)
+    member = _member(world)
+    for kind, days, term in raw:
+        on = start.date() - dt.timedelta(days=days)
+        data = None
+        if term is not None and kind in (EventKind.EXEMPTION, EventKind.SUSPENSION):
+            data = {"until": (on + dt.timedelta(days=term)).isoformat()}
+        try:
+            record_event(actor=None, member=member, kind=kind, effective_date=on, data=data)
+        except ValidationError:
+            pass
+    moment = start
+    for step in [0, *sorted(steps)]:
+        clock.move_to(moment + dt.timedelta(days=step))
+        today = timezone.localdate()
+        events = list(MemberEvent.objects.filter(member=member))
+        derived = lifecycle.state_on(events, today)
+        stored = Member.objects.get(pk=member.pk)
+        assert (stored.stage or None, stored.activity or None, stored.ended or None) == (
+            derived.stage,
+            derived.activity,
+            derived.ended,
+        )
+        for activity in Activity.values:
+            listed = Member.objects.filter(activity_is(activity, today), pk=member.pk).exists()
+            assert listed == (derived.activity == activity), (activity, today)
+
+
+def test_a_suspension_with_an_end_ends_by_itself_the_day_after(world, clock, today):
+    from chibo.members.services import suspend
+
+    member = _member(world)
+    record_event(
+        actor=None, member=member, kind=EventKind.RECOGNITION, effective_date=dt.date(2001, 3, 1)
+    )
+    last = today + dt.timedelta(days=10)
+    suspend(
+        actor=None,
+        member=Member.objects.get(pk=member.pk),
+        effective_date=today,
+        decision_no="7-QĐ/ĐU",
+        issuer="Đảng ủy xã",
+        until=last,
+    )
+    assert Member.objects.get(pk=member.pk).activity == Activity.SUSPENDED
+    clock.move_to(dt.datetime.combine(last, dt.time(9), tzinfo=timezone.get_current_timezone()))
+    assert Member.objects.get(pk=member.pk).activity == Activity.SUSPENDED  # its last day
+    clock.shift(dt.timedelta(days=1))
+    assert Member.objects.get(pk=member.pk).activity == Activity.ACTIVE
+    assert lifecycle.state_on(member.events.all(), last + dt.timedelta(days=1)).activity == (
+        Activity.ACTIVE
+    )

@@ -385,9 +385,9 @@ def test_a_received_decision_waits_on_the_deadlines_page_until_the_ceremony(clie
     url = reverse("members:ceremony", args=[alert.decision_id])
     late = client.post(url, {"ceremony_on": "2026-12-16"})
     assert "chậm nhất ngày 15/12/2026" in late.content.decode()
-    done = client.post(url, {"ceremony_on": "2026-11-19"}, follow=True)
+    done = client.post(url, {"ceremony_on": "2026-11-13"}, follow=True)
     assert "Giàng A Chớ" in done.content.decode()
-    assert Member.objects.get().admitted_on == dt.date(2026, 11, 19)
+    assert Member.objects.get().admitted_on == dt.date(2026, 11, 13)
     again = client.get(reverse("members:deadlines") + f"?unit={world.commune_a.pk}")
     assert not any(a.kind == "ceremony" for a in again.context["alerts"])
     assert client.get(url).status_code == 404  # held: no longer open

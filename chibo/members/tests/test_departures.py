@@ -1,0 +1,136 @@
+"""A member who left shows the unit they left only as they were then (issue 9, finding 4)."""
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+from chibo.audit.models import AuditLog
+from chibo.core.testing import PASSWORD, make_member
+from chibo.members import records, services
+from chibo.members.models import Departure, Member, Transfer
+from chibo.members.transfers import confirm_arrival, transfer_out
+
+LEFT = dt.date(2025, 6, 2)
+ARRIVED = dt.date(2025, 6, 20)
+PNG_OLD = b"\x89PNG\r\n\x1a\n" + b"old" * 10
+PNG_NEW = b"\x89PNG\r\n\x1a\n" + b"new" * 10
+
+
+@pytest.fixture
+def moved(world):
+    """Lò Văn Đi leaves commune A's first cell for commune B in June 2025 with card 51000111
+    and his old photo; commune B then records a new card, an occupation and a new photo."""
+    from django.core.files.base import ContentFile
+
+    m = make_member(world.cells_a[0], "Lò Văn Đi")
+    records.update_record(actor=None, member=m, occupation_now="farmer", position="Trưởng bản")
+    services.issue_card(actor=None, member=m, card_no="51000111", issued_on=dt.date(2010, 1, 2))
+    m = Member.objects.get(pk=m.pk)
+    m.photo.save("old.png", ContentFile(PNG_OLD), save=True)
+    t = transfer_out(
+        actor=None, member=m, kind=Transfer.Kind.OFFICIAL, to_unit=world.cell_b, departed_on=LEFT
+    )
+    confirm_arrival(actor=None, transfer=t, arrived_on=ARRIVED)
+    m = Member.objects.get(pk=m.pk)
+    records.update_record(actor=None, member=m, position="Bí thư chi đoàn")
+    services.issue_card(
+        actor=None, member=Member.objects.get(pk=m.pk), card_no="52000999", issued_on=ARRIVED
+    )
+    m = Member.objects.get(pk=m.pk)
+    m.photo.save("new.png", ContentFile(PNG_NEW), save=True)
+    world.extra["m"] = m
+    return world
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+def test_the_transfer_froze_the_record_as_the_cell_knew_it(moved):
+    m = moved.extra["m"]
+    (d,) = Departure.objects.filter(member=m)
+    assert (d.unit_id, d.left_on, d.reason) == (moved.cells_a[0].pk, LEFT, "official")
+    assert d.record["card_no"] == "51000111" and d.record["position"] == "Trưởng bản"
+    assert d.record["stage"] == "official" and d.photo.read() == PNG_OLD
+
+
+def test_the_page_photo_api_and_former_list_show_the_member_as_they_left(moved, client):
+    w, m = moved, moved.extra["m"]
+    login(client, w.official_a)
+    page = client.get(reverse("members:detail", args=[m.pk])).content.decode()
+    assert "51000111" in page and "Trưởng bản" in page
+    assert "52000999" not in page and "Bí thư chi đoàn" not in page
+    # Not the current cell (the letter's destination stays, as the sending side wrote it).
+    assert 'class="breadcrumbs"' not in page
+    assert reverse("org:unit", args=[w.cell_b.pk]) not in page
+    photo = client.get(reverse("members:photo", args=[m.pk]))
+    assert b"".join(photo.streaming_content) == PNG_OLD
+    api = client.get(f"/api/v1/members/{m.pk}").json()
+    assert api["record"]["card_no"] == "51000111" and api["home_unit_id"] is None
+    assert api["record"]["position"] == "Trưởng bản"
+    assert all(p["unit_id"] != w.cell_b.pk for p in api["placements"])
+    former = client.get(
+        reverse("members:list"), {"unit": w.commune_a.pk, "status": "former"}
+    ).content.decode()
+    assert "Lò Văn Đi" in former and w.cell_b.name not in former
+    assert "rời Chi bộ thôn Đông ngày 02/06/2025" in former
+    export = client.get(reverse("members:export"), {"unit": w.commune_a.pk, "status": "former"})
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(export.content)).active
+    (row,) = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "Lò Văn Đi"]
+    assert w.cell_b.name not in json.dumps(row, default=str, ensure_ascii=False)
+    # The receiving side sees the present.
+    client.logout()
+    login(client, w.official_b)
+    assert "52000999" in client.get(reverse("members:detail", args=[m.pk])).content.decode()
+    assert client.get(f"/api/v1/members/{m.pk}").json()["record"]["card_no"] == "52000999"
+
+
+def test_views_are_filed_under_the_unit_the_reader_reached_the_member_through(moved, client):
+    w, m = moved, moved.extra["m"]
+    login(client, w.official_a)
+    client.get(reverse("members:detail", args=[m.pk]))
+    client.get(f"/api/v1/members/{m.pk}")
+    views = AuditLog.objects.filter(action="view.member", actor=w.official_a)
+    assert views.count() == 2
+    assert set(views.values_list("unit_id", flat=True)) == {w.cells_a[0].pk}
+    # Commune B's audit log does not show commune A's reading of the record.
+    assert (
+        not AuditLog.objects.restrict(w.official_b)
+        .filter(action="view.member", actor=w.official_a)
+        .exists()
+    )
+
+
+def test_a_departure_without_a_copy_keeps_only_name_and_birth(moved, client):
+    w, m = moved, moved.extra["m"]
+    Departure.objects.filter(member=m).delete()  # as for a departure recorded before copies
+    login(client, w.official_a)
+    page = client.get(reverse("members:detail", args=[m.pk])).content.decode()
+    assert "Lò Văn Đi" in page and "không rõ tại ngày chuyển đi" in page
+    assert "52000999" not in page and "51000111" not in page
+    assert client.get(reverse("members:photo", args=[m.pk])).status_code == 404
+
+
+def test_departures_recorded_before_copies_are_backfilled_from_the_audit_log(moved):
+    from django.db import transaction
+
+    from chibo.audit.services import record
+    from chibo.members.departures import backfill
+
+    m = moved.extra["m"]
+    with transaction.atomic():  # the photo page writes this row when B replaces the photo
+        record(actor=None, action="members.photo", obj=m, before={"photo": "old.png"})
+    Departure.objects.filter(member=m).delete()
+    assert backfill() == 1
+    (d,) = Departure.objects.filter(member=m)
+    assert (d.unit_id, d.left_on) == (moved.cells_a[0].pk, LEFT)
+    assert d.record["position"] == "Trưởng bản"  # turned back from the later change
+    assert d.record["occupation_now"] == "farmer"  # never changed since: as it is
+    assert "card_no" in d.unknown and "card_no" not in d.record  # replaced by a card event
+    assert "photo" in d.unknown and not d.photo
+    assert backfill() == 0  # once
