@@ -513,16 +513,28 @@ class RollRowOut(Schema):
     "/units/{unit_id}/roll",
     response={**COMMON, 200: list[RollRowOut], 400: Error, 404: Error},
     summary="Sổ danh sách đảng viên (7-HSĐV, 14 cột) vào một ngày",
+    description="Theo cây tổ chức của ngày đó; tree=today: tính lại theo cây tổ chức hiện nay.",
 )
-def roll(request, unit_id: int, on: Day | None = None):
+def roll(
+    request,
+    unit_id: int,
+    on: Day | None = None,
+    tree: Literal["of_date", "today"] = "of_date",
+):
     unit = _unit(request, unit_id)
     on = on or timezone.localdate()
     sensitive = can(request.user, "sensitive", unit)
+    restate = tree == "today"
     with transaction.atomic():
-        record(actor=request.user, action="view.roll", unit=unit, after={"on": on.isoformat()})
+        record(
+            actor=request.user,
+            action="view.roll",
+            unit=unit,
+            after={"on": on.isoformat(), "restated": restate},
+        )
     return [
         {"member_id": r.member_id, "columns": r.cells}
-        for r in roll_mod.rows(unit, on, sensitive=sensitive)
+        for r in roll_mod.rows(unit, on, sensitive=sensitive, restate=restate)
     ]
 
 

@@ -72,22 +72,27 @@ class Stay:
     end: dt.date | None  # None: still there
 
 
-def stays(unit: Unit, on: dt.date) -> dict[int, list[Stay]]:
+def stays(unit: Unit, on: dt.date, *, restate: bool = False) -> dict[int, list[Stay]]:
     """Per member, the stays that began on or before `on`, in order: a home placement overlapping
     a period in which its cell lay under `unit` (UnitAncestry). A cell that moved away takes its
-    members out of the book on that day; one that moved in brings them in."""
+    members out of the book on that day; one that moved in brings them in. With `restate`, the
+    explicit other reading: the cells under the unit in today's tree, for all of their past."""
     periods: dict[int, list[tuple]] = {}
-    for cell, start, end in UnitAncestry.objects.filter(
-        ancestor=unit, valid_from__lte=on
-    ).values_list("unit_id", "valid_from", "valid_to"):
-        periods.setdefault(cell, []).append((start, end))
+    if restate:
+        cells = Unit.objects.filter(path__startswith=unit.path).values("pk")
+        for cell in cells.values_list("pk", flat=True):
+            periods[cell] = [(dt.date.min, None)]
+    else:
+        cells = UnitAncestry.objects.filter(ancestor=unit, valid_from__lte=on).values("unit_id")
+        for cell, start, end in UnitAncestry.objects.filter(
+            ancestor=unit, valid_from__lte=on
+        ).values_list("unit_id", "valid_from", "valid_to"):
+            periods.setdefault(cell, []).append((start, end))
     placements = (
         Placement.objects.filter(
             kind=Placement.Kind.HOME,
             valid_from__lte=on,
-            unit_id__in=UnitAncestry.objects.filter(ancestor=unit, valid_from__lte=on).values(
-                "unit_id"
-            ),
+            unit_id__in=cells,
         )
         .select_related("unit", "transfer__from_unit")
         .order_by("valid_from", "id")
@@ -104,11 +109,15 @@ def stays(unit: Unit, on: dt.date) -> dict[int, list[Stay]]:
     return out
 
 
-def rows(unit: Unit, on: dt.date, *, sensitive: bool) -> list[RollRow]:
+TODAY_TREE = _("theo cây tổ chức hiện nay")
+
+
+def rows(unit: Unit, on: dt.date, *, sensitive: bool, restate: bool = False) -> list[RollRow]:
     """The book as it stood on `on`: everyone whose home placement lay in the unit's subtree
     (of those days) at some time up to `on`, with the columns of departure, death and leaving
-    filled in from what happened by then."""
-    by_member = stays(unit, on)
+    filled in from what happened by then. `restate`: restated in today's tree instead, an
+    explicit choice that every output labels (TODAY_TREE)."""
+    by_member = stays(unit, on, restate=restate)
     first = {pk: st[0] for pk, st in by_member.items()}
     last = {pk: st[-1] for pk, st in by_member.items()}
     members = {m.pk: m for m in Member.objects.in_bulk(list(first)).values()}
@@ -195,15 +204,15 @@ def rows(unit: Unit, on: dt.date, *, sensitive: bool) -> list[RollRow]:
     return out
 
 
-def xlsx(*, actor, unit: Unit, on: dt.date, sensitive: bool) -> HttpResponse:
+def xlsx(*, actor, unit: Unit, on: dt.date, sensitive: bool, restate=False) -> HttpResponse:
     """The roll as an A4 landscape workbook, ready to print; the export is logged."""
-    data = rows(unit, on, sensitive=sensitive)
+    data = rows(unit, on, sensitive=sensitive, restate=restate)
     wb = Workbook()
     ws = wb.active
     ws.title = "7-HSĐV"
     ws.append(["Mẫu 7-HSĐV"])
     ws.append([f"SỔ DANH SÁCH ĐẢNG VIÊN — {unit.name}"])
-    ws.append([f"Tính đến ngày {on:%d/%m/%Y}"])
+    ws.append([f"Tính đến ngày {on:%d/%m/%Y}" + (f" ({TODAY_TREE})" if restate else "")])
     ws.append(HEADERS)
     ws.append([f"({i})" for i in range(1, 15)])
     for r in data:
@@ -229,22 +238,28 @@ def xlsx(*, actor, unit: Unit, on: dt.date, sensitive: bool) -> HttpResponse:
             actor=actor,
             action="export.roll",
             unit=unit,
-            after={"rows": len(data), "on": on.isoformat(), "sensitive": sensitive},
+            after={
+                "rows": len(data),
+                "on": on.isoformat(),
+                "sensitive": sensitive,
+                "restated": restate,
+            },
         )
     resp = HttpResponse(buf.getvalue(), content_type=XLSX)
     resp["Content-Disposition"] = f'attachment; filename="so-danh-sach-dang-vien-{on:%Y%m%d}.xlsx"'
     return resp
 
 
-def pdf(*, actor, unit: Unit, on: dt.date, sensitive: bool) -> HttpResponse:
+def pdf(*, actor, unit: Unit, on: dt.date, sensitive: bool, restate=False) -> HttpResponse:
     """The roll as a PDF on A4 landscape (WeasyPrint, from the same rows); logged."""
     from django.template.loader import render_to_string
 
     from chibo.core.documents import html_to_pdf
 
-    data = rows(unit, on, sensitive=sensitive)
+    data = rows(unit, on, sensitive=sensitive, restate=restate)
     html = render_to_string(
-        "members/roll_pdf.html", {"unit": unit, "on": on, "headers": HEADERS, "rows": data}
+        "members/roll_pdf.html",
+        {"unit": unit, "on": on, "headers": HEADERS, "rows": data, "restate": restate},
     )
     content = html_to_pdf(html)
     with transaction.atomic():
@@ -252,7 +267,7 @@ def pdf(*, actor, unit: Unit, on: dt.date, sensitive: bool) -> HttpResponse:
             actor=actor,
             action="export.roll",
             unit=unit,
-            after={"rows": len(data), "on": on.isoformat(), "format": "pdf"},
+            after={"rows": len(data), "on": on.isoformat(), "format": "pdf", "restated": restate},
         )
     resp = HttpResponse(content, content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="so-danh-sach-dang-vien-{on:%Y%m%d}.pdf"'

@@ -500,12 +500,20 @@ def roll(request, pk: int):
     unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
     on = parse_on(request.GET.get("on"))
     sensitive = can(request.user, "sensitive", unit)
+    # The tree of `on` by default; today's tree only when asked for, and then labelled.
+    restate = request.GET.get("tree") == "today"
+    opts = {"actor": request.user, "unit": unit, "on": on, "sensitive": sensitive}
     if request.GET.get("format") == "xlsx":
-        return roll_mod.xlsx(actor=request.user, unit=unit, on=on, sensitive=sensitive)
+        return roll_mod.xlsx(**opts, restate=restate)
     if request.GET.get("format") == "pdf":
-        return roll_mod.pdf(actor=request.user, unit=unit, on=on, sensitive=sensitive)
+        return roll_mod.pdf(**opts, restate=restate)
     with transaction.atomic():
-        record(actor=request.user, action="view.roll", unit=unit, after={"on": on.isoformat()})
+        record(
+            actor=request.user,
+            action="view.roll",
+            unit=unit,
+            after={"on": on.isoformat(), "restated": restate},
+        )
     return render(
         request,
         "members/roll.html",
@@ -514,7 +522,9 @@ def roll(request, pk: int):
             "unit": unit,
             "on": on,
             "headers": roll_mod.HEADERS,
-            "rows": roll_mod.rows(unit, on, sensitive=sensitive),
+            "rows": roll_mod.rows(unit, on, sensitive=sensitive, restate=restate),
+            "restate": restate,
+            "today_tree": roll_mod.TODAY_TREE,
         },
     )
 

@@ -142,7 +142,17 @@ def test_a_transfer_between_communes_as_each_secretary_sees_it(server, browser):
     shot(receiver, "members-detail-after-arrival-desktop")
     receiver.goto(server + "/members/")
     expect(receiver.get_by_test_id("members")).to_contain_text(name)
+    # The new cell writes the record; the cell they left keeps seeing them as they left.
+    receiver.goto(member_url)
+    receiver.get_by_role("link", name="Sửa hồ sơ").click()
+    receiver.get_by_label("Chức vụ").fill("Phó Bí thư Chi đoàn (nơi mới)")
+    receiver.get_by_role("button", name="Lưu").click()
+    expect(receiver.get_by_text("Phó Bí thư Chi đoàn (nơi mới)")).to_be_visible()
     assert sender.goto(member_url).status == 200  # still visible for the time they were there
+    expect(sender.get_by_test_id("until")).to_contain_text(f"{today:%d/%m/%Y}")
+    expect(sender.locator("body")).not_to_contain_text("Phó Bí thư Chi đoàn (nơi mới)")
+    expect(sender.locator(".breadcrumbs")).to_have_count(0)  # not the cell they are in now
+    shot(sender, "member-departed-phone")
     sender.context.close()
     receiver.context.close()
 

@@ -57,3 +57,25 @@ def test_members_of_a_cell_that_moved_away_are_former_members_of_the_old_commune
     assert m.pk not in set(former_of(b).values_list("pk", flat=True))
     (row,) = roll.rows(a, D, sensitive=True)
     assert row.cells[DEPARTED] == "01/07/2025; theo sắp xếp tổ chức"
+
+
+def test_restating_in_todays_tree_is_an_explicit_labelled_choice(world, client):
+    from django.urls import reverse
+
+    from chibo.core.testing import PASSWORD
+    from chibo.org.services import MoveUnit
+
+    m = make_member(world.cell_b, "Quàng Văn Đến")
+    MoveUnit(decision(D), unit=world.cell_b, new_parent=world.commune_a).execute(actor=None)
+    a = Unit.objects.get(pk=world.commune_a.pk)
+    before = D - dt.timedelta(days=1)
+    assert m.pk not in ids(roll.rows(a, before, sensitive=True))
+    assert m.pk in ids(on_roll(roll.rows(a, before, sensitive=True, restate=True)))
+    client.login(username=world.official_a.username, password=PASSWORD)
+    url = reverse("members:roll", args=[a.pk])
+    default = client.get(url, {"on": before.isoformat()}).content.decode()
+    assert "Quàng Văn Đến" not in default and "theo cây tổ chức của ngày đó" in default
+    restated = client.get(url, {"on": before.isoformat(), "tree": "today"}).content.decode()
+    assert "Quàng Văn Đến" in restated and "theo cây tổ chức hiện nay" in restated
+    api = client.get(f"/api/v1/members/units/{a.pk}/roll", {"on": before.isoformat()}).json()
+    assert m.pk not in {r["member_id"] for r in api}
