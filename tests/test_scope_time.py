@@ -177,3 +177,60 @@ def test_can_costs_one_query_once_the_coverage_is_known(world, django_assert_num
         return HttpResponse()
 
     scope.ScopeCacheMiddleware(view)(request)
+
+
+def test_the_old_commune_cannot_open_today_or_change_a_cell_that_moved_away(moved, client):
+    """Found by a probe: a moved-away cell's page, roll and list answered the old commune with
+    today's members, and its writes (a rename, an event, an account on it) went through."""
+    import json
+
+    from chibo.core.testing import PASSWORD
+
+    w = moved
+    cell, early = w.extra["cell"], w.extra["early"]
+    assert client.login(username=w.official_a.username, password=PASSWORD)
+    before = (D - dt.timedelta(days=1)).isoformat()
+    assert client.get(f"/org/unit/{cell.pk}/").status_code == 404
+    assert client.get(f"/org/unit/{cell.pk}/?on={before}").status_code == 200
+    assert client.get(f"/members/roll/{cell.pk}/").status_code == 404
+    assert client.get(f"/members/roll/{cell.pk}/?on={before}").status_code == 200
+    assert client.get(f"/api/v1/members/?unit_id={cell.pk}").status_code == 404
+    rename = {
+        "kind": "rename",
+        "unit_id": cell.pk,
+        "name": "Đổi tên",
+        "effective_date": dt.date.today().isoformat(),
+        "decision_no": "1-QĐ",
+        "issuer": "Đảng ủy xã",
+    }
+    resp = client.post(
+        "/api/v1/units/restructure/apply", json.dumps(rename), content_type="application/json"
+    )
+    assert resp.status_code in (403, 404)
+    event = {"kind": "card", "effective_date": dt.date.today().isoformat(), "card_no": "7"}
+    resp = client.post(
+        f"/api/v1/members/{early.pk}/events", json.dumps(event), content_type="application/json"
+    )
+    assert resp.status_code in (403, 404)
+    account = {
+        "username": "lot.vao",
+        "full_name": "Lọt Vào",
+        "unit_id": cell.pk,
+        "role": "official",
+    }
+    resp = client.post("/api/v1/accounts/", json.dumps(account), content_type="application/json")
+    assert resp.status_code in (403, 404) and not User.objects.filter(username="lot.vao").exists()
+    assert Unit.objects.get(pk=cell.pk).name == cell.name
+
+
+def test_a_cell_acquired_later_shows_no_earlier_book_to_the_new_commune(moved, client):
+    from chibo.core.testing import PASSWORD
+
+    w = moved
+    cell = w.extra["cell"]
+    assert client.login(username=w.official_b.username, password=PASSWORD)
+    before = (D - dt.timedelta(days=1)).isoformat()
+    assert client.get(f"/members/roll/{cell.pk}/?on={before}").status_code == 404
+    assert client.get(f"/api/v1/members/units/{cell.pk}/roll?on={before}").status_code == 404
+    assert client.get(f"/org/unit/{cell.pk}/?on={before}").status_code == 404
+    assert client.get(f"/members/roll/{cell.pk}/?on={D.isoformat()}").status_code == 200

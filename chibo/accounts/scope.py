@@ -100,10 +100,17 @@ def _lay_under_during(roots, unit, start, end) -> QuerySet:
 
 
 def _unit_ids(roots, on: dt.date | None = None) -> QuerySet:
+    """Units that lay under a root on `on` — or, for a unit that had ended by then, in its
+    last period (a merged commune's final state stays readable by its successor); without
+    `on`, at any time up to today, never only in a future not yet come."""
+    from django.db.models import F
+
     qs = _ancestry(roots)
-    if on is not None:
-        qs = qs.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
-    return qs.values("unit_id")
+    if on is None:
+        return qs.filter(valid_from__lte=timezone.localdate()).values("unit_id")
+    in_force = Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+    final = Q(valid_to__lte=on, valid_to=F("unit__valid_to"))
+    return qs.filter(in_force | final).values("unit_id")
 
 
 def _periods_of(roots, units) -> dict[int, list[tuple]]:

@@ -27,6 +27,16 @@ def _require(actor, unit, action: str = "accounts") -> None:
         raise PermissionDenied(_("Bạn không có quyền quản lý tài khoản của tổ chức này."))
 
 
+def _require_alive(unit) -> None:
+    if unit.valid_to is not None:
+        raise ValidationError(
+            {
+                "unit": _("%(u)s đã chấm dứt hoạt động: không cấp quyền trên tổ chức này.")
+                % {"u": unit.name}
+            }
+        )
+
+
 def _require_role(actor, role: str) -> None:
     if role == Role.ADMIN and actor is not None and not is_system_admin(actor):
         raise PermissionDenied(_("Chỉ quản trị hệ thống được cấp quyền quản trị hệ thống."))
@@ -59,6 +69,7 @@ def create_account(
     staff member hands over (on paper, by phone) so the user sets their own password."""
     _require(actor, unit)
     _require_role(actor, role)
+    _require_alive(unit)
     username = username.strip().lower()
     if not username:
         raise ValidationError({"username": _("Tên đăng nhập không được để trống.")})
@@ -179,6 +190,7 @@ def add_grant(
 ) -> Grant:
     _require(actor, unit)
     _require_role(actor, role)
+    _require_alive(unit)
     if role not in Role.values:
         raise ValidationError({"role": _("Vai trò không hợp lệ.")})
     if valid_to is not None and valid_to <= valid_from:

@@ -279,11 +279,14 @@ def _build(model, placement: Placement, cov, *, user, on, today, via) -> Q:
     return placement.q(cov, model=model, user=user, on=on, today=today)
 
 
-def can(user, action: str, obj) -> bool:
-    """May `user` `action` this object? One query once the coverage is known."""
+def can(user, action: str, obj, on: dt.date | None = None) -> bool:
+    """May `user` `action` this object now (or on `on`): it lies in their scope on that day —
+    a unit under a root today, a member placed there today — so a cell that moved away is
+    no longer the old commune's to change. One query once the coverage is known."""
     if obj is None or getattr(obj, "pk", None) is None:
         return False
-    return type(obj)._default_manager.restrict(user, action).filter(pk=obj.pk).exists()
+    day = on or timezone.localdate()
+    return type(obj)._default_manager.restrict(user, action, on=day).filter(pk=obj.pk).exists()
 
 
 def everything(user, action: str = "view") -> bool:

@@ -17,6 +17,7 @@ from chibo.audit.services import record
 from chibo.core.api_schemas import COMMON, Error, InSchema, IsoDate
 from chibo.core.scope import can
 from chibo.org.models import Unit
+from chibo.org.selectors import unit_as_of
 
 from . import admission, selectors, services, stats, transfers
 from . import choices as c
@@ -24,7 +25,6 @@ from . import roll as roll_mod
 from . import seats as seat_services
 from .lifecycle import effective_events
 from .models import Member, Seat, Transfer
-from .records import may_see_sensitive
 
 router = Router(tags=["members"])
 
@@ -135,7 +135,9 @@ def _unit(request, unit_id: int | None) -> Unit:
         from .views import _default_unit
 
         return _default_unit(request.user)
-    return get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=unit_id)
+    # Today's lists and deadlines: the unit must lie in scope today.
+    today = timezone.localdate()
+    return get_object_or_404(Unit.objects.restrict(request.user, "view", on=today), pk=unit_id)
 
 
 def _member(request, member_id: int) -> Member:
@@ -193,6 +195,15 @@ def list_members(
     keyset page at a time: pass the last id as `after` for the next page."""
     unit = _unit(request, unit_id)
     f = {"q": q, "status": status, "stage": stage, "activity": activity, "gender": gender}
+    if status == "former":  # as they were on leaving (their copies), like the page
+        from .departures import former_shown
+
+        shown = former_shown(unit, f, timezone.localdate())
+        start = next((i + 1 for i, s in enumerate(shown) if s.pk == after), 0) if after else 0
+        page = shown[start : start + limit + 1]
+        more = len(page) > limit
+        page = page[:limit]
+        return {"items": [_brief(m) for m in page], "next_after": page[-1].pk if more else None}
     qs = selectors.for_list(selectors.filtered(unit, f, timezone.localdate()))
     cursor = qs.filter(pk=after).values_list("sort_key", "id").first() if after else None
     page = selectors.keyset_page(qs, cursor, limit + 1)
@@ -207,20 +218,11 @@ def list_members(
     summary="Hồ sơ một đảng viên (việc xem được ghi nhật ký)",
 )
 def get_member(request, member_id: int):
-    from .departures import UNKNOWN, seen_by
-    from .records import reached_through
+    from .departures import UNKNOWN, read
 
     real = _member(request, member_id)
-    sensitive = may_see_sensitive(request.user, real)
     # The sending side: the member as they were on leaving, and the history up to then only.
-    m, until = seen_by(request.user, real)
-    with transaction.atomic():
-        record(
-            actor=request.user,
-            action="view.member",
-            obj=real,
-            unit=reached_through(request.user, real),
-        )
+    m, until, sensitive = read(request.user, real)
     fields = [
         "birth_date",
         "place_of_birth",
@@ -521,9 +523,9 @@ def roll(
     on: Day | None = None,
     tree: Literal["of_date", "today"] = "of_date",
 ):
-    unit = _unit(request, unit_id)
     on = on or timezone.localdate()
-    sensitive = can(request.user, "sensitive", unit)
+    unit = unit_as_of(request.user, unit_id, on)
+    sensitive = can(request.user, "sensitive", unit, on=max(on, unit.valid_from))
     restate = tree == "today"
     with transaction.atomic():
         record(
@@ -554,8 +556,8 @@ class FormRowOut(Schema):
     "giới hạn đó.",
 )
 def form(request, unit_id: int, number: Literal["1", "2", "3", "7"], start: Day, end: Day):
-    unit = _unit(request, unit_id)
     start, end = sorted((_clamp(start), _clamp(end)))
+    unit = stats.unit_for_period(request.user, unit_id, end)
     _form, rows = stats.with_last_year(int(number), unit, start, end)
     return [
         {"code": r.code, "label": str(r.label), "indent": r.indent, "value": v, "last_year": p}

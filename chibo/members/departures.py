@@ -16,8 +16,10 @@ from django.core.files.base import ContentFile
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from chibo.core.text import search_key, sort_key
+
 from . import lifecycle
-from .models import Departure, Member
+from .models import Departure, Member, given_key
 from .records import EDITABLE
 
 UNKNOWN = _("không rõ tại ngày chuyển đi")
@@ -67,9 +69,12 @@ def shadow(member: Member, departure: Departure | None) -> Member:
     """An unsaved Member that carries what `departure` froze (no current cell); without a
     departure, only the name and birth are known. `unknown` lists the fields not known."""
     s = Member(pk=member.pk, id=member.pk)
-    for name in ALWAYS:
-        setattr(s, name, getattr(member, name))
     known = departure.record if departure is not None else {}
+    for name in ALWAYS:  # kept in every copy; the present values only when there is none
+        setattr(s, name, _value(name, known[name]) if name in known else getattr(member, name))
+    s.sort_key = sort_key(s.family_name, s.middle_name, s.given_name)
+    s.search_key = search_key(s.full_name)
+    s.given_key = given_key(s.family_name, s.middle_name, s.given_name)
     unknown = set(departure.unknown if departure is not None else []) | (
         set(FIELDS) - set(ALWAYS) - set(known)
     )
@@ -217,3 +222,39 @@ def _model(app: str, name: str):
     from django.apps import apps
 
     return apps.get_model(app, name)
+
+
+def former_shown(unit, f: dict, today: dt.date, limit: int = 5000) -> list[Member]:
+    """A unit's former members as they were when they left it, filtered by what the copies
+    keep (name, gender, age) and in Vietnamese order — in Python, over the copies, so that no
+    filter or count reads what the next unit recorded since. Former lists are short."""
+    from .selectors import former_of
+
+    members = list(former_of(unit).order_by("sort_key", "id")[:limit])
+    shown = list(shadows_under(unit, members).values())
+    key = search_key(f.get("q") or "")
+    if key:
+        shown = [s for s in shown if s.search_key.startswith(key) or s.given_key.startswith(key)]
+    if f.get("gender"):
+        shown = [s for s in shown if s.gender == f["gender"]]
+    if f.get("age"):
+        low, high = (int(x) for x in f["age"].split("-"))
+        shown = [s for s in shown if today.year - high <= s.birth_year <= today.year - low]
+    return sorted(shown, key=lambda s: (s.sort_key, s.pk))
+
+
+def read(user, member: Member) -> tuple[Member, dt.date | None, bool]:
+    """Open a member's record for reading (the page and the API): what the reader may see of
+    it (seen_by), whether its sensitive fields are theirs to see, and the view logged under
+    the unit they reached the member through."""
+    from django.db import transaction
+
+    from chibo.audit.services import record
+
+    from .records import may_see_sensitive, reached_through
+
+    shown, until = seen_by(user, member)
+    sensitive = may_see_sensitive(user, member)
+    with transaction.atomic():
+        record(actor=user, action="view.member", obj=member, unit=reached_through(user, member))
+    return shown, until, sensitive

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
@@ -164,7 +165,7 @@ def merge(*, actor, keep: Member, drop: Member, choices: dict[str, str]) -> Memb
             member_id=loser.member_id,
             kind=EventKind.VOID,
             effective_date=loser.effective_date,
-            recorded_date=dt.date.today(),
+            recorded_date=timezone.localdate(),
             data={"note": _("Gộp hồ sơ trùng")},
             corrects=loser,
         )

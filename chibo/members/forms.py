@@ -437,11 +437,17 @@ class SeatForm(forms.Form):
         self.fields["valid_from"].initial = timezone.localdate()
 
 
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+
+
 def parse_on(value: str | None) -> dt.date:
+    """A page's "as of" date; today when absent or unreadable, and kept within 1900–2100 (date
+    arithmetic on 0001-01-01 or 9999-12-31 would overflow)."""
     try:
-        return dt.date.fromisoformat(value) if value else timezone.localdate()
+        day = dt.date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
         return timezone.localdate()
+    return min(max(day, EARLIEST), LATEST)
 
 
 class AdmitForm(forms.Form):

@@ -48,7 +48,13 @@ def letter(transfer: Transfer) -> Doc:
     if transfer.kind == Transfer.Kind.INTERNAL or transfer.letter_no is None:
         raise ValueError("internal transfers have no letter")
     t = transfer
-    m = t.member
+    # The letter carries the record as it was on leaving (the departure's copy), whatever the
+    # next unit has written since.
+    from .departures import shadow
+    from .models import Departure
+
+    copy = Departure.objects.filter(transfer=t).first()
+    m = shadow(t.member, copy) if copy is not None else t.member
     issuer = t.issuer
     from chibo.org.selectors import ancestors_on
 

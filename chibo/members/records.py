@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
@@ -60,10 +61,14 @@ EDITABLE = (
 
 
 def may_see_sensitive(user, member: Member) -> bool:
+    """The member themself, or a reader with the sensitive action on the unit they reach the
+    member through (the unit a member left judges the copy it sees by its own right)."""
+    from chibo.org.models import Unit
+
     if getattr(user, "is_authenticated", False) and member.user_id == user.pk:
         return True
-    unit = member.home_unit or _last_unit(member)
-    return unit is not None and can(user, "sensitive", unit)
+    unit_id = reached_through(user, member)
+    return unit_id is not None and can(user, "sensitive", Unit(pk=unit_id))
 
 
 def _last_unit(member: Member):
@@ -140,7 +145,7 @@ def validate(fields: dict, member: Member | None = None) -> dict:
             errors["education_grade"] = _("Lớp phải từ 0 đến %(n)d.") % {"n": system}
     birth_date = out.get("birth_date", member.birth_date if member else None)
     if birth_date is not None:
-        today = dt.date.today()
+        today = timezone.localdate()
         if birth_date > today or birth_date.year < 1890:
             errors["birth_date"] = _("Ngày sinh không hợp lý.")
         else:

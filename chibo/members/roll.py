@@ -121,6 +121,12 @@ def rows(unit: Unit, on: dt.date, *, sensitive: bool, restate: bool = False) -> 
     first = {pk: st[0] for pk, st in by_member.items()}
     last = {pk: st[-1] for pk, st in by_member.items()}
     members = {m.pk: m for m in Member.objects.in_bulk(list(first)).values()}
+    # Those no longer in the book's subtree are shown as they were when they left it (their
+    # departure's copy), never with what the next unit has recorded since.
+    from .departures import shadows_under
+
+    gone = [members[pk] for pk, st in by_member.items() if all(s.end is not None for s in st)]
+    members.update(shadows_under(unit, gone))
     events: dict[int, list] = {}
     for e in MemberEvent.objects.filter(member_id__in=list(first), effective_date__lte=on):
         events.setdefault(e.member_id, []).append(e)

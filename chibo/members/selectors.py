@@ -183,9 +183,6 @@ def name_matches(q: str) -> Q:
     return Q(search_key__gte=key, search_key__lt=top) | Q(given_key__gte=key, given_key__lt=top)
 
 
-FORMER_FILTERS = frozenset({"status", "q", "gender", "age"})
-
-
 def activity_is(activity: str, today: dt.date) -> Q:
     """The stored activity as it reads today: a term that has ended means active again."""
     over = Q(activity_until__isnull=False, activity_until__lte=today)
@@ -199,10 +196,9 @@ def filtered(unit: Unit, f: dict, today: dt.date):
     from .choices import KINH
 
     if f.get("status") == "former":
-        # Former members are shown as they were on leaving: only what that copy always keeps
-        # (name, gender, birth) may filter them, never what the next unit recorded since.
-        f = {k: v for k, v in f.items() if k in FORMER_FILTERS}
-        qs = former_of(unit)
+        # Former members are shown and filtered as they were on leaving, over their copies
+        # (departures.former_shown); nothing here may read what the next unit recorded since.
+        return former_of(unit)
     else:
         qs = under(unit).filter(ended="")
     for name, field in (("stage", "stage"), ("gender", "gender")):

@@ -417,6 +417,17 @@ def services_form(root: Unit, start: dt.date, end: dt.date) -> Form:
 FORMS = {1: "movement", 2: "admissions", 3: "stock", 7: "services"}
 
 
+def unit_for_period(user, unit_id: int, end: dt.date) -> Unit:
+    """The unit a period's forms are asked for, if it lay in the reader's scope at the period's
+    end (today, if that is sooner): a cell that moved away gives its old commune the forms of
+    its time there only. 404 else."""
+    from django.utils import timezone
+
+    from chibo.org.selectors import unit_as_of
+
+    return unit_as_of(user, unit_id, min(end, timezone.localdate()))
+
+
 def compute(number: int, root: Unit, start: dt.date, end: dt.date) -> Form:
     if number == 1:
         return movement(root, start, end)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from chibo.audit.services import record
 from chibo.core.exports import xlsx_response
 from chibo.core.scope import can, is_system_admin, roots
+from chibo.org import selectors as org_selectors
 from chibo.org.models import Unit
 
 from . import choices as c
@@ -69,7 +70,8 @@ def _default_unit(user) -> Unit:
 
 
 def _unit(request, param: str = "unit") -> Unit:
-    scope = Unit.objects.restrict(request.user, "view")
+    # Lists, exports and deadlines are today's: the unit must lie in scope today.
+    scope = Unit.objects.restrict(request.user, "view", on=timezone.localdate())
     pk = request.GET.get(param)
     if pk:
         try:
@@ -112,18 +114,23 @@ def member_list(request):
     unit, sensitive, form, f, qs = _list_context(request)
     after = None
     cursor = request.GET.get("after", "")
-    if cursor.isdigit():
-        prev = qs.filter(pk=int(cursor)).values_list("sort_key", "id").first()
-        after = prev
-    page = selectors.keyset_page(selectors.for_list(qs), after, PAGE + 1)
+    former = f.get("status") == "former"
+    total = None
+    if former:  # as they were when they left this unit's subtree, never as they are now
+        from .departures import former_shown
+
+        shown = former_shown(unit, f, timezone.localdate())
+        total = len(shown)
+        start = 0
+        if cursor.isdigit():
+            start = next((i + 1 for i, s in enumerate(shown) if s.pk == int(cursor)), 0)
+        page = shown[start : start + PAGE + 1]
+    else:
+        if cursor.isdigit():
+            after = qs.filter(pk=int(cursor)).values_list("sort_key", "id").first()
+        page = selectors.keyset_page(selectors.for_list(qs), after, PAGE + 1)
     more = len(page) > PAGE
     page = page[:PAGE]
-    former = f.get("status") == "former"
-    if former:  # as they were when they left this unit's subtree, never as they are now
-        from .departures import shadows_under
-
-        shadows = shadows_under(unit, page)
-        page = [shadows[m.pk] for m in page]
     params = request.GET.copy()
     params.pop("after", None)
     next_url = None
@@ -145,7 +152,8 @@ def member_list(request):
             "export_url": reverse("members:export") + "?" + params.urlencode(),
             "sensitive": sensitive,
             "can_edit": can(request.user, "members", unit),
-            "total": qs.count() if after is None else None,
+            "total": total if former else (qs.count() if after is None else None),
+            "former": former,
             "filtered": sum(1 for k, v in f.items() if v and k not in ("q", "status")),
         },
     )
@@ -161,12 +169,9 @@ def member_export(request):
         if not former:
             yield from qs.iterator(chunk_size=2000)
             return
-        from .departures import shadows_under  # as they were on leaving, like the page
+        from .departures import former_shown  # as they were on leaving, like the page
 
-        page = list(qs[:5000])
-        shadows = shadows_under(unit, page)
-        for m in page:
-            yield shadows[m.pk]
+        yield from former_shown(unit, f, timezone.localdate())
 
     def rows():
         for m in members():
@@ -263,20 +268,11 @@ DETAIL_FIELDS = (
 
 @login_required
 def member_detail(request, pk: int):
-    from .departures import UNKNOWN, seen_by
-    from .records import reached_through
+    from .departures import UNKNOWN, read
 
     real = _member(request, pk)
-    sensitive = may_see_sensitive(request.user, real)
     # A unit the member left sees them as they were then (the departure's copy), never now.
-    m, until = seen_by(request.user, real)
-    with transaction.atomic():
-        record(
-            actor=request.user,
-            action="view.member",
-            obj=real,
-            unit=reached_through(request.user, real),
-        )
+    m, until, sensitive = read(request.user, real)
     today = timezone.localdate()
     unit = m.home_unit if until is None else None
     alerts = []
@@ -380,8 +376,7 @@ def member_edit(request, pk: int):
     from . import records
 
     m = _member(request, pk)
-    if request.method == "POST":
-        _require_members(request, m)
+    _require_members(request, m)  # the form shows the present record: only its keepers
     sensitive = may_see_sensitive(request.user, m)
     form = RecordForm(request.POST or None, instance=m, sensitive=sensitive)
     if request.method == "POST" and form.is_valid():
@@ -409,8 +404,7 @@ def member_event(request, pk: int, kind: str):
     m = _member(request, pk)
     if kind not in EVENT_FORMS:
         raise Http404
-    if request.method == "POST":
-        _require_members(request, m)
+    _require_members(request, m)
     form_class = EVENT_FORMS[kind]
     form = form_class(request.POST or None, member=m)
     if request.method == "POST" and form.is_valid():
@@ -427,8 +421,7 @@ def member_event(request, pk: int, kind: str):
 @login_required
 def member_transfer(request, pk: int):
     m = _member(request, pk)
-    if request.method == "POST":
-        _require_members(request, m)
+    _require_members(request, m)
     form = TransferForm(request.POST or None, member=m)
     if request.method == "POST" and form.is_valid():
         t = _attempt(form, lambda: form.save(request.user))
@@ -497,9 +490,10 @@ def deadlines(request):
 
 @login_required
 def roll(request, pk: int):
-    unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
     on = parse_on(request.GET.get("on"))
-    sensitive = can(request.user, "sensitive", unit)
+    # The book as of `on`: the unit must have lain in the reader's scope that day.
+    unit = org_selectors.unit_as_of(request.user, pk, on)
+    sensitive = can(request.user, "sensitive", unit, on=max(on, unit.valid_from))
     # The tree of `on` by default; today's tree only when asked for, and then labelled.
     restate = request.GET.get("tree") == "today"
     opts = {"actor": request.user, "unit": unit, "on": on, "sensitive": sensitive}

@@ -27,7 +27,6 @@ from .views import EVENT_LABELS, _errors, _member, _require_members, _unit
 def stats_view(request, pk: int):
     from . import stats
 
-    unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
     today = timezone.localdate()
     number = request.GET.get("form", "1")
     number = int(number) if number in ("1", "2", "3", "7") else 1
@@ -37,6 +36,7 @@ def stats_view(request, pk: int):
     if end < start:
         error = _("Ngày cuối kỳ phải sau ngày đầu kỳ.")
         start, end = end, start
+    unit = stats.unit_for_period(request.user, pk, end)
     form, rows = stats.with_last_year(number, unit, start, end)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
@@ -174,9 +174,8 @@ def merge_view(request, keep: int, drop: int):
     from .records import may_see_sensitive
 
     a, b = _member(request, keep), _member(request, drop)
-    if request.method == "POST":
-        _require_members(request, a)
-        _require_members(request, b)
+    _require_members(request, a)  # the page shows both present records: only their keepers
+    _require_members(request, b)
     sensitive = may_see_sensitive(request.user, a) and may_see_sensitive(request.user, b)
     diffs = duplicates.differences(a, b)
     conflicts = duplicates.event_conflicts(a, b)

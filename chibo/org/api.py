@@ -128,7 +128,7 @@ def list_units(request, on: IsoDate | None = None, parent: int | None = None, q:
             for h in hits
         ]
     if parent is not None:
-        get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=parent)
+        get_object_or_404(Unit.objects.restrict(request.user, "view", on=on), pk=parent)
         return [_node(n) for n in selectors.children_on(parent, on, visible)]
     return [_node(n) for n in selectors.tops_for(request.user, on)[0]]
 
@@ -139,8 +139,8 @@ def list_units(request, on: IsoDate | None = None, parent: int | None = None, q:
     summary="Một tổ chức, như vào một ngày",
 )
 def get_unit(request, unit_id: int, on: IsoDate | None = None):
-    unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=unit_id)
     on = on or timezone.localdate()
+    unit = selectors.unit_as_of(request.user, unit_id, on)
     visible = _visible(request.user, on)
     v = unit.version_on(on)
     return {
@@ -162,7 +162,7 @@ def get_unit(request, unit_id: int, on: IsoDate | None = None):
 
 
 class SplitPartIn(InSchema):
-    name: str
+    name: str = Field(..., max_length=255)
     children: list[int] = Field(default_factory=list)
 
 
@@ -170,12 +170,14 @@ class RestructureIn(InSchema):
     kind: Literal["create", "rename", "change_kind", "move", "merge", "split", "dissolve"]
     unit_id: int = Field(..., description="the unit acted on (the parent, for create)")
     effective_date: IsoDate
-    decision_no: str = Field(..., description="the decision's number, e.g. 125-QĐ/TU")
-    issuer: str = Field(..., description="the issuing body")
-    note: str = ""
-    name: str = ""
-    short_name: str = ""
-    code: str = ""
+    decision_no: str = Field(
+        ..., max_length=80, description="the decision's number, e.g. 125-QĐ/TU"
+    )
+    issuer: str = Field(..., max_length=255, description="the issuing body")
+    note: str = Field("", max_length=2000)
+    name: str = Field("", max_length=255)
+    short_name: str = Field("", max_length=120)
+    code: str = Field("", max_length=40)
     new_kind: Literal[tuple(UnitKind.values)] | None = None  # type: ignore[valid-type]
     grassroots_type: str = ""
     cell_type: str = ""

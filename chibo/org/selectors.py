@@ -108,6 +108,21 @@ def tops_for(user, on: dt.date):
     return roots_on(on, visible, candidates), visible
 
 
+def unit_as_of(user, pk: int, on: dt.date, action: str = "view") -> Unit:
+    """The unit a page about `on` is asked for, if it lay in the reader's scope that day (for
+    a date before it existed, on its first day: the page is then empty, not missing). A cell
+    that moved away is the old commune's up to the move only, and the new one's from it."""
+    from django.http import Http404
+
+    first = Unit.objects.filter(pk=pk).values_list("valid_from", flat=True).first()
+    if first is None:
+        raise Http404
+    unit = Unit.objects.restrict(user, action, on=max(on, first)).filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
 def linkable(user, unit_ids) -> set[int] | None:
     """Which of a few units the user may open (links in breadcrumbs and lineage); None means
     all of them. Never materializes the whole scope."""

@@ -76,18 +76,19 @@ def tree(request):
 
 @login_required
 def children(request, pk: int):
-    scope = Unit.objects.restrict(request.user, "view")
-    get_object_or_404(scope, pk=pk)
     on = AsOfForm(request.GET or None).on_date()
+    get_object_or_404(Unit.objects.restrict(request.user, "view", on=on), pk=pk)
     nodes = selectors.children_on(pk, on, _scope_on(request.user, on))
     return render(request, "org/_children.html", {"nodes": nodes, "on": on})
 
 
 @login_required
 def unit_detail(request, pk: int):
-    unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
     form = AsOfForm(request.GET or None)
     on = form.on_date()
+    # The page shows the unit as of `on`: it must lie in the reader's scope that day (a cell
+    # that moved away is the old commune's only up to the move; a planned one nobody's yet).
+    unit = selectors.unit_as_of(request.user, pk, on)
     visible = _scope_on(request.user, on)
     version = unit.version_on(on)
     admin_name = ""

@@ -135,3 +135,14 @@ def test_a_temporary_attachment_ends_by_itself_on_the_expected_return(world, tod
     host = {r.member.pk for r in roster(world.cell_b, today)}
     assert m.pk in host
     assert m.pk not in {r.member.pk for r in roster(world.cell_b, back)}  # no job, no entry
+
+
+def test_pages_clamp_extreme_dates_instead_of_crashing(world, client):
+    from django.urls import reverse
+
+    from chibo.core.testing import PASSWORD
+
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    for on in ("0001-01-01", "9999-12-31"):
+        url = reverse("members:deadlines") + f"?unit={world.commune_a.pk}&on={on}"
+        assert client.get(url).status_code == 200, on

@@ -134,3 +134,31 @@ def test_departures_recorded_before_copies_are_backfilled_from_the_audit_log(mov
     assert "card_no" in d.unknown and "card_no" not in d.record  # replaced by a card event
     assert "photo" in d.unknown and not d.photo
     assert backfill() == 0  # once
+
+
+def test_the_book_the_former_api_list_and_the_letter_carry_the_copy(moved, client):
+    """Found by a probe: the roll, the API's former list and the transfer letter showed what the
+    next unit recorded; the edit and event forms opened on the present record."""
+    from docx import Document
+
+    from chibo.members import roll
+
+    w, m = moved, moved.extra["m"]
+    (row,) = [r for r in roll.rows(w.commune_a, LEFT, sensitive=True) if r.member_id == m.pk]
+    assert "51000111" in row.cells[7] and "52000999" not in row.cells[7]
+    login(client, w.official_a)
+    items = client.get(f"/api/v1/members/?unit_id={w.commune_a.pk}&status=former").json()["items"]
+    (item,) = [i for i in items if i["id"] == m.pk]
+    assert item["home_unit_id"] is None and item["home_unit"] is None
+    t = Transfer.objects.get(member=m)
+    letter = client.get(reverse("members:letter", args=[t.pk]))
+    text = "\n".join(
+        c.text for tb in Document(io.BytesIO(letter.content)).tables for c in tb._cells
+    ) + "\n".join(p.text for p in Document(io.BytesIO(letter.content)).paragraphs)
+    assert "51000111" in text and "52000999" not in text
+    for url in (
+        reverse("members:edit", args=[m.pk]),
+        reverse("members:event", args=[m.pk, "card"]),
+        reverse("members:transfer", args=[m.pk]),
+    ):
+        assert client.get(url).status_code == 403, url

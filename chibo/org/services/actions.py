@@ -506,7 +506,7 @@ class MergeUnits(RestructureAction):
     ):
         super().__init__(decision)
         self.repoint = repoint_grants
-        self.sources = list(sources)
+        self.sources = list({s.pk: s for s in sources}.values())  # each unit once
         self.into = into
         self.new_spec, self.new_parent = new_spec, new_parent
         self.target: Unit | None = into

@@ -125,13 +125,26 @@ def _check_date(unit: Unit, d: dt.date, errors: list[str]) -> None:
 
 def decision_errors(decision: Decision) -> list[str]:
     """A restructuring rests on a decision: its number, issuing body and effective date."""
+    from django.utils import timezone
+
     errors = []
     if not isinstance(decision.effective_date, dt.date):
         errors.append(_("Hãy nhập ngày hiệu lực của quyết định."))
+    elif decision.effective_date > timezone.localdate():
+        # The tree records what is in force; a decision effective later is applied on its day
+        # (today's names, places and scopes must never show a future that has not come).
+        errors.append(
+            _("Ngày hiệu lực %(d)s ở tương lai: hãy ghi quyết định vào ngày nó có hiệu lực.")
+            % {"d": _d(decision.effective_date)}
+        )
     if not decision.decision_no.strip():
         errors.append(_("Hãy nhập số quyết định (ví dụ 125-QĐ/TU)."))
+    elif len(decision.decision_no.strip()) > 80:
+        errors.append(_("Số quyết định dài quá 80 ký tự."))
     if not decision.issuer.strip():
         errors.append(_("Hãy nhập cơ quan ban hành quyết định."))
+    elif len(decision.issuer.strip()) > 255:
+        errors.append(_("Tên cơ quan ban hành dài quá 255 ký tự."))
     return errors
 
 

@@ -206,3 +206,64 @@ def test_a_unit_cannot_join_a_parent_before_the_parent_itself_moved(world):
     )
     (error,) = early.check()
     assert "Chi bộ tổ dân phố 1" in error and "01/09/2026" in error
+
+
+def test_a_restructuring_dated_after_today_is_refused(world, today):
+    from chibo.org.services import RenameUnit
+
+    for later in (today + dt.timedelta(days=1), dt.date(9999, 12, 31)):
+        action = RenameUnit(decision(later), unit=world.commune_a, name="Tên tương lai")
+        assert any("ở tương lai" in e for e in action.check())
+    assert fresh(world.commune_a).name == "Đảng bộ xã Đồng Tâm"
+
+
+def test_a_unit_named_twice_among_merge_sources_is_merged_once(world, client):
+    assert client.login(username=world.admin.username, password=PASSWORD)
+    body = {
+        "kind": "merge",
+        "unit_id": world.commune_a.pk,
+        "others": [world.commune_b.pk, world.commune_b.pk],
+        "effective_date": "2026-09-01",
+        "decision_no": "9-QĐ/TU",
+        "issuer": "Ban Thường vụ Tỉnh ủy",
+    }
+    resp = client.post(
+        "/api/v1/units/restructure/apply", json.dumps(body), content_type="application/json"
+    )
+    assert resp.status_code == 201, resp.content
+    assert not fresh(world.commune_b).is_alive
+
+
+def test_overlong_decision_fields_are_refused_with_a_reason(world, client):
+    assert client.login(username=world.admin.username, password=PASSWORD)
+    body = {
+        "kind": "rename",
+        "unit_id": world.commune_a.pk,
+        "name": "Tên mới",
+        "effective_date": "2026-09-01",
+        "decision_no": "9" * 81,
+        "issuer": "Ban Thường vụ Tỉnh ủy",
+    }
+    resp = client.post(
+        "/api/v1/units/restructure/apply", json.dumps(body), content_type="application/json"
+    )
+    assert resp.status_code == 422
+    errors = MergeUnits(
+        Decision(SEPT, "9" * 81, "BTV"), sources=[world.commune_b], into=world.commune_a
+    ).check()
+    assert "Số quyết định dài quá 80 ký tự." in errors
+
+
+def test_no_grant_is_given_on_a_dissolved_unit(world, today):
+    from chibo.accounts import services as accounts
+
+    DissolveUnit(decision(SEPT), unit=world.cell_b).execute(actor=world.admin)
+    with pytest.raises(ValidationError):
+        accounts.add_grant(
+            actor=world.admin,
+            user=world.viewer_a,
+            unit=fresh(world.cell_b),
+            role=Role.VIEWER,
+            valid_from=today,
+        )
+    assert not Grant.objects.filter(user=world.viewer_a, unit=world.cell_b).exists()
