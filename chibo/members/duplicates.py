@@ -186,7 +186,6 @@ def merge(*, actor, keep: Member, drop: Member, choices: dict[str, str]) -> Memb
             p.save(update_fields=["member"])
     Seat.objects.filter(member=drop).update(member=keep)
     Transfer.objects.filter(member=drop).update(member=keep)
-    drop_home = drop.home_unit_id
     drop.delete()
     keep = Member.objects.get(pk=keep.pk)
     _refresh_state(keep)
@@ -203,9 +202,6 @@ def merge(*, actor, keep: Member, drop: Member, choices: dict[str, str]) -> Memb
             commune_id=u.commune_id,
             grassroots_id=u.grassroots_id,
         )
-    from .aggregates import refresh
-
-    refresh([drop_home, Member.objects.get(pk=keep.pk).home_unit_id])
     record(
         actor=actor,
         action="members.merge",

@@ -39,7 +39,7 @@ from chibo.org.models import Unit
 from . import bulk, lifecycle, rules
 from . import choices as c
 from .lifecycle import EventKind
-from .models import Member, MemberEvent, Placement, Reconciliation, given_key
+from .models import CountDelta, Member, MemberEvent, Placement, Reconciliation, given_key
 
 MAX_ROWS = 100_000
 
@@ -692,6 +692,7 @@ def commit(
                         }
                     )
             ids_events = bulk.insert(MemberEvent, events)
+            bulk.insert(CountDelta, _count_rows(ids, chunk, events))
             if Reconciliation.objects.exists():  # rare at an import: flag late events then
                 from .reconciliation import flag
 
@@ -747,13 +748,38 @@ def commit(
                 for r in plan.rows
             ),
         }
-        from .aggregates import refresh
-
-        refresh({r.cell_id for r in new_rows})
         record(actor=actor, action="members.import", unit=unit, after=summary)
     if progress:
         progress(total, total)
     return summary
+
+
+def _count_rows(ids, chunk, events) -> list[dict]:
+    """The new members' count rows (aggregates.deltas) from the rows being inserted, without
+    reading them back."""
+    from types import SimpleNamespace
+
+    from .aggregates import MEASURES, deltas
+
+    by_member: dict[int, list] = {}
+    for e in events:
+        by_member.setdefault(e["member_id"], []).append(
+            SimpleNamespace(id=None, corrects_id=None, **e)
+        )
+    out = []
+    for pk, r in zip(ids, chunk, strict=True):
+        place = [(r.cell_id, r.values["admitted_on"], None)]
+        woman = r.values.get("gender") == "f"
+        for (unit_id, day), vec in deltas(place, by_member[pk], woman).items():
+            out.append(
+                {
+                    "member_id": pk,
+                    "unit_id": unit_id,
+                    "day": day,
+                    **dict(zip(MEASURES, vec, strict=True)),
+                }
+            )
+    return out
 
 
 def template(unit: Unit) -> bytes:

@@ -170,7 +170,7 @@ CHANGES_ACTIVITY = frozenset(
 )
 
 
-def _until(e) -> dt.date | None:
+def term_end(e) -> dt.date | None:
     """The first day after the event's term (None: no term)."""
     raw = (getattr(e, "data", None) or {}).get("until")
     if not raw:
@@ -202,7 +202,7 @@ def fold(events: Iterable[EventLike], d: dt.date | None = None) -> tuple[State, 
         except ValueError as exc:
             raise ValueError(f"{e.kind}@{e.effective_date}: {exc}") from None
         if e.kind in ENDS_BY_ITSELF:
-            pending = _until(e)
+            pending = term_end(e)
         elif e.kind in CHANGES_ACTIVITY:
             pending = None
     if pending is not None and d is not None and pending <= d:

@@ -347,19 +347,23 @@ class Reconciliation(models.Model):
         return f"Quý {self.quarter}/{self.year} — {self.unit}"
 
 
-class UnitCount(models.Model):
-    """Today's members per cell (home placements of living memberships), kept in step by the
-    services (aggregates.refresh) so a province's or the nation's counts by subtree are a sum
-    over cells instead of a scan of millions of members (performance-floors: precomputed
-    per-unit aggregates)."""
+class CountDelta(models.Model):
+    """One member's change to one cell's counts on one day (decisions §29, invariant 3 as
+    refined there): +1 on the day a counted state starts in the cell, −1 on the day it ends,
+    written by the services in the same transaction as the events and placements they follow,
+    a term's end included. A cell's count on D is the sum of its rows up to D, a subtree's the
+    sum over the cells under it on D; no job ever refreshes a count (aggregates.py)."""
 
-    unit = models.OneToOneField(
-        "org.Unit", primary_key=True, on_delete=models.CASCADE, related_name="+"
-    )
-    members = models.PositiveIntegerField(default=0)
-    official = models.PositiveIntegerField(default=0)
-    women = models.PositiveIntegerField(default=0)
-    exempt = models.PositiveIntegerField(default=0)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    members = models.SmallIntegerField(default=0)
+    official = models.SmallIntegerField(default=0)
+    women = models.SmallIntegerField(default=0)
+    exempt = models.SmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "day"], name="mem_delta_unit_day")]
 
 
 class AdmissionDecision(models.Model):

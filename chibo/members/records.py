@@ -203,9 +203,9 @@ def update_record(*, actor, member: Member, **fields) -> Member:
         return member
     member.save()
     if "gender" in after:
-        from .aggregates import refresh
+        from .aggregates import restate
 
-        refresh([member.home_unit_id])
+        restate([member.pk])
     record(actor=actor, action="members.record", obj=member, unit=unit, before=before, after=after)
     return member
 

@@ -35,20 +35,12 @@ def members_on(on: dt.date):
 
 
 def counts_on(unit: Unit, on: dt.date) -> dict[str, int]:
-    """Members (home placements) in `unit` directly and in its subtree on `on`, by stage.
-    Stage on a date: official when recognized on or before it."""
-    direct = members_on(on).filter(unit=unit)
-    subtree_units = UnitAncestry.objects.filter(in_force(on), ancestor=unit).values("unit_id")
-    subtree = members_on(on).filter(unit_id__in=subtree_units)
-    official = Q(member__recognized_on__lte=on)
-    d = direct.aggregate(n=Count("id"), official=Count("id", filter=official))
-    s = subtree.aggregate(n=Count("id"), official=Count("id", filter=official))
-    return {
-        "direct": d["n"],
-        "direct_official": d["official"],
-        "total": s["n"],
-        "total_official": s["official"],
-    }
+    """Members (home placements) in `unit` directly and in its subtree of `on`, official,
+    women and exempt by their state that day: the sum of the dated count rows up to `on`
+    (aggregates.on)."""
+    from .aggregates import on as counts
+
+    return counts(unit, on)
 
 
 def keyset_page(qs, after: tuple[str, int] | None, size: int = 50) -> list:
@@ -154,7 +146,6 @@ def former_of(unit: Unit):
     """Members who had a home placement in `unit`'s subtree and are no longer on its roll
     (transferred out, or membership ended): the sending unit keeps seeing them."""
     from chibo.core.scope import FAR
-    from chibo.org.models import UnitAncestry
 
     from .models import Member
 

@@ -169,9 +169,9 @@ def _refresh_state(member: Member) -> lifecycle.State:
             "admitted_on",
         ]
     )
-    from .aggregates import refresh
+    from .aggregates import restate
 
-    refresh([member.home_unit_id])
+    restate([member.pk])
     return state
 
 
@@ -278,7 +278,7 @@ def move_placements(*, source: Unit, target: Unit, on: dt.date) -> int:
         [Placement(member_id=p.member_id, unit=target, kind=p.kind, valid_from=on) for p in moving]
     )
     target = Unit.objects.get(pk=target.pk)
-    from .aggregates import refresh
+    from .aggregates import restate
 
     Member.objects.filter(
         pk__in=[p.member_id for p in moving if p.kind == Placement.Kind.HOME]
@@ -288,7 +288,7 @@ def move_placements(*, source: Unit, target: Unit, on: dt.date) -> int:
         commune_id=target.commune_id,
         grassroots_id=target.grassroots_id,
     )
-    refresh([source.pk, target.pk])
+    restate([p.member_id for p in moving if p.kind == Placement.Kind.HOME])
     return len(moving)
 
 

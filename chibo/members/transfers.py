@@ -68,15 +68,13 @@ def _issuer(unit: Unit) -> Unit:
 
 
 def _set_home(member: Member, unit: Unit | None) -> None:
-    from .aggregates import refresh
-
-    old = member.home_unit_id
+    """The member's current cell (the counts follow the placements: _refresh_state restates
+    them at the end of every transfer service)."""
     member.home_unit = unit
     member.province_id = unit.province_id if unit else None
     member.commune_id = unit.commune_id if unit else None
     member.grassroots_id = unit.grassroots_id if unit else None
     member.save(update_fields=["home_unit", "province", "commune", "grassroots"])
-    refresh([old, unit.pk if unit else None])
 
 
 def _living_member(member: Member, on: dt.date) -> None:
