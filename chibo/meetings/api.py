@@ -479,6 +479,7 @@ class StatsRow(Schema):
     unit_id: int | None
     name: str
     cells: int
+    cell_months: list[int]
     held: int
     meetings: int
     on_time: int

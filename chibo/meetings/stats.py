@@ -10,11 +10,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
-from django.db.models.functions import ExtractMonth, ExtractQuarter, Substr
+from django.db.models.functions import ExtractMonth, ExtractQuarter
 
 from chibo.core import params
 from chibo.org.choices import CELL_KINDS
-from chibo.org.models import Unit
+from chibo.org.models import Unit, UnitAncestry, UnitLink, in_force
 
 from .models import COUNTS_AS_REGULAR, COUNTS_AS_THEMATIC, Attendance, Meeting, Quality
 
@@ -33,6 +33,7 @@ class Row:
     thematic: list[int] = field(default_factory=lambda: [0] * 4)  # cells meeting the quarter
     quality: dict[str, int] = field(default_factory=dict)
     flagged: int = 0
+    cell_months: list[int] = field(default_factory=lambda: [0] * 12)  # cells on each 1st
 
     def rate(self, part: int, whole: int) -> float | None:
         return round(100 * part / whole, 1) if whole else None
@@ -53,45 +54,114 @@ class Report:
     flagged: list[tuple[int, str, str, int]]  # member id, name, cell, months
 
 
-def _cells(unit: Unit, year: int):
-    start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
-    return Unit.objects.filter(
-        path__startswith=unit.path, kind__in=list(CELL_KINDS), valid_from__lt=end
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start))
+class _Tree:
+    """The children `unit` had during the year and when: every meeting and attendance row is
+    counted under the child its cell lay under on the meeting's own day (the tree of that day,
+    not today's: a cell that moved on 1/7 counts its January–June meetings for the old commune
+    and the rest for the new one), and the cells of each month under the child they lay under
+    on its first day."""
+
+    def __init__(self, unit: Unit, year: int):
+        self.unit, self.start, self.end = unit, dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+        self.links = list(
+            UnitLink.objects.filter(parent=unit, valid_from__lt=self.end)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=self.start))
+            .values_list("child_id", "valid_from", "valid_to")
+        )
+
+    def kids_on(self, d: dt.date) -> list[int]:
+        return [c for c, f, t in self.links if f <= d and (t is None or t > d)]
+
+    def placed(self, prefix: str = ""):
+        """(Q: the rows whose cell lay under the unit on their meeting's day, the expression
+        of the child it lay under), both on the same join of the cell's dated ancestry."""
+        anc, day = f"{prefix}unit__ancestry__", F(f"{prefix}held_on")
+        then = Q(**{f"{anc}valid_from__lte": day}) & (
+            Q(**{f"{anc}valid_to__isnull": True}) | Q(**{f"{anc}valid_to__gt": day})
+        )
+        whole = [c for c, f, t in self.links if f <= self.start and (t is None or t >= self.end)]
+        under = Q(**{f"{anc}ancestor_id": self.unit.pk, f"{prefix}unit_id": self.unit.pk})
+        if whole:
+            under |= Q(**{f"{anc}ancestor_id__in": whole})
+        for c, f, t in self.links:
+            if c not in whole:
+                part = {f"{anc}ancestor_id": c, f"{prefix}held_on__gte": f}
+                if t is not None:
+                    part[f"{prefix}held_on__lt"] = t
+                under |= Q(**part)
+        return then & under, F(f"{anc}ancestor_id")
+
+    def cell_months(self) -> dict[int, list[int]]:
+        """{child: cells under it on the first day of each month} (the unit itself, key
+        unit.pk, when it is a cell). Counted again only for a month the subtree changed in."""
+        unit = self.unit
+        changes = set()
+        for f, t in UnitAncestry.objects.filter(
+            Q(valid_from__gt=self.start, valid_from__lt=self.end)
+            | Q(valid_to__gt=self.start, valid_to__lt=self.end),
+            ancestor_id__in=[unit.pk, *{c for c, _f, _t in self.links}],
+        ).values_list("valid_from", "valid_to"):
+            changes |= {d for d in (f, t) if d}
+        changes |= {d for _c, f, t in self.links for d in (f, t) if d}
+        out: dict[int, list[int]] = {}
+        last: dict[int, int] = {}
+        prev = None
+        for m in range(12):
+            d = dt.date(self.start.year, m + 1, 1)
+            if prev is None or any(prev < x <= d for x in changes):
+                if unit.kind in CELL_KINDS:
+                    alive = Unit.objects.filter(in_force(d), pk=unit.pk).exists()
+                    last = {unit.pk: 1} if alive else {}
+                else:
+                    rows = (
+                        UnitAncestry.objects.filter(
+                            in_force(d),
+                            in_force(d, "unit__"),
+                            ancestor_id__in=self.kids_on(d),
+                            unit__kind__in=list(CELL_KINDS),
+                        )
+                        .order_by()
+                        .values("ancestor_id")
+                        .annotate(n=Count("unit_id"))
+                    )
+                    last = {r["ancestor_id"]: r["n"] for r in rows}
+                prev = d
+            for k, n in last.items():
+                out.setdefault(k, [0] * 12)[m] = n
+        return out
 
 
 def year_report(unit: Unit, year: int, today: dt.date, *, list_flagged: int = 300) -> Report:
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
     months_ended = 12 if today >= end else max(0, today.month - 1 if today.year == year else 0)
     quarters_ended = months_ended // 3
-    depth = len(unit.path) + unit.steplen
-    group = Substr("unit__path", 1, depth)
-    children = {
-        u.path: u
-        for u in Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).only(
-            "pk", "name", "path"
-        )
-    }
-    rows: dict[str, Row] = {}
+    tree = _Tree(unit, year)
+    names = dict(
+        Unit.objects.filter(pk__in={c for c, _f, _t in tree.links}).values_list("pk", "name")
+    )
+    rows: dict[int, Row] = {}
 
-    def row(key: str) -> Row:
+    def row(key: int) -> Row:
         if key not in rows:
-            child = children.get(key)
-            rows[key] = (
-                Row(child.pk, child.name) if child else Row(unit.pk, unit.name)
-            )  # a cell directly under the unit, or the unit itself when it is a cell
+            # A child of the unit that year, or the unit itself (its own meetings; a cell).
+            rows[key] = Row(key, names.get(key, unit.name))
         return rows[key]
 
     # Every grouped query clears the default ordering (a tree orders by path, which would
     # otherwise join the GROUP BY and make one group per cell).
-    cells = _cells(unit, year).order_by().annotate(g=Substr("path", 1, depth))
-    for r in cells.values("g").annotate(n=Count("id")):
-        row(r["g"]).cells += r["n"]
-    meetings = Meeting.objects.filter(unit__path__startswith=unit.path).order_by()
+    per_month_cells = tree.cell_months()
+    now = max(months_ended, 1) - 1
+    for k, months in per_month_cells.items():
+        x = row(k)
+        x.cell_months = months
+        x.cells = months[now]
+    placed, group = tree.placed()
+    meetings = Meeting.objects.filter(placed).order_by()
     regular = meetings.filter(kind__in=list(COUNTS_AS_REGULAR), held_on__gte=start, held_on__lt=end)
     # Attendance of those meetings, joined (not "IN (subquery)"), as a hand-written query would.
+    att_placed, att_group = tree.placed("meeting__")
     in_regular = Attendance.objects.order_by().filter(
-        meeting__unit__path__startswith=unit.path,
+        att_placed,
         meeting__kind__in=list(COUNTS_AS_REGULAR),
         meeting__held_on__gte=start,
         meeting__held_on__lt=end,
@@ -115,7 +185,7 @@ def year_report(unit: Unit, year: int, today: dt.date, *, list_flagged: int = 30
         Q(status=Attendance.Status.PRESENT) | Q(exempt=False)
     )
     att = (
-        in_regular.annotate(g=Substr("meeting__unit__path", 1, depth))
+        in_regular.annotate(g=att_group)
         .values("g")
         .annotate(
             present=Count("id", filter=Q(status=Attendance.Status.PRESENT, guest_member=False)),
@@ -150,27 +220,27 @@ def year_report(unit: Unit, year: int, today: dt.date, *, list_flagged: int = 30
     limit = params.get("unexcused_months_flag", end - dt.timedelta(days=1), unit)
     absent = (
         in_regular.filter(status=Attendance.Status.UNEXCUSED)
-        .values("member_id", "meeting__unit__path")
+        .annotate(g=att_group)
+        .values("member_id", "g")
         .annotate(months=Count(ExtractMonth("meeting__held_on"), distinct=True))
         .filter(months__gte=limit)
     )
     flagged = []
     for r in absent:
-        row(r["meeting__unit__path"][:depth]).flagged += 1
+        row(r["g"]).flagged += 1
         if len(flagged) < list_flagged:
-            flagged.append((r["member_id"], r["meeting__unit__path"], r["months"]))
+            flagged.append((r["member_id"], r["g"], r["months"]))
     from chibo.members.models import Member
 
-    names = Member.objects.in_bulk([f[0] for f in flagged])
-    units = {u.path: u.name for u in Unit.objects.filter(path__in=[f[1] for f in flagged])}
+    people = Member.objects.in_bulk([f[0] for f in flagged])
     listed = [
-        (pk, names[pk].full_name if pk in names else "", units.get(path, ""), n)
-        for pk, path, n in flagged
+        (pk, people[pk].full_name if pk in people else "", row(g).name, n) for pk, g, n in flagged
     ]
     ordered = sorted(rows.values(), key=lambda r: r.name)
     total = Row(unit.pk, unit.name)
     for r in ordered:
         total.cells += r.cells
+        total.cell_months = [a + b for a, b in zip(total.cell_months, r.cell_months, strict=True)]
         total.held += r.held
         total.on_time += r.on_time
         total.meetings += r.meetings

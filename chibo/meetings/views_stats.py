@@ -33,11 +33,12 @@ def year_stats(request, pk: int):
             {
                 "row": r,
                 # Months still running are left out of both sides of the rate.
-                "held": _pct(r.rate(sum(r.months[:due]), r.cells * due)),
+                # Cell-months of the tree of each month: a cell that moved counts where it was.
+                "held": _pct(r.rate(sum(r.months[:due]), sum(r.cell_months[:due]))),
                 "on_time": _pct(r.rate(r.on_time, r.meetings)),
                 "attendance": _pct(r.attendance_rate),
                 "thematic": [
-                    _pct(r.rate(n, r.cells)) if q < report.quarters_ended else "…"
+                    _pct(r.rate(n, r.cell_months[3 * q + 2])) if q < report.quarters_ended else "…"
                     for q, n in enumerate(r.thematic)
                 ],
                 "quality": [r.quality.get(q, 0) for q in stats.QUALITY_ORDER],

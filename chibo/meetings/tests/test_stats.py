@@ -65,3 +65,50 @@ def test_the_statistics_page_and_export(client, world):
     assert "Chi bộ thôn Đông" in page and "100,0%" in page
     xl = client.get(url, {"year": "2026", "format": "xlsx"})
     assert xl.status_code == 200 and AuditLog.objects.filter(action="export.meeting_stats").exists()
+
+
+def test_a_cell_that_moved_counts_where_it_lay_on_each_meeting_day(world, client):
+    """Chi bộ thôn Nam moves from commune A to commune B on 1/7/2026 and meets every month:
+    A's 2026 figures hold its January–June meetings and cell-months, B's July–October; its
+    2025 meetings stay A's, although today's tree puts it under B."""
+    from chibo.core.testing import decision
+    from chibo.org.services import MoveUnit
+
+    south = world.cells_a[2]
+    people = [make_member(south, n) for n in ("Lò Văn Pọm", "Quàng Văn Dung")]
+    for year, last in ((2025, 12), (2026, 10)):
+        for month in range(1, last + 1):
+            day = dt.date(year, month, 5)
+            marks = {p.pk: ("present", "") for p in people}
+            if year == 2026 and month in (5, 6, 7):
+                marks[people[1].pk] = ("unexcused", "")
+            _meet(south, day, day, marks=marks)
+    MoveUnit(decision(dt.date(2026, 7, 1), "21"), unit=south, new_parent=world.commune_b).execute(
+        actor=None
+    )
+    a = stats.year_report(world.commune_a, 2026, TODAY)
+    b = stats.year_report(world.commune_b, 2026, TODAY)
+    a_south = next(r for r in a.rows if r.unit_id == south.pk)
+    b_south = next(r for r in b.rows if r.unit_id == south.pk)
+    assert a_south.months == [1] * 6 + [0] * 6 and a_south.cell_months == [1] * 6 + [0] * 6
+    assert b_south.months == [0] * 6 + [1] * 4 + [0] * 2
+    assert b_south.cell_months == [0] * 6 + [1] * 6
+    assert (a_south.present, a_south.expected) == (10, 12)
+    assert (b_south.present, b_south.expected) == (7, 8)
+    # Three unexcused months in all, but two fell to A and one to B: neither flags it alone.
+    assert a_south.flagged == b_south.flagged == 0
+    assert a.total.cell_months[:6] == [3] * 6 and a.total.cell_months[6:] == [2] * 6
+    last_year = stats.year_report(world.commune_a, 2025, TODAY)
+    assert next(r for r in last_year.rows if r.unit_id == south.pk).held == 12
+    assert not any(
+        r.unit_id == south.pk for r in stats.year_report(world.commune_b, 2025, TODAY).rows
+    )
+    whole = stats.year_report(world.province, 2026, TODAY)
+    by_commune = {r.unit_id: r for r in whole.rows}
+    assert by_commune[world.commune_a.pk].held == 6 and by_commune[world.commune_b.pk].held == 4
+    assert by_commune[world.commune_b.pk].cell_months == [1] * 6 + [2] * 6
+    # The page's rate of B's row: 4 held of 4 cell-months ended while the cell was B's.
+    client.login(username="canbo.b", password=PASSWORD)
+    page = client.get(reverse("meetings:stats", args=[world.commune_b.pk]), {"year": 2026})
+    assert page.status_code == 200
+    assert "100,0%" in page.content.decode()
