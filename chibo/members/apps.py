@@ -7,9 +7,14 @@ class MembersConfig(AppConfig):
     verbose_name = "Đảng viên"
 
     def ready(self) -> None:
-        from chibo.org.services import restructuring_previewed, unit_absorbed, units_relocated
+        from chibo.org.services import (
+            restructuring_previewed,
+            subtree_leaving,
+            unit_absorbed,
+            units_relocated,
+        )
 
-        from . import services
+        from . import departures, services
 
         def _relocated(sender, unit_ids, **kwargs):
             services.refresh_denormalized(unit_ids)
@@ -20,6 +25,10 @@ class MembersConfig(AppConfig):
         def _previewed(sender, on, moves, **kwargs):
             return {"later": services.later_events(on=on, units=[u for u, _dest in moves])}
 
+        def _leaving(sender, root, on, **kwargs):
+            departures.reorganized(root=root, on=on)
+
+        subtree_leaving.connect(_leaving, weak=False, dispatch_uid="members.leaving")
         units_relocated.connect(_relocated, weak=False, dispatch_uid="members.relocated")
         unit_absorbed.connect(_absorbed, weak=False, dispatch_uid="members.absorbed")
         restructuring_previewed.connect(_previewed, weak=False, dispatch_uid="members.preview")

@@ -65,6 +65,53 @@ def snapshot(*, member: Member, unit, left_on: dt.date, reason: str, transfer=No
     return d
 
 
+REORGANIZED = "reorganization"
+
+
+def reorganized(*, root, on: dt.date) -> int:
+    """The subtree of `root` leaves its parent on `on` (a restructuring): every member placed
+    in it the day before leaves that part of the tree with their cell, so the units above that
+    stop covering them from `on` keep the member as they were then. Written in bulk inside the
+    restructuring transaction; the photo is referenced, not copied (an uploaded photo is never
+    overwritten: a new one gets a new file name)."""
+    from chibo.org.models import UnitAncestry, in_force
+
+    from .models import MemberEvent, Placement
+
+    before = on - dt.timedelta(days=1)
+    cells = UnitAncestry.objects.filter(in_force(before), ancestor=root).values("unit_id")
+    places = dict(
+        Placement.objects.filter(in_force(before), kind=Placement.Kind.HOME, unit_id__in=cells)
+        .order_by("member_id", "valid_from")
+        .values_list("member_id", "unit_id")
+    )
+    events: dict[int, list] = {}
+    for e in MemberEvent.objects.filter(member_id__in=list(places)).only(
+        "id", "member_id", "kind", "effective_date", "corrects_id", "data"
+    ):
+        events.setdefault(e.member_id, []).append(e)
+    rows = []
+    for member in Member.objects.filter(pk__in=list(places)).order_by("pk"):
+        state = lifecycle.state_on(events.get(member.pk, []), before)
+        if not state.is_member:
+            continue
+        record = {name: _json(getattr(member, name)) for name in FIELDS}
+        record.update(stage=state.stage or "", activity=state.activity or "", ended="")
+        rows.append(
+            Departure(
+                member=member,
+                unit_id=places[member.pk],
+                left_on=on,
+                reason=REORGANIZED,
+                record=record,
+                unknown=[] if member.photo else ["photo"],
+                photo=member.photo.name if member.photo else "",
+            )
+        )
+    Departure.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
 def shadow(member: Member, departure: Departure | None) -> Member:
     """An unsaved Member that carries what `departure` froze (no current cell); without a
     departure, only the name and birth are known. `unknown` lists the fields not known."""
@@ -98,17 +145,17 @@ def departure_until(member: Member, until: dt.date) -> Departure | None:
 
 def shadows_under(unit, members) -> dict[int, Member]:
     """For a unit's list of former members: each as they left a cell of its subtree (the tree
-    of that day), in one query; members who left only with a reorganization keep name and
-    birth alone."""
+    of their last day there, the day before they left), in one query, whether they left by a
+    transfer, the end of their membership or with their cell in a reorganization."""
     members = list(members)
     rows = (
         Departure.objects.filter(
             member_id__in=[m.pk for m in members],
             unit__ancestry__ancestor=unit,
-            unit__ancestry__valid_from__lte=F("left_on"),
+            unit__ancestry__valid_from__lt=F("left_on"),
         )
         .filter(
-            Q(unit__ancestry__valid_to__isnull=True) | Q(unit__ancestry__valid_to__gt=F("left_on"))
+            Q(unit__ancestry__valid_to__isnull=True) | Q(unit__ancestry__valid_to__gte=F("left_on"))
         )
         .select_related("unit")
         .order_by("member_id", "left_on", "id")

@@ -400,8 +400,9 @@ class AdmissionDecision(models.Model):
 
 
 class Departure(models.Model):
-    """The member as the unit they left knew them on leaving (a transfer out of the cell, or the
-    end of the membership), frozen in the same transaction: that unit sees this, never the
+    """The member as the unit they left knew them on leaving (a transfer out of the cell, the
+    end of the membership, or their cell leaving with a reorganization), frozen in the same
+    transaction: that unit sees this, never the
     present record (ARCHITECTURE invariant 1). Fields the system could not know at the time
     (backfilled departures) are listed in `unknown` and shown as such."""
 

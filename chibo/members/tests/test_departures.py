@@ -162,3 +162,53 @@ def test_the_book_the_former_api_list_and_the_letter_carry_the_copy(moved, clien
         reverse("members:transfer", args=[m.pk]),
     ):
         assert client.get(url).status_code == 403, url
+
+
+def test_a_cell_that_left_with_a_reorganization_leaves_its_members_as_they_were(world, client):
+    """Chi bộ thôn Nam moves from commune A to commune B on 1/7/2025; B then records a new
+    card and position and a new photo. Commune A's official sees the member as they were when
+    the cell left (record, card, photo), under the notice, and in A's former list with why."""
+    from django.core.files.base import ContentFile
+
+    from chibo.core.testing import decision
+    from chibo.org.services import MoveUnit
+
+    south = world.cells_a[2]
+    m = make_member(south, "Quàng Văn Theo")
+    records.update_record(actor=None, member=m, position="Trưởng bản")
+    services.issue_card(actor=None, member=m, card_no="51000222", issued_on=dt.date(2010, 1, 2))
+    m = Member.objects.get(pk=m.pk)
+    m.photo.save("old.png", ContentFile(PNG_OLD), save=True)
+    gone = make_member(south, "Lò Văn Mất")
+    services.record_death(actor=None, member=gone, died_on=dt.date(2024, 3, 1))
+    moved_on = dt.date(2025, 7, 1)
+    MoveUnit(decision(moved_on, "31"), unit=south, new_parent=world.commune_b).execute(actor=None)
+    (d,) = Departure.objects.filter(member=m)
+    assert (d.unit_id, d.left_on, d.reason) == (south.pk, moved_on, "reorganization")
+    # The one who had died before already left with his own departure; none written again.
+    assert Departure.objects.filter(member=gone).values_list("reason", flat=True).get() == "death"
+    records.update_record(actor=None, member=Member.objects.get(pk=m.pk), position="Bí thư")
+    services.issue_card(
+        actor=None, member=Member.objects.get(pk=m.pk), card_no="52000333", issued_on=moved_on
+    )
+    m = Member.objects.get(pk=m.pk)
+    m.photo.save("new.png", ContentFile(PNG_NEW), save=True)
+    login(client, world.official_a)
+    page = client.get(reverse("members:detail", args=[m.pk])).content.decode()
+    assert "51000222" in page and "Trưởng bản" in page
+    assert "52000333" not in page and "Bí thư" not in page
+    assert 'data-testid="until"' in page and "01/07/2025" in page
+    photo = client.get(reverse("members:photo", args=[m.pk]))
+    assert b"".join(photo.streaming_content) == PNG_OLD
+    api = client.get(f"/api/v1/members/{m.pk}").json()
+    assert api["record"]["card_no"] == "51000222"
+    former = client.get(
+        reverse("members:list"), {"unit": world.commune_a.pk, "status": "former"}
+    ).content.decode()
+    assert "Quàng Văn Theo" in former
+    assert "cùng Chi bộ thôn Nam chuyển đi ngày 01/07/2025 (sắp xếp tổ chức)" in former
+    # Commune B, where the cell is now, sees the present.
+    client.logout()
+    login(client, world.official_b)
+    page = client.get(reverse("members:detail", args=[m.pk])).content.decode()
+    assert "52000333" in page and 'data-testid="until"' not in page

@@ -30,6 +30,9 @@ Role = RestructureEffect.Role
 units_relocated = Signal()  # unit_ids: units whose province/commune/grassroots changed
 unit_absorbed = Signal()  # source, target, on, repoint_grants: a merge ended `source` into `target`
 unit_ended = Signal()  # unit, on: a dissolution or split ended `unit` with no single successor
+# root, on: the subtree of `root` leaves its parent on `on` (a move, or the children of a merged
+# unit going to its successor); sent before the tree changes, so the subtree of `on` − 1 is read.
+subtree_leaving = Signal()
 # Sent by preview(): on, moves [(unit, destination name)], absorbed [(unit, successor name)],
 # ended [units]. Each receiver (members, meetings, accounts) answers {"later": {unit_pk: phrase}}
 # for its records dated on or after `on` that will lie under the destination, and/or
@@ -329,6 +332,7 @@ def _create(spec: UnitSpec, parent: Unit | None, d: dt.date, event: RestructureE
 def _move(unit: Unit, new_parent: Unit, d: dt.date) -> None:
     unit = Unit.objects.get(pk=unit.pk)
     new_parent = Unit.objects.get(pk=new_parent.pk)
+    subtree_leaving.send(sender=Unit, root=unit, on=d)
     _detach(unit, d)
     Unit.objects.move(unit, new_parent, pos="last-child")
     unit = Unit.objects.get(pk=unit.pk)
