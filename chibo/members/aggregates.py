@@ -156,28 +156,23 @@ def on(unit: Unit, day: dt.date) -> dict[str, int]:
 
 def children_on(unit: Unit, day: dt.date) -> dict[int, dict[str, int]]:
     """The members on `day` under each child the unit had that day (and directly in it, key
-    unit.pk): per-cell sums of the rows up to D, mapped to the children by the ancestry of D."""
+    unit.pk): the rows up to D joined to the cells' ancestry of D, grouped by the child, in
+    the database."""
     from .models import CountDelta
 
-    under = UnitAncestry.objects.filter(in_force(day), ancestor=unit).values("unit_id")
-    per_cell = {
-        r["unit_id"]: r
-        for r in CountDelta.objects.filter(day__lte=day, unit_id__in=under)
-        .values("unit_id")
-        .annotate(**_sums())
-    }
     kids = UnitLink.objects.filter(in_force(day), parent=unit).values("child_id")
-    owner = dict(
-        UnitAncestry.objects.filter(
-            in_force(day), ancestor_id__in=kids, unit_id__in=list(per_cell)
-        ).values_list("unit_id", "ancestor_id")
+    rows = (
+        CountDelta.objects.filter(
+            in_force(day, "unit__ancestry__"),
+            day__lte=day,
+            unit__ancestry__ancestor_id__in=kids,
+        )
+        .order_by()
+        .values("unit__ancestry__ancestor_id")
+        .annotate(**_sums())
     )
-    out: dict[int, dict[str, int]] = {}
-    for cell, r in per_cell.items():
-        key = owner.get(cell, unit.pk if cell == unit.pk else None)
-        if key is None:
-            continue
-        acc = out.setdefault(key, dict.fromkeys(MEASURES, 0))
-        for m in MEASURES:
-            acc[m] += r[m]
+    out = {r["unit__ancestry__ancestor_id"]: {m: r[m] for m in MEASURES} for r in rows}
+    own = CountDelta.objects.filter(unit_id=unit.pk, day__lte=day).aggregate(**_sums())
+    if any(own.values()):
+        out[unit.pk] = own
     return {k: v for k, v in out.items() if any(v.values())}

@@ -355,7 +355,8 @@ class CountDelta(models.Model):
     sum over the cells under it on D; no job ever refreshes a count (aggregates.py)."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    # Indexed by the covering index below, which starts with it.
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     members = models.SmallIntegerField(default=0)
     official = models.SmallIntegerField(default=0)
