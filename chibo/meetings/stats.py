@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
-from django.db.models.functions import ExtractMonth, ExtractQuarter
+from django.db.models import Count, DateField, F, Q
+from django.db.models.functions import ExtractMonth, TruncMonth
 
 from chibo.core import params
 from chibo.org.choices import CELL_KINDS
@@ -54,12 +54,22 @@ class Report:
     flagged: list[tuple[int, str, str, int]]  # member id, name, cell, months
 
 
+def _month_up(d: dt.date) -> dt.date:
+    """The first day of the first month that starts on or after `d`."""
+    if d.day == 1:
+        return d
+    return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
 class _Tree:
-    """The children `unit` had during the year and when: every meeting and attendance row is
-    counted under the child its cell lay under on the meeting's own day (the tree of that day,
-    not today's: a cell that moved on 1/7 counts its January–June meetings for the old commune
-    and the rest for the new one), and the cells of each month under the child they lay under
-    on its first day."""
+    """The children `unit` had during the year and when. A month's meetings, their attendance
+    and absences count under the child their cell lay under on the first day of that month —
+    the day the month's cells are counted on, so a rate never mixes two trees: a cell that
+    moves on 1/7 counts its January–June meetings for the old commune and the rest for the new
+    one (one that moves on 15/3 counts March where it was on 1/3). A quarter's thematic
+    meetings count where the cell lay on the first day of the quarter's last month, the day
+    its cells are counted on. Only cells' meetings count: a committee's own meetings have no
+    cell-months behind them."""
 
     def __init__(self, unit: Unit, year: int):
         self.unit, self.start, self.end = unit, dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
@@ -72,24 +82,33 @@ class _Tree:
     def kids_on(self, d: dt.date) -> list[int]:
         return [c for c, f, t in self.links if f <= d and (t is None or t > d)]
 
-    def placed(self, prefix: str = ""):
-        """(Q: the rows whose cell lay under the unit on their meeting's day, the expression
-        of the child it lay under), both on the same join of the cell's dated ancestry."""
-        anc, day = f"{prefix}unit__ancestry__", F(f"{prefix}held_on")
+    def placed(self, prefix: str = "", at: dt.date | None = None):
+        """(Q: the rows whose cell lay under the unit on the first day of their meeting's month
+        — or on the day `at` —, the expression of the child it lay under then), both on the
+        same join of the cell's dated ancestry."""
+        anc = f"{prefix}unit__ancestry__"
+        day = at if at is not None else TruncMonth(f"{prefix}held_on", output_field=DateField())
         then = Q(**{f"{anc}valid_from__lte": day}) & (
             Q(**{f"{anc}valid_to__isnull": True}) | Q(**{f"{anc}valid_to__gt": day})
         )
+        cells = Q(**{f"{prefix}unit__kind__in": list(CELL_KINDS)})
+        if self.unit.kind in CELL_KINDS:
+            own = Q(**{f"{anc}ancestor_id": self.unit.pk, f"{prefix}unit_id": self.unit.pk})
+            return then & own & cells, F(f"{anc}ancestor_id")
+        if at is not None:
+            under = Q(**{f"{anc}ancestor_id__in": self.kids_on(at)})
+            return then & under & cells, F(f"{anc}ancestor_id")
         whole = [c for c, f, t in self.links if f <= self.start and (t is None or t >= self.end)]
-        under = Q(**{f"{anc}ancestor_id": self.unit.pk, f"{prefix}unit_id": self.unit.pk})
-        if whole:
-            under |= Q(**{f"{anc}ancestor_id__in": whole})
+        under = Q(**{f"{anc}ancestor_id__in": whole})
         for c, f, t in self.links:
             if c not in whole:
-                part = {f"{anc}ancestor_id": c, f"{prefix}held_on__gte": f}
+                # The month's first day within [f, t) ⟺ the meeting on or after the first
+                # month starting on or after f, and before the first one starting on or after t.
+                part = {f"{anc}ancestor_id": c, f"{prefix}held_on__gte": _month_up(f)}
                 if t is not None:
-                    part[f"{prefix}held_on__lt"] = t
+                    part[f"{prefix}held_on__lt"] = _month_up(t)
                 under |= Q(**part)
-        return then & under, F(f"{anc}ancestor_id")
+        return then & under & cells, F(f"{anc}ancestor_id")
 
     def cell_months(self) -> dict[int, list[int]]:
         """{child: cells under it on the first day of each month} (the unit itself, key
@@ -199,15 +218,24 @@ def year_report(unit: Unit, year: int, today: dt.date, *, list_flagged: int = 30
     required = [
         params.get("thematic_min_per_quarter", dt.date(year, 3 * q, 28), unit) for q in range(1, 5)
     ]
-    thematic = (
-        meetings.filter(kind__in=list(COUNTS_AS_THEMATIC), held_on__gte=start, held_on__lt=end)
-        .annotate(g=group, q=ExtractQuarter("held_on"))
-        .values("g", "q", "unit")
-        .annotate(n=Count("id"))
-    )
-    for r in thematic:
-        if r["n"] >= required[r["q"] - 1]:
-            row(r["g"]).thematic[r["q"] - 1] += 1
+    for q in range(4):
+        at = dt.date(year, 3 * q + 3, 1)  # the day the quarter's cells are counted on
+        q_placed, q_group = tree.placed(at=at)
+        thematic = (
+            Meeting.objects.filter(q_placed)
+            .order_by()
+            .filter(
+                kind__in=list(COUNTS_AS_THEMATIC),
+                held_on__gte=dt.date(year, 3 * q + 1, 1),
+                held_on__lt=_month_up(dt.date(year, 3 * q + 3, 2)),
+            )
+            .annotate(g=q_group)
+            .values("g", "unit")
+            .annotate(n=Count("id"))
+        )
+        for r in thematic:
+            if r["n"] >= required[q]:
+                row(r["g"]).thematic[q] += 1
     for r in (
         meetings.filter(held_on__gte=start, held_on__lt=end)
         .exclude(quality="")

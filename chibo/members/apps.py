@@ -20,6 +20,9 @@ class MembersConfig(AppConfig):
             services.refresh_denormalized(unit_ids)
 
         def _absorbed(sender, source, target, on, **kwargs):
+            # A cell merged into another: its members leave it with a copy (the old commune
+            # keeps them as they were when the cell went elsewhere), then continue there.
+            departures.reorganized(root=source, on=on)
             services.move_placements(source=source, target=target, on=on)
 
         def _previewed(sender, on, moves, **kwargs):

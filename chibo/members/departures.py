@@ -70,10 +70,15 @@ REORGANIZED = "reorganization"
 
 def reorganized(*, root, on: dt.date) -> int:
     """The subtree of `root` leaves its parent on `on` (a restructuring): every member placed
-    in it the day before leaves that part of the tree with their cell, so the units above that
-    stop covering them from `on` keep the member as they were then. Written in bulk inside the
-    restructuring transaction; the photo is referenced, not copied (an uploaded photo is never
-    overwritten: a new one gets a new file name)."""
+    in it on the day before and still on the day itself leaves that part of the tree with
+    their cell (one who left on `on` by a transfer or a death has their own copy), so the
+    units above that stop covering them from `on` keep the member as they were then. Written in
+    bulk inside the restructuring transaction; the photo is referenced, not copied (an
+    uploaded photo is never overwritten: a new one gets a new file name).
+
+    A restructuring may be dated in the past: for a member who has left since (a later
+    departure), the copy is that departure's — the record as the old side last knew it, not
+    what the next unit wrote after."""
     from chibo.org.models import UnitAncestry, in_force
 
     from .models import MemberEvent, Placement
@@ -81,10 +86,22 @@ def reorganized(*, root, on: dt.date) -> int:
     before = on - dt.timedelta(days=1)
     cells = UnitAncestry.objects.filter(in_force(before), ancestor=root).values("unit_id")
     places = dict(
-        Placement.objects.filter(in_force(before), kind=Placement.Kind.HOME, unit_id__in=cells)
+        Placement.objects.filter(
+            in_force(before), in_force(on), kind=Placement.Kind.HOME, unit_id__in=cells
+        )
         .order_by("member_id", "valid_from")
         .values_list("member_id", "unit_id")
     )
+    have = set(
+        Departure.objects.filter(member_id__in=list(places), left_on=on).values_list(
+            "member_id", flat=True
+        )
+    )
+    later: dict[int, Departure] = {}
+    for d in Departure.objects.filter(member_id__in=list(places), left_on__gt=on).order_by(
+        "-left_on", "-id"
+    ):
+        later[d.member_id] = d  # the earliest one wins
     events: dict[int, list] = {}
     for e in MemberEvent.objects.filter(member_id__in=list(places)).only(
         "id", "member_id", "kind", "effective_date", "corrects_id", "data"
@@ -93,9 +110,15 @@ def reorganized(*, root, on: dt.date) -> int:
     rows = []
     for member in Member.objects.filter(pk__in=list(places)).order_by("pk"):
         state = lifecycle.state_on(events.get(member.pk, []), before)
-        if not state.is_member:
+        if not state.is_member or member.pk in have:
             continue
-        record = {name: _json(getattr(member, name)) for name in FIELDS}
+        base = later.get(member.pk)
+        if base is not None:
+            record, unknown, photo = dict(base.record), list(base.unknown), base.photo.name
+        else:
+            record = {name: _json(getattr(member, name)) for name in FIELDS}
+            unknown = [] if member.photo else ["photo"]
+            photo = member.photo.name if member.photo else ""
         record.update(stage=state.stage or "", activity=state.activity or "", ended="")
         rows.append(
             Departure(
@@ -104,8 +127,8 @@ def reorganized(*, root, on: dt.date) -> int:
                 left_on=on,
                 reason=REORGANIZED,
                 record=record,
-                unknown=[] if member.photo else ["photo"],
-                photo=member.photo.name if member.photo else "",
+                unknown=unknown,
+                photo=photo or "",
             )
         )
     Departure.objects.bulk_create(rows, batch_size=500)

@@ -147,14 +147,26 @@ def former_of(unit: Unit):
     (transferred out, or membership ended): the sending unit keeps seeing them."""
     from chibo.core.scope import FAR
 
-    from .models import Member
+    from .models import Departure, Member
 
-    # A home placement whose cell lay in the subtree (of those days) during the placement.
-    lay_under = UnitAncestry.objects.filter(
-        ancestor=unit,
-        unit_id=OuterRef("unit_id"),
-        valid_from__lt=Coalesce(OuterRef("valid_to"), Value(FAR)),
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef("valid_from")))
+    # A home placement whose cell lay in the subtree (of those days) during the placement —
+    # while the person was still a member: one whose membership had ended for good before
+    # their cell came under the unit (a death, a strike-off never restored) was never its.
+    ended_before = Departure.objects.filter(
+        member_id=OuterRef(OuterRef("member_id")),
+        member__ended__gt="",
+        reason__in=list(ENDING),
+        left_on__lte=OuterRef("valid_from"),
+    )
+    lay_under = (
+        UnitAncestry.objects.filter(
+            ancestor=unit,
+            unit_id=OuterRef("unit_id"),
+            valid_from__lt=Coalesce(OuterRef("valid_to"), Value(FAR)),
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef("valid_from")))
+        .exclude(Exists(ended_before))
+    )
     had = Placement.objects.filter(Exists(lay_under), kind=Placement.Kind.HOME).values("member_id")
     current = under(unit).filter(ended="").values("id")
     return Member.objects.filter(id__in=had).exclude(id__in=current)

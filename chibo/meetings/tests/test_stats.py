@@ -112,3 +112,84 @@ def test_a_cell_that_moved_counts_where_it_lay_on_each_meeting_day(world, client
     page = client.get(reverse("meetings:stats", args=[world.commune_b.pk]), {"year": 2026})
     assert page.status_code == 200
     assert "100,0%" in page.content.decode()
+
+
+# Found by an adversarial probe of the dated grouping.
+
+
+def _rate(r, due):
+    return r.rate(sum(r.months[:due]), sum(r.cell_months[:due]))
+
+
+def test_a_cell_that_moves_mid_month_counts_that_month_where_it_was_on_the_first(world):
+    from chibo.core.testing import decision
+    from chibo.org.services import MoveUnit
+
+    south = world.cells_a[2]
+    for cell in (*world.cells_a, world.cell_b):
+        for month in range(1, 11):
+            _meet(cell, dt.date(2026, month, 5), dt.date(2026, month, 5))
+    MoveUnit(decision(dt.date(2026, 3, 15), "21"), unit=south, new_parent=world.commune_b).execute(
+        actor=None
+    )
+    _meet(south, dt.date(2026, 3, 20), dt.date(2026, 3, 20))
+    r = stats.year_report(world.province, 2026, TODAY)
+    rows = {x.unit_id: x for x in r.rows}
+    a, b = rows[world.commune_a.pk], rows[world.commune_b.pk]
+    assert a.months[2] == a.cell_months[2] == 3  # March: south still A's on 1/3
+    assert b.months[2] == b.cell_months[2] == 1
+    assert a.cell_months[3] == 2 and b.cell_months[3] == 2  # April: B's
+    assert r.total.months == r.total.cell_months[:10] + [0, 0]
+    assert _rate(r.total, 10) == _rate(b, 10) == 100.0
+
+
+def test_a_communes_own_meetings_are_not_cell_meetings(world):
+    for month in range(1, 11):
+        d = dt.date(2026, month, 5)
+        _meet(world.commune_a, d, d)  # the commune committee's own meeting
+        for cell in world.cells_a:
+            _meet(cell, d, d)
+    # Commune A: its three cells every month; the province: also commune B's cell, which met
+    # never — the committee's own meetings fill no cell-month anywhere.
+    for unit, rate in ((world.commune_a, 100.0), (world.province, 75.0)):
+        r = stats.year_report(unit, 2026, TODAY)
+        assert r.total.held == 30 and _rate(r.total, 10) == rate
+
+
+def test_a_cell_moved_away_and_back_and_a_commune_merged_mid_year(world):
+    from chibo.core.testing import decision
+    from chibo.org.models import Unit
+    from chibo.org.services import MergeUnits, MoveUnit
+
+    south = world.cells_a[2]
+    for cell in (*world.cells_a, world.cell_b):
+        for month in range(1, 11):
+            _meet(cell, dt.date(2026, month, 5), dt.date(2026, month, 5))
+    MoveUnit(decision(dt.date(2026, 4, 1), "21"), unit=south, new_parent=world.commune_b).execute(
+        actor=None
+    )
+    MoveUnit(
+        decision(dt.date(2026, 8, 1), "22"),
+        unit=Unit.objects.get(pk=south.pk),
+        new_parent=Unit.objects.get(pk=world.commune_a.pk),
+    ).execute(actor=None)
+    a = next(
+        x for x in stats.year_report(world.commune_a, 2026, TODAY).rows if x.unit_id == south.pk
+    )
+    b = next(
+        x for x in stats.year_report(world.commune_b, 2026, TODAY).rows if x.unit_id == south.pk
+    )
+    assert a.months == [1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0]
+    assert a.cell_months == [1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1]
+    assert b.months == [0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0]
+    assert b.cell_months == [0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0]
+    MergeUnits(
+        decision(dt.date(2026, 9, 1), "23"),
+        sources=[Unit.objects.get(pk=world.commune_a.pk)],
+        into=Unit.objects.get(pk=world.commune_b.pk),
+    ).execute(actor=None)
+    p = stats.year_report(world.province, 2026, TODAY)
+    rows = {x.unit_id: x for x in p.rows}
+    assert sum(p.total.months) == 40 and p.total.months == p.total.cell_months[:10] + [0, 0]
+    assert rows[world.commune_a.pk].cell_months[8:] == [0, 0, 0, 0]
+    assert rows[world.commune_b.pk].cell_months[8:] == [4, 4, 4, 4]

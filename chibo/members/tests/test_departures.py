@@ -212,3 +212,135 @@ def test_a_cell_that_left_with_a_reorganization_leaves_its_members_as_they_were(
     login(client, world.official_b)
     page = client.get(reverse("members:detail", args=[m.pk])).content.decode()
     assert "52000333" in page and 'data-testid="until"' not in page
+
+
+# Found by an adversarial probe of the reorganization copies.
+
+
+def _new_commune(world):
+    from chibo.core.testing import make_unit
+    from chibo.org.choices import GrassrootsType, UnitKind
+
+    return make_unit(
+        world.province,
+        UnitKind.COMMUNE,
+        "Đảng bộ xã Mới",
+        on=dt.date(2025, 1, 1),
+        grassroots_type=GrassrootsType.COMMUNE,
+    )
+
+
+def test_a_member_who_left_on_the_move_day_keeps_their_own_departure(world, client):
+    from chibo.core.testing import decision
+    from chibo.org.services import MoveUnit
+
+    south = world.cells_a[2]
+    m = make_member(south, "Quàng Văn Theo")
+    on = dt.date(2025, 7, 1)
+    transfer_out(actor=None, member=m, kind="official", departed_on=on, to_unit=world.cell_b)
+    MoveUnit(decision(on, "31"), unit=south, new_parent=_new_commune(world)).execute(actor=None)
+    assert list(Departure.objects.filter(member=m).values_list("reason", flat=True)) == ["official"]
+    login(client, world.official_a)
+    former = client.get(
+        reverse("members:list"), {"unit": world.commune_a.pk, "status": "former"}
+    ).content.decode()
+    assert "rời Chi bộ thôn Nam ngày 01/07/2025" in former and "sắp xếp tổ chức" not in former
+
+
+def test_a_backdated_move_copies_what_the_old_side_knew_not_what_came_after(world, client):
+    from chibo.core.testing import decision
+    from chibo.org.models import Unit
+    from chibo.org.services import MoveUnit
+
+    south = world.cells_a[2]
+    m = make_member(south, "Quàng Văn Theo")
+    records.update_record(actor=None, member=m, position="Trưởng bản")
+    t = transfer_out(
+        actor=None,
+        member=Member.objects.get(pk=m.pk),
+        kind="official",
+        departed_on=dt.date(2025, 9, 1),
+        to_unit=world.cell_b,
+    )
+    confirm_arrival(actor=None, transfer=t, arrived_on=dt.date(2025, 9, 5))
+    records.update_record(actor=None, member=Member.objects.get(pk=m.pk), position="Bí thư phường")
+    # The decision moving the cell to another commune from 1/7 is recorded afterwards.
+    MoveUnit(
+        decision(dt.date(2025, 7, 1), "31"),
+        unit=Unit.objects.get(pk=south.pk),
+        new_parent=_new_commune(world),
+    ).execute(actor=None)
+    d = Departure.objects.get(member=m, reason="reorganization")
+    assert d.record["position"] == "Trưởng bản"
+    login(client, world.official_a)
+    page = client.get(reverse("members:detail", args=[m.pk])).content.decode()
+    assert "Trưởng bản" in page and "Bí thư phường" not in page
+
+
+def test_a_cell_merged_into_another_communes_cell_leaves_a_copy(world, client):
+    from chibo.core.testing import decision
+    from chibo.org.services import MergeUnits
+
+    south = world.cells_a[2]
+    m = make_member(south, "Quàng Văn Theo")
+    services.issue_card(actor=None, member=m, card_no="51000222", issued_on=dt.date(2010, 1, 2))
+    on = dt.date(2025, 7, 1)
+    MergeUnits(decision(on, "9"), sources=[south], into=world.cell_b).execute(actor=None)
+    services.issue_card(
+        actor=None, member=Member.objects.get(pk=m.pk), card_no="52000333", issued_on=on
+    )
+    assert list(Departure.objects.filter(member=m).values_list("reason", "left_on")) == [
+        ("reorganization", on)
+    ]
+    login(client, world.official_a)
+    page = client.get(reverse("members:detail", args=[m.pk])).content.decode()
+    assert "51000222" in page and "52000333" not in page
+
+
+def test_the_new_commune_never_lists_one_who_died_before_the_cell_came(world, client):
+    from chibo.core.testing import decision
+    from chibo.org.services import MoveUnit
+
+    south = world.cells_a[2]
+    gone = make_member(south, "Lò Văn Mất")
+    services.record_death(actor=None, member=gone, died_on=dt.date(2024, 3, 1))
+    MoveUnit(decision(dt.date(2025, 7, 1), "31"), unit=south, new_parent=world.commune_b).execute(
+        actor=None
+    )
+    login(client, world.official_b)
+    former = client.get(
+        reverse("members:list"), {"unit": world.commune_b.pk, "status": "former"}
+    ).content.decode()
+    assert "Lò Văn Mất" not in former
+    client.logout()
+    login(client, world.official_a)  # the commune he died in still lists him
+    former = client.get(
+        reverse("members:list"), {"unit": world.commune_a.pk, "status": "former"}
+    ).content.decode()
+    assert "Lò Văn Mất" in former
+
+
+def test_two_moves_the_same_day_and_a_merge_of_communes_write_one_copy_each(world):
+    from chibo.core.testing import decision
+    from chibo.org.models import Unit
+    from chibo.org.services import MergeUnits, MoveUnit
+
+    east, west, south = world.cells_a
+    people = [
+        make_member(c, f"Lò Văn {n}")
+        for c, n in zip(world.cells_a, ("Một", "Hai", "Ba"), strict=True)
+    ]
+    on = dt.date(2025, 7, 1)
+    MoveUnit(decision(on, "31"), unit=south, new_parent=world.commune_b).execute(actor=None)
+    MoveUnit(
+        decision(on, "32"), unit=Unit.objects.get(pk=south.pk), new_parent=_new_commune(world)
+    ).execute(actor=None)
+    assert Departure.objects.filter(member=people[2]).count() == 1
+    MergeUnits(
+        decision(dt.date(2025, 8, 1), "33"),
+        sources=[Unit.objects.get(pk=world.commune_a.pk)],
+        into=Unit.objects.get(pk=world.commune_b.pk),
+    ).execute(actor=None)
+    assert sorted(Departure.objects.values_list("member_id", flat=True)) == sorted(
+        p.pk for p in people
+    )
