@@ -11,6 +11,7 @@ class MembersConfig(AppConfig):
             restructuring_previewed,
             subtree_leaving,
             unit_absorbed,
+            unit_ending_checked,
             units_relocated,
         )
 
@@ -31,6 +32,10 @@ class MembersConfig(AppConfig):
         def _leaving(sender, root, on, **kwargs):
             departures.reorganized(root=root, on=on)
 
+        def _ending(sender, unit, on, **kwargs):
+            return services.still_placed(unit=unit, on=on)
+
+        unit_ending_checked.connect(_ending, weak=False, dispatch_uid="members.ending")
         subtree_leaving.connect(_leaving, weak=False, dispatch_uid="members.leaving")
         units_relocated.connect(_relocated, weak=False, dispatch_uid="members.relocated")
         unit_absorbed.connect(_absorbed, weak=False, dispatch_uid="members.absorbed")

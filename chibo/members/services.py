@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -290,6 +291,29 @@ def move_placements(*, source: Unit, target: Unit, on: dt.date) -> int:
     )
     restate([p.member_id for p in moving if p.kind == Placement.Kind.HOME])
     return len(moving)
+
+
+def still_placed(*, unit: Unit, on: dt.date) -> list[str]:
+    """Why `unit` cannot be dissolved on `on`: living members whose home or temporary placement
+    there runs on that day would belong to no organization (they are transferred, or the cell
+    merged into another, first)."""
+    places = Placement.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on), unit=unit, valid_from__lte=on
+    ).select_related("member")
+    names = []
+    for p in places.order_by("member__sort_key", "member_id"):
+        if lifecycle.state_on(p.member.events.all(), on).is_member:
+            names.append(p.member.full_name)
+    if not names:
+        return []
+    shown = ", ".join(names[:5]) + ("…" if len(names) > 5 else "")
+    return [
+        _(
+            "%(unit)s còn %(n)d đảng viên sinh hoạt ngày %(d)s (%(names)s): hãy chuyển sinh "
+            "hoạt hoặc sáp nhập chi bộ vào chi bộ khác trước khi giải thể."
+        )
+        % {"unit": unit.name, "n": len(names), "d": f"{on:%d/%m/%Y}", "names": shown}
+    ]
 
 
 def later_events(*, on: dt.date, units) -> dict[int, str]:

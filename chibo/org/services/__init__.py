@@ -23,6 +23,7 @@ from .primitives import (
     subtree_leaving,
     unit_absorbed,
     unit_ended,
+    unit_ending_checked,
     units_relocated,
 )
 from .terms import add_term, create_unit
@@ -46,6 +47,7 @@ __all__ = [
     "restructuring_previewed",
     "subtree_leaving",
     "unit_absorbed",
+    "unit_ending_checked",
     "unit_ended",
     "units_relocated",
 ]

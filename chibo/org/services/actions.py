@@ -34,6 +34,7 @@ from .primitives import (
     restructuring_previewed,
     unit_absorbed,
     unit_ended,
+    unit_ending_checked,
 )
 
 VERSIONED = UnitVersion.VERSIONED_FIELDS
@@ -466,6 +467,11 @@ class DissolveUnit(RestructureAction):
                     "list": ", ".join(c.name for c in children[:5]),
                 }
             )
+        # Members still placed in it would belong to no organization any more.
+        for _receiver, answer in unit_ending_checked.send(
+            sender=Unit, unit=self.unit, on=self.date
+        ):
+            errors += list(answer or [])
         return errors
 
     def _preview(self) -> list[str]:

@@ -33,6 +33,9 @@ unit_ended = Signal()  # unit, on: a dissolution or split ended `unit` with no s
 # root, on: the subtree of `root` leaves its parent on `on` (a move, or the children of a merged
 # unit going to its successor); sent before the tree changes, so the subtree of `on` − 1 is read.
 subtree_leaving = Signal()
+# unit, on: `unit` is to end on `on` with no successor (a dissolution). Each receiver answers a
+# list of reasons to refuse it (members still placed there), in Vietnamese.
+unit_ending_checked = Signal()
 # Sent by preview(): on, moves [(unit, destination name)], absorbed [(unit, successor name)],
 # ended [units]. Each receiver (members, meetings, accounts) answers {"later": {unit_pk: phrase}}
 # for its records dated on or after `on` that will lie under the destination, and/or

@@ -267,3 +267,21 @@ def test_no_grant_is_given_on_a_dissolved_unit(world, today):
             valid_from=today,
         )
     assert not Grant.objects.filter(user=world.viewer_a, unit=world.cell_b).exists()
+
+
+def test_a_cell_with_living_members_cannot_be_dissolved(world):
+    """Its members would belong to no organization (found by a probe: they fell out of every
+    count); the message names them, and a cell whose last member has died can be dissolved."""
+    from chibo.members.services import record_death
+
+    south = world.cells_a[2]
+    m = make_member(south, "Lò Văn Còn")
+    action = DissolveUnit(decision(SEPT, "40"), unit=south)
+    (message,) = action.check()
+    assert "còn 1 đảng viên sinh hoạt ngày 01/09/2026 (Lò Văn Còn)" in message
+    with pytest.raises(ValidationError):
+        action.execute(actor=world.admin)
+    assert fresh(south).is_alive
+    record_death(actor=None, member=m, died_on=dt.date(2026, 8, 1))
+    DissolveUnit(decision(SEPT, "41"), unit=fresh(south)).execute(actor=world.admin)
+    assert not fresh(south).is_alive
