@@ -38,12 +38,18 @@ def _value(name: str, raw):
     return raw
 
 
+def _record(member: Member, state: lifecycle.State) -> dict:
+    """The copied record: the letter's fields as they stand, with the state of the day."""
+    record = {name: _json(getattr(member, name)) for name in FIELDS}
+    record.update(stage=state.stage or "", activity=state.activity or "", ended=state.ended or "")
+    return record
+
+
 def snapshot(*, member: Member, unit, left_on: dt.date, reason: str, transfer=None) -> Departure:
     """Freeze the record as it stands when the member leaves `unit` (called by the services,
     inside their transaction)."""
     state = lifecycle.state_on(member.events.all(), left_on)
-    record = {name: _json(getattr(member, name)) for name in FIELDS}
-    record.update(stage=state.stage or "", activity=state.activity or "", ended=state.ended or "")
+    record = _record(member, state)
     d = Departure.objects.create(
         member=member,
         unit=unit,
@@ -115,11 +121,11 @@ def reorganized(*, root, on: dt.date) -> int:
         base = later.get(member.pk)
         if base is not None:
             record, unknown, photo = dict(base.record), list(base.unknown), base.photo.name
+            record.update(stage=state.stage or "", activity=state.activity or "", ended="")
         else:
-            record = {name: _json(getattr(member, name)) for name in FIELDS}
+            record = _record(member, state)
             unknown = [] if member.photo else ["photo"]
             photo = member.photo.name if member.photo else ""
-        record.update(stage=state.stage or "", activity=state.activity or "", ended="")
         rows.append(
             Departure(
                 member=member,

@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -294,16 +293,18 @@ def move_placements(*, source: Unit, target: Unit, on: dt.date) -> int:
 
 
 def still_placed(*, unit: Unit, on: dt.date) -> list[str]:
-    """Why `unit` cannot be dissolved on `on`: living members whose home or temporary placement
-    there runs on that day would belong to no organization (they are transferred, or the cell
-    merged into another, first)."""
-    places = Placement.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gt=on), unit=unit, valid_from__lte=on
-    ).select_related("member")
-    names = []
-    for p in places.order_by("member__sort_key", "member_id"):
-        if lifecycle.state_on(p.member.events.all(), on).is_member:
-            names.append(p.member.full_name)
+    """Why `unit` cannot be dissolved on `on`: members placed there that day (selectors'
+    members_on, one query) would belong to no organization; they are transferred, or the cell
+    merged into another, first."""
+    from .selectors import members_on
+
+    names = [
+        p.member.full_name
+        for p in members_on(on)
+        .filter(unit=unit)
+        .select_related("member")
+        .order_by("member__sort_key", "member_id")
+    ]
     if not names:
         return []
     shown = ", ".join(names[:5]) + ("…" if len(names) > 5 else "")
