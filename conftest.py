@@ -70,7 +70,7 @@ def _fast_hasher(settings):
 
 @pytest.fixture
 def world(db):
-    from chibo.core.testing import build_world
+    from tests.world import build_world
 
     return build_world()
 

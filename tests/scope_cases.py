@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from chibo.core.testing import World, make_member
+from tests.world import World, make_member
 
 
 @dataclass(frozen=True)
@@ -291,8 +291,8 @@ def _follow_up(w: World):
     """An assignment: a follower of commune A follows its first cell."""
     if "follow_up" not in w.extra:
         from chibo.accounts.choices import Role
-        from chibo.core.testing import make_user
         from chibo.meetings.models import FollowUp
+        from tests.world import make_user
 
         w.extra["follower"] = make_user("theodoi.a", w.commune_a, Role.FOLLOWER)
         w.extra["follow_up"] = FollowUp.objects.create(

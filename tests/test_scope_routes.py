@@ -8,8 +8,8 @@ from django.db.models import Q
 from openpyxl import load_workbook
 
 from chibo.audit.models import AuditLog
-from chibo.core.testing import PASSWORD, decision
 from chibo.org.services import RenameUnit
+from tests.world import PASSWORD, decision
 
 from .scope_cases import ALL_CASES, Case, prime
 
@@ -104,7 +104,7 @@ def test_it_hides_what_lies_outside_the_scope(client, seeded, case, today):
     import datetime as dt
 
     from chibo.accounts.choices import Role
-    from chibo.core.testing import make_user
+    from tests.world import make_user
 
     if OUTSIDE.index(case) % 2 == 0:
         dates, name = {"valid_to": today}, "canbo.het.han"

@@ -13,13 +13,13 @@ from chibo.accounts.models import User
 from chibo.audit.models import AuditLog
 from chibo.audit.services import record
 from chibo.core import scope
-from chibo.core.testing import decision, make_member, make_unit, make_user
 from chibo.meetings.models import Meeting, MeetingDocument, Paper
 from chibo.members.models import Member, Transfer
 from chibo.members.transfers import transfer_out
 from chibo.org.choices import UnitKind
 from chibo.org.models import Unit
 from chibo.org.services import DissolveUnit, MergeUnits, MoveUnit, UnitSpec
+from tests.world import decision, make_member, make_unit, make_user
 
 D = dt.date(2024, 3, 1)  # the day a cell moves from commune A to commune B
 BEFORE, AFTER = dt.date(2023, 6, 1), dt.date(2025, 6, 1)
@@ -184,7 +184,7 @@ def test_the_old_commune_cannot_open_today_or_change_a_cell_that_moved_away(move
     today's members, and its writes (a rename, an event, an account on it) went through."""
     import json
 
-    from chibo.core.testing import PASSWORD
+    from tests.world import PASSWORD
 
     w = moved
     cell, early = w.extra["cell"], w.extra["early"]
@@ -224,7 +224,7 @@ def test_the_old_commune_cannot_open_today_or_change_a_cell_that_moved_away(move
 
 
 def test_a_cell_acquired_later_shows_no_earlier_book_to_the_new_commune(moved, client):
-    from chibo.core.testing import PASSWORD
+    from tests.world import PASSWORD
 
     w = moved
     cell = w.extra["cell"]

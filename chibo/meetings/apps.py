@@ -7,9 +7,13 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Sinh hoạt chi bộ"
 
     def ready(self) -> None:
+        # Imported here because models may load only once the app registry is ready.
+        from chibo.core import hooks
         from chibo.org.services import restructuring_previewed
 
-        from . import services
+        from . import panels, services
+
+        hooks.register(hooks.UNIT_PAGE_PANELS, panels.unit_links, order=20)
 
         def _previewed(sender, on, moves, **kwargs):
             return {"later": services.later_meetings(on=on, units=[u for u, _dest in moves])}

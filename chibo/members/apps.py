@@ -7,6 +7,8 @@ class MembersConfig(AppConfig):
     verbose_name = "Đảng viên"
 
     def ready(self) -> None:
+        # Imported here because models may load only once the app registry is ready.
+        from chibo.core import hooks
         from chibo.org.services import (
             restructuring_previewed,
             subtree_leaving,
@@ -15,7 +17,11 @@ class MembersConfig(AppConfig):
             units_relocated,
         )
 
-        from . import departures, services
+        from . import departures, panels, services
+
+        hooks.register(hooks.UNIT_PAGE_PANELS, panels.unit_counts, order=10)
+        hooks.register(hooks.UNIT_PAGE_PANELS, panels.unit_links, order=10)
+        hooks.register(hooks.REBUILD_TEXT_KEYS, services.rebuild_text_keys, order=20)
 
         def _relocated(sender, unit_ids, **kwargs):
             services.refresh_denormalized(unit_ids)

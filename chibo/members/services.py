@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from chibo.audit.services import record
+from chibo.core.text import search_key, sort_key
 from chibo.org.models import Unit
 
 from . import departures, lifecycle
 from .lifecycle import EventKind
-from .models import Member, MemberEvent, Placement
+from .models import Member, MemberEvent, Placement, given_key
 
 # Why an event cannot happen where it stands, in the words staff use.
 REASONS = {
@@ -735,3 +736,18 @@ def set_party_group(*, actor, member: Member, group: Unit | None, on: dt.date) -
         after={"party_group": group.pk if group else None, "on": on.isoformat()},
     )
     return new
+
+
+def rebuild_text_keys() -> tuple[int, str]:
+    """Stored search, given-name and ICU sort keys of every member, rebuilt when ICU changes
+    (`chibo rebuild_text_keys` asks every app through core's hooks)."""
+    batch = []
+    for m in Member.objects.only("pk", "family_name", "middle_name", "given_name").iterator(
+        chunk_size=2000
+    ):
+        m.search_key = search_key(m.full_name)
+        m.given_key = given_key(m.family_name, m.middle_name, m.given_name)
+        m.sort_key = sort_key(m.family_name, m.middle_name, m.given_name)
+        batch.append(m)
+    Member.objects.bulk_update(batch, ["search_key", "given_key", "sort_key"], batch_size=2000)
+    return len(batch), "khóa đảng viên"

@@ -5,9 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chibo.core import hooks
 from chibo.core.scope import can, is_system_admin, roots, unit_ids
 from chibo.core.text import search_key
 
@@ -102,10 +104,17 @@ def unit_detail(request, pk: int):
     # The subtree, counts and warnings of the page's date, by the rules in force that day.
     counts = selectors.subtree_counts(unit, on) if version else {}
     predecessors, successors = selectors.predecessors(unit), selectors.successors(unit)
-    from chibo.members.selectors import counts_on, recognitions_due
-
-    members = counts_on(unit, on)
-    due = recognitions_due(unit, timezone.localdate()) if unit.is_alive else []
+    # The members', meetings' (and later apps') sections come through the registry: org knows
+    # none of them (core/hooks.py).
+    panels = hooks.panels(hooks.UNIT_PAGE_PANELS, request, unit, on, version)
+    shown = {
+        slot: [
+            render_to_string(p.template, {"unit": unit, "on": on, **p.context}, request=request)
+            for p in panels
+            if p.slot == slot
+        ]
+        for slot in ("main", "aside")
+    }
     ctx = {
         "nav": "tree",
         "unit": unit,
@@ -119,17 +128,8 @@ def unit_detail(request, pk: int):
         "counts": [
             (selectors.NodeOnDate(0, "", k, "", True).kind_label, n) for k, n in counts.items()
         ],
-        "members": members,
-        "due": due,
-        "warnings": selectors.warnings_for(
-            unit,
-            member_count=members["total"],
-            official_count=members["direct_official"],
-            on=on,
-            kind=version.kind if version else unit.kind,
-        )
-        if version
-        else [],
+        "panels": shown,
+        "warnings": [w for p in panels for w in p.warnings],
         "history": selectors.history(unit),
         "predecessors": predecessors,
         "successors": successors,
@@ -139,17 +139,9 @@ def unit_detail(request, pk: int):
             [lk.predecessor_id for lk in predecessors] + [lk.successor_id for lk in successors],
         ),
         "can_change": unit.is_alive and can(request.user, "change", unit),
-        "can_members": unit.is_alive and can(request.user, "members", unit),
         "actions": [(k, f.title) for k, f in ACTION_FORMS.items()],
-        "seats": _seats(unit, on),
     }
     return render(request, "org/unit_detail.html", ctx)
-
-
-def _seats(unit: Unit, on):
-    from chibo.members.seats import seats_on
-
-    return list(seats_on(unit, on))
 
 
 @login_required

@@ -8,9 +8,9 @@ from chibo.accounts.choices import Role
 from chibo.accounts.models import Grant, User
 from chibo.audit.models import AuditLog
 from chibo.core.scope import can
-from chibo.core.testing import decision
 from chibo.org.models import Unit
 from chibo.org.services import MergeUnits, UnitSpec
+from tests.world import decision
 
 REFORM = dt.date(2025, 7, 1)
 
@@ -174,7 +174,7 @@ def test_it_hashes_passwords_with_argon2_outside_tests():
 
 
 def test_it_logs_who_viewed_an_account_record(world, client):
-    from chibo.core.testing import PASSWORD
+    from tests.world import PASSWORD
 
     client.login(username="canbo.a", password=PASSWORD)
     assert client.get(f"/accounts/{world.viewer_a.pk}/").status_code == 200
@@ -183,7 +183,7 @@ def test_it_logs_who_viewed_an_account_record(world, client):
 
 
 def test_it_shows_only_the_grants_the_viewer_may_see(world, client):
-    from chibo.core.testing import PASSWORD
+    from tests.world import PASSWORD
 
     Grant.objects.create(
         user=world.viewer_a, unit=world.cell_b, role=Role.FOLLOWER, valid_from=dt.date(2020, 1, 1)
@@ -198,7 +198,7 @@ def test_it_shows_only_the_grants_the_viewer_may_see(world, client):
 def test_it_requires_csrf_for_api_writes_with_a_session(world):
     from django.test import Client
 
-    from chibo.core.testing import PASSWORD
+    from tests.world import PASSWORD
 
     client = Client(enforce_csrf_checks=True)
     client.login(username="canbo.a", password=PASSWORD)

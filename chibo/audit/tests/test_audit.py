@@ -5,8 +5,8 @@ from django.db import transaction
 
 from chibo.audit.models import AuditLog
 from chibo.audit.services import record
-from chibo.core.testing import PASSWORD, decision
 from chibo.org.services import RenameUnit
+from tests.world import PASSWORD, decision
 
 
 def test_it_writes_the_row_in_the_same_transaction_as_the_change(world):

@@ -1,4 +1,4 @@
-from chibo.core.testing import PASSWORD, decision
+from tests.world import PASSWORD, decision
 
 
 def test_it_speaks_vietnamese_by_default_and_english_on_request(world, client):

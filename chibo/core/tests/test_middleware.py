@@ -1,4 +1,4 @@
-from chibo.core.testing import PASSWORD
+from tests.world import PASSWORD
 
 
 def test_it_refuses_nul_characters_with_a_clear_message(world, client):

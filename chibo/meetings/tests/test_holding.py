@@ -6,11 +6,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from chibo.audit.models import AuditLog
-from chibo.core.testing import PASSWORD, make_member
 from chibo.meetings import holding, preparation
 from chibo.meetings.models import Attendance, Meeting, MeetingDocument, Vote
 from chibo.members.services import exempt
 from chibo.members.transfers import transfer_out
+from tests.world import PASSWORD, make_member
 
 DAY = dt.date(2026, 11, 3)
 JPEG = b"\xff\xd8\xff\xe0" + b"0" * 64

@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 
 from chibo.audit.models import AuditLog
-from chibo.core.testing import PASSWORD, make_member, make_user
 from chibo.meetings import holding
 from chibo.meetings.models import AppliedWrite, Attendance, Meeting, Speech
+from tests.world import PASSWORD, make_member, make_user
 
 DAY = dt.date(2026, 11, 3)
 

@@ -6,12 +6,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from chibo.audit.models import AuditLog
-from chibo.core.testing import PASSWORD, make_member
 from chibo.meetings import holding, papers
 from chibo.meetings.models import Meeting, Paper
 from chibo.members.models import Seat
 from chibo.members.seats import assign_seat
 from chibo.org.models import Term
+from tests.world import PASSWORD, make_member
 
 DAY = dt.date(2026, 11, 3)
 

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from chibo.audit.models import AuditLog
 from chibo.core.models import Parameter
-from chibo.core.testing import PASSWORD
 from chibo.meetings import services
 from chibo.meetings.models import Meeting, MeetingKind
+from tests.world import PASSWORD
 
 
 @given(st.integers(1900, 2100), st.integers(1, 12), st.integers(1, 31))

@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from chibo.accounts.choices import Role
 from chibo.audit.models import AuditLog
-from chibo.core.testing import PASSWORD, make_member, make_user
 from chibo.meetings import preparation
 from chibo.meetings.models import Meeting, MeetingDocument, Notice
 from chibo.members.services import exempt
+from tests.world import PASSWORD, make_member, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

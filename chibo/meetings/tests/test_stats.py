@@ -3,9 +3,9 @@ import datetime as dt
 from django.urls import reverse
 
 from chibo.audit.models import AuditLog
-from chibo.core.testing import PASSWORD, make_member
 from chibo.meetings import holding, stats
 from chibo.meetings.models import Meeting
+from tests.world import PASSWORD, make_member
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -71,8 +71,8 @@ def test_a_cell_that_moved_counts_where_it_lay_on_each_meeting_day(world, client
     """Chi bộ thôn Nam moves from commune A to commune B on 1/7/2026 and meets every month:
     A's 2026 figures hold its January–June meetings and cell-months, B's July–October; its
     2025 meetings stay A's, although today's tree puts it under B."""
-    from chibo.core.testing import decision
     from chibo.org.services import MoveUnit
+    from tests.world import decision
 
     south = world.cells_a[2]
     people = [make_member(south, n) for n in ("Lò Văn Pọm", "Quàng Văn Dung")]
@@ -122,8 +122,8 @@ def _rate(r, due):
 
 
 def test_a_cell_that_moves_mid_month_counts_that_month_where_it_was_on_the_first(world):
-    from chibo.core.testing import decision
     from chibo.org.services import MoveUnit
+    from tests.world import decision
 
     south = world.cells_a[2]
     for cell in (*world.cells_a, world.cell_b):
@@ -157,9 +157,9 @@ def test_a_communes_own_meetings_are_not_cell_meetings(world):
 
 
 def test_a_cell_moved_away_and_back_and_a_commune_merged_mid_year(world):
-    from chibo.core.testing import decision
     from chibo.org.models import Unit
     from chibo.org.services import MergeUnits, MoveUnit
+    from tests.world import decision
 
     south = world.cells_a[2]
     for cell in (*world.cells_a, world.cell_b):

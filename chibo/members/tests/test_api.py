@@ -4,10 +4,10 @@ import json
 import pytest
 
 from chibo.accounts.choices import Role
-from chibo.core.testing import PASSWORD, make_user
 from chibo.members import records
 from chibo.members.models import Member
 from chibo.members.services import add_member
+from tests.world import PASSWORD, make_user
 
 
 @pytest.fixture

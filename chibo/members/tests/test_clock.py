@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from chibo.audit.models import AuditLog
-from chibo.core.testing import make_member
 from chibo.members import admission, services
 from chibo.members.models import Member, MemberEvent
+from tests.world import make_member
 
 
 @pytest.fixture
@@ -98,8 +98,8 @@ def test_a_recognition_cannot_be_decided_in_the_future(world, today):
 def test_probation_never_ends_by_itself_and_is_reported_late(world, today, clock, client):
     from django.urls import reverse
 
-    from chibo.core.testing import PASSWORD
     from chibo.members import lifecycle
+    from tests.world import PASSWORD
 
     admitted = today - dt.timedelta(days=400)
     m = make_member(
@@ -140,7 +140,7 @@ def test_a_temporary_attachment_ends_by_itself_on_the_expected_return(world, tod
 def test_pages_clamp_extreme_dates_instead_of_crashing(world, client):
     from django.urls import reverse
 
-    from chibo.core.testing import PASSWORD
+    from tests.world import PASSWORD
 
     assert client.login(username=world.official_a.username, password=PASSWORD)
     for on in ("0001-01-01", "9999-12-31"):

@@ -14,13 +14,13 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chibo.core.testing import build_world, decision, make_member
 from chibo.members import aggregates, lifecycle
 from chibo.members.lifecycle import EventKind
 from chibo.members.models import CountDelta, Member, MemberEvent, Placement
 from chibo.members.selectors import counts_on
 from chibo.members.services import exempt, record_event
 from chibo.org.models import Unit, UnitAncestry, in_force
+from tests.world import build_world, decision, make_member
 
 D = dt.date
 

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from chibo.audit.models import AuditLog
-from chibo.core.testing import PASSWORD, make_member
 from chibo.members import records, services
 from chibo.members.models import Departure, Member, Transfer
 from chibo.members.transfers import confirm_arrival, transfer_out
+from tests.world import PASSWORD, make_member
 
 LEFT = dt.date(2025, 6, 2)
 ARRIVED = dt.date(2025, 6, 20)
@@ -170,8 +170,8 @@ def test_a_cell_that_left_with_a_reorganization_leaves_its_members_as_they_were(
     the cell left (record, card, photo), under the notice, and in A's former list with why."""
     from django.core.files.base import ContentFile
 
-    from chibo.core.testing import decision
     from chibo.org.services import MoveUnit
+    from tests.world import decision
 
     south = world.cells_a[2]
     m = make_member(south, "Quàng Văn Theo")
@@ -218,8 +218,8 @@ def test_a_cell_that_left_with_a_reorganization_leaves_its_members_as_they_were(
 
 
 def _new_commune(world):
-    from chibo.core.testing import make_unit
     from chibo.org.choices import GrassrootsType, UnitKind
+    from tests.world import make_unit
 
     return make_unit(
         world.province,
@@ -231,8 +231,8 @@ def _new_commune(world):
 
 
 def test_a_member_who_left_on_the_move_day_keeps_their_own_departure(world, client):
-    from chibo.core.testing import decision
     from chibo.org.services import MoveUnit
+    from tests.world import decision
 
     south = world.cells_a[2]
     m = make_member(south, "Quàng Văn Theo")
@@ -248,9 +248,9 @@ def test_a_member_who_left_on_the_move_day_keeps_their_own_departure(world, clie
 
 
 def test_a_backdated_move_copies_what_the_old_side_knew_not_what_came_after(world, client):
-    from chibo.core.testing import decision
     from chibo.org.models import Unit
     from chibo.org.services import MoveUnit
+    from tests.world import decision
 
     south = world.cells_a[2]
     m = make_member(south, "Quàng Văn Theo")
@@ -278,8 +278,8 @@ def test_a_backdated_move_copies_what_the_old_side_knew_not_what_came_after(worl
 
 
 def test_a_cell_merged_into_another_communes_cell_leaves_a_copy(world, client):
-    from chibo.core.testing import decision
     from chibo.org.services import MergeUnits
+    from tests.world import decision
 
     south = world.cells_a[2]
     m = make_member(south, "Quàng Văn Theo")
@@ -298,8 +298,8 @@ def test_a_cell_merged_into_another_communes_cell_leaves_a_copy(world, client):
 
 
 def test_the_new_commune_never_lists_one_who_died_before_the_cell_came(world, client):
-    from chibo.core.testing import decision
     from chibo.org.services import MoveUnit
+    from tests.world import decision
 
     south = world.cells_a[2]
     gone = make_member(south, "Lò Văn Mất")
@@ -321,9 +321,9 @@ def test_the_new_commune_never_lists_one_who_died_before_the_cell_came(world, cl
 
 
 def test_two_moves_the_same_day_and_a_merge_of_communes_write_one_copy_each(world):
-    from chibo.core.testing import decision
     from chibo.org.models import Unit
     from chibo.org.services import MergeUnits, MoveUnit
+    from tests.world import decision
 
     east, west, south = world.cells_a
     people = [

@@ -176,7 +176,7 @@ def test_the_pages_upload_preview_confirm_and_commit(client, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
-    from chibo.core.testing import PASSWORD
+    from tests.world import PASSWORD
 
     assert client.login(username=world.official_a.username, password=PASSWORD)
     c0 = world.cells_a[0].name
@@ -235,8 +235,8 @@ def test_a_large_file_is_imported_in_the_background_with_progress(client, monkey
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
-    from chibo.core.testing import PASSWORD, build_world
     from chibo.members import views_import
+    from tests.world import PASSWORD, build_world
 
     world = build_world()
     monkeypatch.setattr(views_import, "BACKGROUND_ROWS", 2)

@@ -2,11 +2,11 @@
 
 import datetime as dt
 
-from chibo.core.testing import decision, make_member
 from chibo.members import roll
 from chibo.members.selectors import counts_on
 from chibo.org.models import Unit
 from chibo.org.services import MergeUnits
+from tests.world import decision, make_member
 
 # Columns of the book (0-based): 9 departed, 11 died, 12 left the Party, 13 notes.
 DEPARTED, DIED, LEFT, NOTES = 9, 11, 12, 13
@@ -62,8 +62,8 @@ def test_members_of_a_cell_that_moved_away_are_former_members_of_the_old_commune
 def test_restating_in_todays_tree_is_an_explicit_labelled_choice(world, client):
     from django.urls import reverse
 
-    from chibo.core.testing import PASSWORD
     from chibo.org.services import MoveUnit
+    from tests.world import PASSWORD
 
     m = make_member(world.cell_b, "Quàng Văn Đến")
     MoveUnit(decision(D), unit=world.cell_b, new_parent=world.commune_a).execute(actor=None)

@@ -6,12 +6,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from chibo.accounts.choices import Role
 from chibo.accounts.models import Grant
 from chibo.audit.models import AuditLog
-from chibo.core.testing import make_user
 from chibo.members import records, seats, transfers
 from chibo.members.lifecycle import EventKind
 from chibo.members.models import Member, Placement, Seat, Transfer
 from chibo.members.selectors import counts_on
 from chibo.members.services import add_member
+from tests.world import make_user
 
 
 def _member(world, unit=None, given="Pọm", admitted=dt.date(2010, 5, 19)):

@@ -7,10 +7,10 @@ from openpyxl import load_workbook
 
 from chibo.accounts.choices import Role
 from chibo.audit.models import AuditLog
-from chibo.core.testing import PASSWORD, make_user
 from chibo.members import records, services
 from chibo.members.models import Member, Transfer
 from chibo.members.transfers import transfer_out
+from tests.world import PASSWORD, make_user
 
 
 def _add(world, given, unit=None, **rec):
@@ -343,9 +343,9 @@ def test_photo_upload_is_checked_and_served_in_scope(client, world):
 
 
 def test_party_groups_are_dated_on_the_placement(client, world):
-    from chibo.core.testing import make_unit
     from chibo.members.models import Placement
     from chibo.org.choices import UnitKind
+    from tests.world import make_unit
 
     group = make_unit(world.cells_a[0], UnitKind.PARTY_GROUP, "Tổ đảng số 1")
     m = _add(world, "Tổ")

@@ -4,10 +4,10 @@ import io
 from openpyxl import Workbook, load_workbook
 
 from chibo.audit.models import AuditLog
-from chibo.core.testing import PASSWORD
 from chibo.org import excel
 from chibo.org.models import Unit
 from chibo.org.services import Decision
+from tests.world import PASSWORD
 
 D = Decision(dt.date(2026, 1, 1), "7-QĐ/ĐU", "Đảng ủy xã")
 

@@ -1,8 +1,8 @@
 import datetime as dt
 
-from chibo.core.testing import PASSWORD, decision
 from chibo.org import selectors
 from chibo.org.models import Lineage, Unit
+from tests.world import PASSWORD, decision
 
 
 def test_it_previews_a_split_without_writing_then_applies_it(world, client):
@@ -147,8 +147,8 @@ def test_the_unit_page_of_a_past_date_uses_that_days_tree_and_rules(world, clien
     import datetime as dt
 
     from chibo.core.models import Parameter
-    from chibo.core.testing import make_member
     from chibo.org.services import MoveUnit
+    from tests.world import make_member
 
     cell = world.cells_a[0]
     for n in ("Lò Văn Một", "Lò Văn Hai", "Lò Văn Ba", "Lò Văn Bốn"):

@@ -4,7 +4,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from chibo.audit.models import AuditLog
-from chibo.core.testing import decision, make_unit
 from chibo.core.text import part_key
 from chibo.org import selectors
 from chibo.org.choices import UnitKind
@@ -20,6 +19,7 @@ from chibo.org.services import (
     SplitUnit,
     UnitSpec,
 )
+from tests.world import decision, make_unit
 
 D2024 = dt.date(2024, 6, 1)
 REFORM = dt.date(2025, 7, 1)

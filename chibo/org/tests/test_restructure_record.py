@@ -13,11 +13,11 @@ from django.db import connection
 
 from chibo.accounts.choices import Role
 from chibo.accounts.models import Grant
-from chibo.core.testing import PASSWORD, build_world, decision, make_member, make_user
 from chibo.meetings.models import Meeting
 from chibo.members.services import record_event
 from chibo.org.models import RestructureEvent, Unit
 from chibo.org.services import Decision, DissolveUnit, MergeUnits, unit_absorbed
+from tests.world import PASSWORD, build_world, decision, make_member, make_user
 
 SEPT = dt.date(2026, 9, 1)
 
@@ -88,7 +88,7 @@ def test_a_merge_dated_before_a_later_merge_into_the_same_unit_is_refused(world)
 
 
 def make_unit_in(parent: Unit, name: str) -> Unit:
-    from chibo.core.testing import make_unit
+    from tests.world import make_unit
 
     return make_unit(parent, "commune", name, grassroots_type="commune")
 
