@@ -14,7 +14,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
 
 
 @dataclass(frozen=True)
@@ -206,22 +205,26 @@ DEFAULTS: dict[str, Default] = {
 }
 
 
+# Where stored overrides come from: a function (key, on, unit) -> value or MISSING, registered
+# at start-up by the app that keeps them (org: its Parameter rows may be a unit's own). Core
+# knows no model of theirs; with none registered, the defaults apply.
+MISSING = object()
+_source = None
+
+
+def register_source(fn) -> None:
+    global _source
+    _source = fn
+
+
 def get(key: str, on: dt.date | None = None, unit=None) -> Any:
     from django.utils import timezone
-
-    from .models import Parameter
 
     if key not in DEFAULTS:
         raise KeyError(f"unknown parameter {key!r}")
     on = on or timezone.localdate()
-    rows = Parameter.objects.filter(key=key, valid_from__lte=on).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gt=on)
-    )
-    if unit is not None:
-        # The unit's own row, else its nearest ancestor's (paths are prefixes of each other).
-        own = rows.filter(unit__path__in=unit.lineage_paths()).select_related("unit")
-        best = max(own, key=lambda r: (len(r.unit.path), r.valid_from), default=None)
-        if best is not None:
-            return best.value
-    row = rows.filter(unit__isnull=True).order_by("-valid_from").first()
-    return row.value if row else DEFAULTS[key].on(on)
+    if _source is not None:
+        value = _source(key, on, unit)
+        if value is not MISSING:
+            return value
+    return DEFAULTS[key].on(on)

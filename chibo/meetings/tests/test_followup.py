@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from chibo.accounts.choices import Role
 from chibo.audit.models import AuditLog
-from chibo.core.models import Parameter
+from chibo.org.models import Parameter
 from chibo.meetings import followup, holding
 from chibo.meetings.models import FollowUp, Meeting, RaisedMatter, Visit
 from chibo.members.models import Seat

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chibo.audit.models import AuditLog
-from chibo.core.models import Parameter
+from chibo.org.models import Parameter
 from chibo.meetings import services
 from chibo.meetings.models import Meeting, MeetingKind
 from tests.world import PASSWORD

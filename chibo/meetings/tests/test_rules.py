@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chibo.core import params
-from chibo.core.models import Parameter
+from chibo.org.models import Parameter
 from chibo.meetings import rules
 from chibo.meetings.models import MeetingKind, VoteKind
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chibo.core.models import Parameter
+from chibo.org.models import Parameter
 from chibo.core.workdays import is_working_day, working_days_between
 from chibo.members.lifecycle import EventKind
 from chibo.members.rules import (

@@ -146,7 +146,7 @@ def test_the_unit_page_of_a_past_date_uses_that_days_tree_and_rules(world, clien
     force on D."""
     import datetime as dt
 
-    from chibo.core.models import Parameter
+    from chibo.org.models import Parameter
     from chibo.org.services import MoveUnit
     from tests.world import make_member
 
