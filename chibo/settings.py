@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "chibo.org",
     "chibo.members",
     "chibo.meetings",
+    "chibo.demo",
 ]
 
 MIDDLEWARE = [

@@ -35,7 +35,7 @@ def demo(django_db_setup, django_db_blocker):
 
     from chibo.accounts.models import User
     from chibo.accounts.services import create_token
-    from chibo.org.demo import build
+    from chibo.demo.province import build
 
     with django_db_blocker.unblock():
         build()

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from chibo.core.testing import suite_today
-from chibo.meetings.demo import missed_month, short_quarter
+from chibo.demo.meetings import missed_month, short_quarter
 
 from .conftest import login, on_test_day, shot
 

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from chibo.core.testing import suite_today
-from chibo.org.demo import probation_admitted
+from chibo.demo.province import probation_admitted
 
 from .conftest import login, shot
 

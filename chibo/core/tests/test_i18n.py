@@ -1,4 +1,4 @@
-from tests.world import PASSWORD, decision
+from tests.world import PASSWORD
 
 
 def test_it_speaks_vietnamese_by_default_and_english_on_request(world, client):
@@ -9,13 +9,3 @@ def test_it_speaks_vietnamese_by_default_and_english_on_request(world, client):
     page = client.get("/org/").content.decode()
     assert "Party unit tree" in page and 'lang="en"' in page
     assert "Đảng bộ xã Đồng Tâm" in page  # data stays as recorded
-
-
-def test_it_translates_service_messages_too(world):
-    from django.utils import translation
-
-    from chibo.org.services import DissolveUnit
-
-    with translation.override("en"):
-        errors = DissolveUnit(decision(world.commune_a.valid_from), unit=world.commune_a).check()
-    assert errors and "còn" not in errors[0]

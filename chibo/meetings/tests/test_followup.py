@@ -6,11 +6,11 @@ from django.urls import reverse
 
 from chibo.accounts.choices import Role
 from chibo.audit.models import AuditLog
-from chibo.org.models import Parameter
 from chibo.meetings import followup, holding
 from chibo.meetings.models import FollowUp, Meeting, RaisedMatter, Visit
 from chibo.members.models import Seat
 from chibo.members.seats import assign_seat
+from chibo.org.models import Parameter
 from tests.world import PASSWORD, make_member, make_user
 
 TODAY = dt.date(2026, 11, 23)

@@ -7,9 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chibo.audit.models import AuditLog
-from chibo.org.models import Parameter
 from chibo.meetings import services
 from chibo.meetings.models import Meeting, MeetingKind
+from chibo.org.models import Parameter
 from tests.world import PASSWORD
 
 

@@ -5,9 +5,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chibo.core import params
-from chibo.org.models import Parameter
 from chibo.meetings import rules
 from chibo.meetings.models import MeetingKind, VoteKind
+from chibo.org.models import Parameter
 
 DAY = dt.date(2026, 11, 3)
 

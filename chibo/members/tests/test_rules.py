@@ -5,7 +5,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chibo.org.models import Parameter
 from chibo.core.workdays import is_working_day, working_days_between
 from chibo.members.lifecycle import EventKind
 from chibo.members.rules import (
@@ -19,6 +18,7 @@ from chibo.members.rules import (
     probation_end,
     recognition_deadline,
 )
+from chibo.org.models import Parameter
 
 pytestmark = pytest.mark.django_db  # parameters are read from the database
 

@@ -12,10 +12,12 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from chibo.accounts.models import User
+from chibo.meetings import followup, holding, preparation, selectors, services
+from chibo.meetings.models import Meeting, MeetingKind
+from chibo.members.models import Seat
+from chibo.members.seats import seats_on
 from chibo.org.models import Unit
-
-from . import holding, preparation, selectors, services
-from .models import Meeting, MeetingKind
 
 THEMATIC_TOPICS = (
     "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
@@ -76,10 +78,6 @@ def _follow_up(cell: Unit, today: dt.date) -> None:
     """Seed 002: the commune's follower owes the cell 4 meetings a year; they came to the March
     and June meetings only (so the compliance page shows them behind). Seed 001: an opinion
     raised in the cell, routed to the commune committee and waiting for its answer."""
-    from chibo.accounts.models import User
-
-    from . import followup
-
     follower = User.objects.get(username="theodoi.quanglam")
     followup.assign(
         actor=None,
@@ -118,9 +116,6 @@ def _parent(cell: Unit) -> Unit:
 
 def _chair_and_clerk(cell: Unit, on: dt.date, people: list):
     """The cell's secretary chairs (HD 42); the next member on the roster keeps the minutes."""
-    from chibo.members.models import Seat
-    from chibo.members.seats import seats_on
-
     head = next((s.member for s in seats_on(cell, on) if s.role == Seat.Role.SECRETARY), None)
     chair = head if head in people else (people[0] if people else None)
     clerk = next((p for p in people if p != chair), None)

@@ -1,4 +1,4 @@
-"""Demo member records and histories, through the services (called by chibo.org.demo.build).
+"""Demo member records and histories, through the services (called by chibo.demo.province.build).
 
 The seeds' figures hold on the seeds' dates:
 - seed 000: Đảng bộ xã Quảng Lâm, 126 members in 13 cells, 2 of them exempt for age, on
@@ -16,14 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from chibo.accounts.models import User
+from chibo.members import admission
+from chibo.members import choices as c
+from chibo.members import seats as seat_services
+from chibo.members import services as s
+from chibo.members.models import Member, Seat, Transfer
+from chibo.members.selectors import under
+from chibo.members.transfers import confirm_arrival, end_temporary, transfer_out
 from chibo.org.models import Term, Unit
-
-from . import admission
-from . import choices as c
-from . import seats as seat_services
-from . import services as s
-from .models import Member, Seat, Transfer
-from .transfers import confirm_arrival, end_temporary, transfer_out
 
 SEED_000 = dt.date(2017, 12, 31)
 SEED_002 = dt.date(2019, 12, 4)
@@ -78,8 +79,6 @@ def fill_record(m: Member, rng: random.Random) -> None:
 
 
 def _people(unit: Unit, on: dt.date) -> list[Member]:
-    from chibo.members.selectors import under
-
     return list(under(unit).filter(ended="").order_by("id")) if on else []
 
 
@@ -238,8 +237,6 @@ def before_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
 
 def after_reform(U: dict[str, Unit], names, rng: random.Random, today: dt.date) -> None:
     """Today's seats, persona links and a transfer awaiting arrival (left a week ago)."""
-    from chibo.accounts.models import User
-
     ql_new = Unit.objects.get(pk=U["new:Xã Quảng Lâm"].pk)
     lu1 = Unit.objects.get(pk=U["cell:Đảng bộ xã Quảng Lâm:Chi bộ bản Huổi Lụ 1"].pk)
     sd1 = Unit.objects.get(pk=U["cell:muonglay"].pk)

@@ -26,14 +26,14 @@ from django.utils import timezone
 
 from chibo.accounts.choices import Role
 from chibo.accounts.models import Grant, User
-from chibo.members import demo as member_demo
+from chibo.core.models import SystemInfo
+from chibo.core.text import icu_version
 from chibo.members.models import Gender
 from chibo.members.services import add_member
-
-from . import admin_units
-from .choices import AdminEra, CellType, GrassrootsType, UnitKind
-from .models import Term, Unit
-from .services import (
+from chibo.org import admin_units
+from chibo.org.choices import AdminEra, CellType, GrassrootsType, UnitKind
+from chibo.org.models import Term, Unit
+from chibo.org.services import (
     ChangeKind,
     CreateUnit,
     Decision,
@@ -43,6 +43,9 @@ from .services import (
     UnitSpec,
     live_children,
 )
+
+from . import meetings as meeting_demo
+from . import members as member_demo
 
 START = dt.date(2015, 1, 1)
 REFORM = dt.date(2025, 7, 1)
@@ -419,12 +422,7 @@ def build(today: dt.date | None = None) -> Built:
     _reform(U, communes_old, prov_old)
     accounts = _accounts(U)
     member_demo.after_reform(U, names, random.Random(2026), today)
-    from chibo.meetings import demo as meeting_demo
-
     meeting_demo.build(U, today)
-    from chibo.core.models import SystemInfo
-    from chibo.core.text import icu_version
-
     SystemInfo.objects.update_or_create(key="text_keys_icu", defaults={"value": icu_version()})
     return Built(province=Unit.objects.get(pk=province.pk), units=U, accounts=accounts)
 

@@ -2,14 +2,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from chibo.accounts.models import Grant
+from chibo.demo.province import ACCOUNTS, DEMO_PASSWORD
 
 
 class Command(BaseCommand):
     help = "In các tài khoản mẫu (chỉ ở chế độ mẫu) / print the demo logins (demo mode only)."
 
     def handle(self, *args, **opts):
-        from chibo.org.demo import ACCOUNTS, DEMO_PASSWORD
-
         if not settings.DEMO:
             self.stderr.write("Chỉ in mật khẩu ở chế độ mẫu (CHIBO_DEMO=1).")
             return

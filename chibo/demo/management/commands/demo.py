@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from chibo.demo import province as demo
 from chibo.org.models import Unit
 
 
@@ -14,8 +15,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty=False, **opts):
-        from chibo.org import demo
-
         if Unit.objects.exists():
             if if_empty:
                 self.stdout.write("Dữ liệu mẫu đã có / demo data already loaded.")

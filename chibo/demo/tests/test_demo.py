@@ -6,10 +6,10 @@ import pytest
 
 from chibo.accounts.models import User
 from chibo.core.scope import can
+from chibo.demo.province import build
 from chibo.members.selectors import counts_on
 from chibo.org import selectors
 from chibo.org.choices import GRASSROOTS_KINDS, UnitKind
-from chibo.org.demo import build
 from chibo.org.models import Lineage, Unit
 
 D2024 = dt.date(2024, 6, 1)
@@ -150,7 +150,7 @@ def test_huoi_lu_1_meets_on_the_3rd_and_its_plan_shows_the_missed_month(u, today
     from chibo.meetings.services import year_overview
 
     cell = Unit.objects.get(pk=u["cell:Đảng bộ xã Quảng Lâm:Chi bộ bản Huổi Lụ 1"].pk)
-    from chibo.meetings.demo import missed_month, short_quarter
+    from chibo.demo.meetings import missed_month, short_quarter
 
     # Three months ago the cell did not meet; the last ended quarter had no thematic meeting.
     year, month = missed_month(today)
