@@ -18,12 +18,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from chibo.core import scope as gate
+from chibo.org.models import Lineage, UnitAncestry
 
 from .choices import ROLE_ACTIONS, Role
+from .models import Grant
 
 
 def active_grants(user, on: dt.date | None = None) -> QuerySet:
-    from .models import Grant
 
     if not getattr(user, "is_authenticated", False):
         return Grant.objects.none()
@@ -37,9 +38,6 @@ def roles_for(action: str) -> list[str]:
 def _rows(user) -> list[tuple[int, str]]:
     """(unit, role) of the user's grants active today and of their units' lineage
     predecessors: one recursive query, the same on SQLite and PostgreSQL."""
-    from chibo.org.models import Lineage
-
-    from .models import Grant
 
     today = timezone.localdate()
     grant, lineage = Grant._meta.db_table, Lineage._meta.db_table
@@ -78,7 +76,6 @@ def coverage(user, action: str) -> gate.Coverage:
 
 
 def _ancestry(roots):
-    from chibo.org.models import UnitAncestry
 
     return UnitAncestry.objects.filter(ancestor_id__in=sorted(roots))
 
@@ -131,7 +128,6 @@ def is_system_admin(user) -> bool:
 def visible_grants(viewer, account) -> list:
     """The account's grants on units the viewer can see; grants elsewhere are not shown (their
     units would leak names and structure outside the viewer's scope)."""
-    from .models import Grant
 
     qs = Grant.objects.filter(user=account).select_related("unit")
     ids = gate.unit_ids(viewer, "view")

@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
+from chibo.core.exports import xlsx_response
+from chibo.core.forms import add_errors
 from chibo.core.scope import is_system_admin, roots, unit_ids
 from chibo.org.models import Unit
 
@@ -18,14 +20,6 @@ from .scope import visible_grants
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
-
-
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _require_admin_scope(user) -> None:
@@ -41,7 +35,6 @@ def account_list(request):
 
 @login_required
 def account_export(request):
-    from chibo.core.exports import xlsx_response
 
     users = User.objects.restrict(request.user, "view").order_by("username")
     rows = (
@@ -87,7 +80,7 @@ def account_create(request):
                 email=c["email"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:

@@ -2,6 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from chibo.core.exports import xlsx_response
+
 from .models import AuditLog
 
 
@@ -15,7 +17,6 @@ def _filtered(request):
 
 @login_required
 def log_export(request):
-    from chibo.core.exports import xlsx_response
 
     qs, action = _filtered(request)
     rows = (

@@ -1,14 +1,15 @@
 from django.core.checks import Warning, register
 from django.db import DatabaseError
 
+from chibo.core.models import SystemInfo
+from chibo.core.text import icu_version
+
 
 @register("database")
 def text_keys_built_by_this_icu(app_configs, databases=None, **kwargs):
     """Stored sort keys are only comparable when built by the same ICU: warn after an upgrade."""
     if not databases:
         return []
-    from chibo.core.models import SystemInfo
-    from chibo.core.text import icu_version
 
     try:
         row = SystemInfo.objects.filter(key="text_keys_icu").first()

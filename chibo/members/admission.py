@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
+from chibo.core.scope import can
 from chibo.org.choices import CELL_KINDS
 from chibo.org.models import Unit
 
+from . import rules
 from .lifecycle import EventKind
-from .models import Member, MemberEvent
+from .models import AdmissionDecision, Member, MemberEvent
 from .services import _add_event, _place_new_member, _refresh_state, record_event
 
 
@@ -44,10 +46,6 @@ def admit(
     probation. Checks the age in months, the over-60 route, and the 30-working-day ceremony
     deadline (later only with the upper committee's consent, whose reference is recorded)."""
     from django.core.exceptions import PermissionDenied
-
-    from chibo.core.scope import can
-
-    from . import rules
 
     if actor is not None and not can(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền ghi nhận kết nạp ở chi bộ này."))
@@ -120,7 +118,6 @@ def recognize(
 ) -> MemberEvent:
     """Recognition as official: it takes effect exactly when the 12 months end, even when
     decided later; a decision after the 30-working-day window is recorded as late."""
-    from . import rules
 
     if member.stage != "probationary" or member.admitted_on is None:
         raise ValidationError(_("Chỉ công nhận chính thức cho đảng viên dự bị."))
@@ -151,7 +148,6 @@ def recognize(
 def _admission_checks(
     unit, birth_date, considered_on, decision_received_on, decided_by_higher_committee
 ) -> list[str]:
-    from . import rules
 
     errors = []
     age = rules.admission_age(birth_date, considered_on)
@@ -185,11 +181,6 @@ def record_admission_decision(
     """The cell received an admission decision; the ceremony is to come (its deadline shows on
     the deadlines page until it is held)."""
     from django.core.exceptions import PermissionDenied
-
-    from chibo.core.scope import can
-
-    from . import rules
-    from .models import AdmissionDecision
 
     if actor is not None and not can(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền ghi nhận kết nạp ở chi bộ này."))
@@ -228,7 +219,6 @@ def record_admission_decision(
 def hold_ceremony(*, actor, decision, ceremony_on: dt.date, late_ceremony_consent: str = ""):
     """The admission ceremony for a recorded decision: admits the person (all of admit's
     checks, the 30-working-day deadline included) and closes the decision."""
-    from .models import AdmissionDecision
 
     d = AdmissionDecision.objects.select_for_update().get(pk=decision.pk)
     if d.member_id is not None:

@@ -23,6 +23,7 @@ from chibo.org.models import Unit, UnitAncestry, UnitLink, in_force
 
 from . import lifecycle
 from .lifecycle import Activity, Stage
+from .models import CountDelta, Member, MemberEvent, Placement
 
 MEASURES = ("members", "official", "women", "exempt")
 Vec = tuple[int, int, int, int]
@@ -82,7 +83,6 @@ def restate(member_ids: Iterable[int | None], *, batch: int = 500) -> int:
     caller's transaction. The members' rows are locked first (FOR NO KEY UPDATE: it does not
     wait for the key-share locks of the caller's own inserts) so that two concurrent writes
     on one member cannot both add their rows."""
-    from .models import CountDelta, Member, MemberEvent, Placement
 
     ids = sorted({i for i in member_ids if i})
     written = 0
@@ -120,8 +120,6 @@ def rebuild() -> int:
     counts): the same function the writes use, in batches."""
     from django.db import transaction
 
-    from .models import CountDelta, Member
-
     with transaction.atomic():
         CountDelta.objects.all().delete()
         return restate(Member.objects.order_by("pk").values_list("pk", flat=True))
@@ -137,7 +135,6 @@ def _sums(prefix: str = "", cond: Q | None = None) -> dict:
 def on(unit: Unit, day: dt.date) -> dict[str, int]:
     """The unit's members on `day`, in its subtree of that day (the tree of D, not today's)
     and directly in it: one aggregate over the rows up to D."""
-    from .models import CountDelta
 
     under = UnitAncestry.objects.filter(in_force(day), ancestor=unit).values("unit_id")
     # The unit's own rows count even for a day its ancestry does not reach (as the placement does).
@@ -158,7 +155,6 @@ def children_on(unit: Unit, day: dt.date) -> dict[int, dict[str, int]]:
     """The members on `day` under each child the unit had that day (and directly in it, key
     unit.pk): the rows up to D joined to the cells' ancestry of D, grouped by the child, in
     the database."""
-    from .models import CountDelta
 
     kids = UnitLink.objects.filter(in_force(day), parent=unit).values("child_id")
     rows = (

@@ -23,8 +23,10 @@ from . import admission, selectors, services, stats, transfers
 from . import choices as c
 from . import roll as roll_mod
 from . import seats as seat_services
+from .departures import UNKNOWN, former_shown, read
 from .lifecycle import effective_events
 from .models import Member, Seat, Transfer
+from .views import _default_unit
 
 router = Router(tags=["members"])
 
@@ -132,8 +134,6 @@ def _brief(m: Member) -> dict:
 
 def _unit(request, unit_id: int | None) -> Unit:
     if unit_id is None:
-        from .views import _default_unit
-
         return _default_unit(request.user)
     # Today's lists and deadlines: the unit must lie in scope today.
     today = timezone.localdate()
@@ -196,8 +196,6 @@ def list_members(
     unit = _unit(request, unit_id)
     f = {"q": q, "status": status, "stage": stage, "activity": activity, "gender": gender}
     if status == "former":  # as they were on leaving (their copies), like the page
-        from .departures import former_shown
-
         shown = former_shown(unit, f, timezone.localdate())
         start = next((i + 1 for i, s in enumerate(shown) if s.pk == after), 0) if after else 0
         page = shown[start : start + limit + 1]
@@ -218,7 +216,6 @@ def list_members(
     summary="Hồ sơ một đảng viên (việc xem được ghi nhật ký)",
 )
 def get_member(request, member_id: int):
-    from .departures import UNKNOWN, read
 
     real = _member(request, member_id)
     # The sending side: the member as they were on leaving, and the history up to then only.

@@ -16,11 +16,14 @@ from django.core.files.base import ContentFile
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from chibo.audit.services import record
 from chibo.core.text import search_key, sort_key
+from chibo.org.models import UnitAncestry, in_force
 
 from . import lifecycle
-from .models import Departure, Member, given_key
-from .records import EDITABLE
+from .models import Departure, Member, MemberEvent, Placement, given_key
+from .records import EDITABLE, may_see_sensitive, reached_through, visible_until
+from .selectors import former_of
 
 UNKNOWN = _("không rõ tại ngày chuyển đi")
 ALWAYS = ("family_name", "middle_name", "given_name", "gender", "birth_date", "birth_year")
@@ -85,9 +88,6 @@ def reorganized(*, root, on: dt.date) -> int:
     A restructuring may be dated in the past: for a member who has left since (a later
     departure), the copy is that departure's — the record as the old side last knew it, not
     what the next unit wrote after."""
-    from chibo.org.models import UnitAncestry, in_force
-
-    from .models import MemberEvent, Placement
 
     before = on - dt.timedelta(days=1)
     cells = UnitAncestry.objects.filter(in_force(before), ancestor=root).values("unit_id")
@@ -199,7 +199,6 @@ def seen_by(user, member: Member) -> tuple[Member, dt.date | None]:
     """What `user` may see of `member`: the member themself while the reader's scope covers
     them today (or it is their own record); otherwise, with the day their covered period ended,
     the member as they were then (the snapshot of that departure)."""
-    from .records import visible_until
 
     until = visible_until(user, member)
     if until is None:
@@ -304,7 +303,6 @@ def former_shown(unit, f: dict, today: dt.date, limit: int = 5000) -> list[Membe
     """A unit's former members as they were when they left it, filtered by what the copies
     keep (name, gender, age) and in Vietnamese order — in Python, over the copies, so that no
     filter or count reads what the next unit recorded since. Former lists are short."""
-    from .selectors import former_of
 
     members = list(former_of(unit).order_by("sort_key", "id")[:limit])
     shown = list(shadows_under(unit, members).values())
@@ -324,10 +322,6 @@ def read(user, member: Member) -> tuple[Member, dt.date | None, bool]:
     it (seen_by), whether its sensitive fields are theirs to see, and the view logged under
     the unit they reached the member through."""
     from django.db import transaction
-
-    from chibo.audit.services import record
-
-    from .records import may_see_sensitive, reached_through
 
     shown, until = seen_by(user, member)
     sensitive = may_see_sensitive(user, member)

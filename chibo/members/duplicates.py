@@ -31,6 +31,8 @@ from .choices import SENSITIVE_FIELDS
 from .lifecycle import EventKind
 from .models import Member, MemberEvent, Placement, Seat, Transfer
 from .records import EDITABLE
+from .selectors import under
+from .services import _refresh_state
 
 MERGE_FIELDS = tuple(f for f in EDITABLE if f not in ("birth_year",)) + ("card_no", "user")
 SINGLE_EVENTS = (EventKind.ADMISSION, EventKind.RECOGNITION)
@@ -45,7 +47,6 @@ class Pair:
 
 def find(unit: Unit) -> list[Pair]:
     """Pairs of likely duplicates among the members whose home lies under `unit`."""
-    from .selectors import under
 
     groups: dict[str, list[Member]] = defaultdict(list)
     for m in under(unit).select_related("home_unit").order_by("id"):
@@ -124,8 +125,6 @@ def _snapshot(m: Member) -> dict:
 def merge(*, actor, keep: Member, drop: Member, choices: dict[str, str]) -> Member:
     """Merge `drop` into `keep`. `choices[field]` is "keep" or "drop" for every differing
     field and for each conflicting lifecycle event kind ("admission", "recognition")."""
-    from .services import _refresh_state
-
     if keep.pk == drop.pk:
         raise ValidationError(_("Hãy chọn hai hồ sơ khác nhau."))
     for m in (keep, drop):

@@ -14,6 +14,7 @@ from chibo.org.models import Unit
 
 from . import admission, records, rules, services, transfers
 from . import choices as c
+from .importer import split_name
 from .lifecycle import Activity, Stage
 from .models import Gender, Member, Seat, Transfer
 
@@ -494,7 +495,6 @@ class AdmitForm(forms.Form):
         return out
 
     def _names(self):
-        from .importer import split_name
 
         return split_name(" ".join(self.cleaned_data["full_name"].split()))
 

@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 
 from chibo.core.documents import Doc, Signature, committee_name, date_line, place_name
 from chibo.org.choices import CELL_KINDS
+from chibo.org.selectors import ancestors_on
 
+from .departures import shadow
 from .lifecycle import state_on
-from .models import Placement, Seat, Transfer
+from .models import Departure, Placement, Seat, Transfer
 from .seats import seats_on
 
 KIND_TITLE = {
@@ -50,13 +52,10 @@ def letter(transfer: Transfer) -> Doc:
     t = transfer
     # The letter carries the record as it was on leaving (the departure's copy), whatever the
     # next unit has written since.
-    from .departures import shadow
-    from .models import Departure
 
     copy = Departure.objects.filter(transfer=t).first()
     m = shadow(t.member, copy) if copy is not None else t.member
     issuer = t.issuer
-    from chibo.org.selectors import ancestors_on
 
     chain = ancestors_on(issuer.pk, t.departed_on)  # the superior body as it was that day
     superior = chain[-1].name.upper() if chain else ""

@@ -16,9 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
-from chibo.core.scope import can
+from chibo.core.scope import can, visible_periods
+from chibo.org import admin_units
+from chibo.org.models import Unit
 
 from . import choices as c
+from .aggregates import restate
 from .models import Member
 
 EDITABLE = (
@@ -63,7 +66,6 @@ EDITABLE = (
 def may_see_sensitive(user, member: Member) -> bool:
     """The member themself, or a reader with the sensitive action on the unit they reach the
     member through (the unit a member left judges the copy it sees by its own right)."""
-    from chibo.org.models import Unit
 
     if getattr(user, "is_authenticated", False) and member.user_id == user.pk:
         return True
@@ -79,7 +81,6 @@ def _last_unit(member: Member):
 def place_label(era: str, code: str) -> str | None:
     """The linked commune's name in its era and, for a pre-2025 one, what it is now
     ("Xã Na Cô Sa (huyện Nậm Pồ) — nay Xã Quảng Lâm"); None when the code is unknown."""
-    from chibo.org import admin_units
 
     if not era or not code:
         return None
@@ -203,8 +204,6 @@ def update_record(*, actor, member: Member, **fields) -> Member:
         return member
     member.save()
     if "gender" in after:
-        from .aggregates import restate
-
         restate([member.pk])
     record(actor=actor, action="members.record", obj=member, unit=unit, before=before, after=after)
     return member
@@ -214,7 +213,6 @@ def reached_through(user, member: Member) -> int | None:
     """The unit through which the reader reaches the member (their views are filed under it):
     the cell of the last period their scope covers; the current cell for a reader who sees
     everything."""
-    from chibo.core.scope import visible_periods
 
     periods = visible_periods(user, member)
     if periods:
@@ -229,7 +227,6 @@ def visible_until(user, member: Member):
     """None when the reader's scope covers where the member is now; otherwise the day the
     member left the last placement the reader's scope covers (a unit that sent a member away
     sees them for the period they were there, not what happened after)."""
-    from chibo.core.scope import visible_periods
 
     if getattr(user, "is_authenticated", False) and member.user_id == user.pk:
         return None

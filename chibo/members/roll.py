@@ -17,11 +17,13 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from chibo.audit.services import record
+from chibo.core.documents import html_to_pdf
 from chibo.core.exports import XLSX
 from chibo.core.scope import FAR
 from chibo.org.models import Unit, UnitAncestry
 
 from . import choices as c
+from .departures import shadows_under
 from .lifecycle import ENDING, EventKind, effective_events
 from .models import Member, MemberEvent, Placement, Transfer
 
@@ -123,7 +125,6 @@ def rows(unit: Unit, on: dt.date, *, sensitive: bool, restate: bool = False) -> 
     members = {m.pk: m for m in Member.objects.in_bulk(list(first)).values()}
     # Those no longer in the book's subtree are shown as they were when they left it (their
     # departure's copy), never with what the next unit has recorded since.
-    from .departures import shadows_under
 
     gone = [members[pk] for pk, st in by_member.items() if all(s.end is not None for s in st)]
     members.update(shadows_under(unit, gone))
@@ -259,8 +260,6 @@ def xlsx(*, actor, unit: Unit, on: dt.date, sensitive: bool, restate=False) -> H
 def pdf(*, actor, unit: Unit, on: dt.date, sensitive: bool, restate=False) -> HttpResponse:
     """The roll as a PDF on A4 landscape (WeasyPrint, from the same rows); logged."""
     from django.template.loader import render_to_string
-
-    from chibo.core.documents import html_to_pdf
 
     data = rows(unit, on, sensitive=sensitive, restate=restate)
     html = render_to_string(

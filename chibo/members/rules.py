@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from chibo.core import params
 from chibo.core.workdays import add_working_days
 
+from .lifecycle import ENDING, EventKind, effective_events
+
 
 def add_months(d: dt.date, months: int) -> dt.date:
     """Same day `months` later; the last day of the month when that day does not exist
@@ -95,7 +97,6 @@ def party_age_months(events, on: dt.date) -> int:
     """Months of party age on `on`: from the admission (or the latest re-admission), once the
     member is official; the months between an ending (strike-off, expulsion, resignation) and a
     restoration are left out [M: interruption rule]."""
-    from .lifecycle import ENDING, EventKind, effective_events
 
     start = official = None
     gap_start = None

@@ -7,10 +7,17 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from chibo.core import params
+from chibo.core.scope import FAR
+from chibo.core.text import search_key
+from chibo.org.choices import CELL_KINDS, GRASSROOTS_KINDS, UnitKind
 from chibo.org.models import Unit, UnitAncestry, in_force
 
+from . import rules
+from .aggregates import on as counts
+from .choices import KINH
 from .lifecycle import ENDING, EventKind
-from .models import MemberEvent, Placement
+from .models import AdmissionDecision, Departure, Member, MemberEvent, Placement, Transfer
 
 
 def members_on(on: dt.date):
@@ -38,7 +45,6 @@ def counts_on(unit: Unit, on: dt.date) -> dict[str, int]:
     """Members (home placements) in `unit` directly and in its subtree of `on`, official,
     women and exempt by their state that day: the sum of the dated count rows up to `on`
     (aggregates.on)."""
-    from .aggregates import on as counts
 
     return counts(unit, on)
 
@@ -106,8 +112,6 @@ class Due:
 def recognitions_due(unit: Unit, on: dt.date, within_days: int = 60) -> list[Due]:
     """Probationary members under `unit` whose 12 months end within `within_days` of `on`, or
     have ended: the cell must consider them within 30 working days after (rules.py)."""
-    from . import rules
-    from .models import Member
 
     out = []
     members = Member.objects.filter(
@@ -129,9 +133,6 @@ def recognitions_due(unit: Unit, on: dt.date, within_days: int = 60) -> list[Due
 def under(unit: Unit):
     """Members whose home cell lies in `unit`'s current subtree, through the denormalized
     column when the unit is a province, commune or grassroots organization (one index range)."""
-    from chibo.org.choices import GRASSROOTS_KINDS, UnitKind
-
-    from .models import Member
 
     if unit.kind == UnitKind.PROVINCE:
         return Member.objects.filter(province=unit)
@@ -145,9 +146,6 @@ def under(unit: Unit):
 def former_of(unit: Unit):
     """Members who had a home placement in `unit`'s subtree and are no longer on its roll
     (transferred out, or membership ended): the sending unit keeps seeing them."""
-    from chibo.core.scope import FAR
-
-    from .models import Departure, Member
 
     # A home placement whose cell lay in the subtree (of those days) during the placement —
     # while the person was still a member: one whose membership had ended for good before
@@ -177,7 +175,6 @@ def name_matches(q: str) -> Q:
     given-name first ("binh…", "binh nguyen"): a range on each stored key, so an index range
     scan on PostgreSQL and SQLite alike (SQLite's LIKE is case-insensitive and cannot use the
     binary index)."""
-    from chibo.core.text import search_key
 
     key = search_key(q)
     if not key:
@@ -196,7 +193,6 @@ def activity_is(activity: str, today: dt.date) -> Q:
 
 def filtered(unit: Unit, f: dict, today: dt.date):
     """The list's query for a filter dict (FilterForm.cleaned_data)."""
-    from .choices import KINH
 
     if f.get("status") == "former":
         # Former members are shown and filtered as they were on leaving, over their copies
@@ -260,11 +256,6 @@ def deadlines(unit: Unit, on: dt.date, within_days: int = 60) -> list[Alert]:
     """What needs doing under `unit` around `on`: recognitions, transfers awaiting arrival
     (incoming and outgoing), temporary attachments ending, badge milestones, cells under the
     minimum of official members."""
-    from chibo.core import params
-    from chibo.org.choices import CELL_KINDS
-
-    from . import rules
-    from .models import Transfer
 
     horizon = on + dt.timedelta(days=within_days)
     out: list[Alert] = []
@@ -300,7 +291,6 @@ def deadlines(unit: Unit, on: dt.date, within_days: int = 60) -> list[Alert]:
                 member_id=d.member_id,
             )
         )
-    from .models import AdmissionDecision
 
     for d in AdmissionDecision.objects.filter(
         member__isnull=True, unit__path__startswith=unit.path

@@ -12,12 +12,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from chibo.audit.services import record
+from chibo.core.scope import can
 from chibo.core.text import search_key, sort_key
+from chibo.org.choices import UnitKind
 from chibo.org.models import Unit
 
-from . import departures, lifecycle
+from . import departures, lifecycle, rules
+from .aggregates import restate
 from .lifecycle import EventKind
 from .models import Member, MemberEvent, Placement, given_key
+from .reconciliation import flag
+from .selectors import members_on
 
 # Why an event cannot happen where it stands, in the words staff use.
 REASONS = {
@@ -124,7 +129,6 @@ def _add_event(
     data: dict | None = None,
     corrects: MemberEvent | None = None,
 ) -> MemberEvent:
-    from .reconciliation import flag
 
     _not_in_future(kind, effective)
     event = MemberEvent.objects.create(
@@ -170,7 +174,6 @@ def _refresh_state(member: Member) -> lifecycle.State:
             "admitted_on",
         ]
     )
-    from .aggregates import restate
 
     restate([member.pk])
     return state
@@ -279,7 +282,6 @@ def move_placements(*, source: Unit, target: Unit, on: dt.date) -> int:
         [Placement(member_id=p.member_id, unit=target, kind=p.kind, valid_from=on) for p in moving]
     )
     target = Unit.objects.get(pk=target.pk)
-    from .aggregates import restate
 
     Member.objects.filter(
         pk__in=[p.member_id for p in moving if p.kind == Placement.Kind.HOME]
@@ -297,7 +299,6 @@ def still_placed(*, unit: Unit, on: dt.date) -> list[str]:
     """Why `unit` cannot be dissolved on `on`: members placed there that day (selectors'
     members_on, one query) would belong to no organization; they are transferred, or the cell
     merged into another, first."""
-    from .selectors import members_on
 
     names = [
         p.member.full_name
@@ -364,8 +365,6 @@ def refresh_denormalized(unit_ids) -> None:
 def _require_members(actor, member: Member) -> None:
     from django.core.exceptions import PermissionDenied
 
-    from chibo.core.scope import can
-
     unit = member.home_unit or _last_home_unit(member)
     if actor is not None and not can(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền ghi nhận thông tin đảng viên ở chi bộ này."))
@@ -391,7 +390,6 @@ def exempt(
     resolution: for age (beyond working age, a parameter) or health (the reason is sensitive
     data, masked for roles without the "sensitive" action); reversible by return_to_activity.
     With a term (`until`, its last day) it ends by itself the day after."""
-    from . import rules
 
     _require_members(actor, member)
     errors = []
@@ -479,7 +477,6 @@ def discipline(
     """Discipline (Điều lệ Art. 35): the cell may reprimand or warn (effective when the vote is
     announced: `effective_date`); removal from post (post-holders only) and expulsion come from
     committees; a probationary member only the first two. Expulsion ends the membership."""
-    from . import rules
 
     _require_members(actor, member)
     if decided_by not in ("cell", "committee", "inspection"):
@@ -520,7 +517,6 @@ def strike_off(
 ) -> MemberEvent:
     """Strike-off from the list (xóa tên): proposed by the cell, decided by the competent
     committee, on one of the Charter's grounds. Not a discipline form."""
-    from . import rules
 
     _require_members(actor, member)
     if ground not in rules.STRIKE_OFF_GROUNDS:
@@ -661,7 +657,6 @@ def award_badge(
 ) -> MemberEvent:
     """A party badge for `years` of party age: at the milestone, early for serious illness
     within the allowed months, or posthumously (truy tặng)."""
-    from . import rules
 
     _require_members(actor, member)
     events = list(member.events.all())
@@ -700,7 +695,6 @@ def award_badge(
 def set_party_group(*, actor, member: Member, group: Unit | None, on: dt.date) -> Placement:
     """Put a member in one of their cell's party groups (tổ đảng) from `on`, or take them out
     (group=None). The home placement is split on that day so the history stays dated."""
-    from chibo.org.choices import UnitKind
 
     _require_members(actor, member)
     home = member.placements.filter(kind=Placement.Kind.HOME, valid_to__isnull=True).first()

@@ -26,7 +26,7 @@ from chibo.org.choices import CELL_KINDS
 from chibo.org.models import Unit
 
 from . import departures, rules
-from .lifecycle import EventKind
+from .lifecycle import EventKind, state_on
 from .models import Member, Placement, Transfer
 from .services import _add_event, _refresh_state
 
@@ -78,7 +78,6 @@ def _set_home(member: Member, unit: Unit | None) -> None:
 
 
 def _living_member(member: Member, on: dt.date) -> None:
-    from .lifecycle import state_on
 
     if not state_on(member.events.all(), on).is_member:
         raise ValidationError(_("Người này không phải là đảng viên vào ngày đó."))

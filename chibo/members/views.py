@@ -20,16 +20,21 @@ from django.views.decorators.http import require_POST
 
 from chibo.audit.services import record
 from chibo.core.exports import xlsx_response
+from chibo.core.forms import attempt
 from chibo.core.scope import can, is_system_admin, roots
 from chibo.org import selectors as org_selectors
 from chibo.org.models import Unit
 
 from . import choices as c
+from . import records, seats, selectors, services, transfers
 from . import roll as roll_mod
-from . import seats, selectors, transfers
+from .admission import hold_ceremony
+from .departures import UNKNOWN, former_shown, read, seen_by
 from .forms import (
     EVENT_FORMS,
+    AdmitForm,
     ArrivalForm,
+    CeremonyForm,
     FilterForm,
     RecordForm,
     SeatForm,
@@ -37,25 +42,10 @@ from .forms import (
     parse_on,
 )
 from .lifecycle import EventKind, effective_events
-from .models import Member, Transfer
+from .models import AdmissionDecision, Member, Transfer
 from .records import may_see_sensitive, place_label
 
 PAGE = 50
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    return [str(m) for m in exc.messages]
-
-
-def _attempt(form, call):
-    """Run a service call for a form; a refusal (ValidationError) becomes the form's errors and
-    the result is None, so the page shows the rule's Vietnamese reason and nothing changed."""
-    try:
-        return call()
-    except ValidationError as exc:
-        for msg in _errors(exc):
-            form.add_error(None, msg)
-        return None
 
 
 def _default_unit(user) -> Unit:
@@ -117,8 +107,6 @@ def member_list(request):
     former = f.get("status") == "former"
     total = None
     if former:  # as they were when they left this unit's subtree, never as they are now
-        from .departures import former_shown
-
         shown = former_shown(unit, f, timezone.localdate())
         total = len(shown)
         start = 0
@@ -169,7 +157,6 @@ def member_export(request):
         if not former:
             yield from qs.iterator(chunk_size=2000)
             return
-        from .departures import former_shown  # as they were on leaving, like the page
 
         yield from former_shown(unit, f, timezone.localdate())
 
@@ -268,7 +255,6 @@ DETAIL_FIELDS = (
 
 @login_required
 def member_detail(request, pk: int):
-    from .departures import UNKNOWN, read
 
     real = _member(request, pk)
     # A unit the member left sees them as they were then (the departure's copy), never now.
@@ -373,7 +359,6 @@ def _join(*parts) -> str:
 
 @login_required
 def member_edit(request, pk: int):
-    from . import records
 
     m = _member(request, pk)
     _require_members(request, m)  # the form shows the present record: only its keepers
@@ -408,7 +393,7 @@ def member_event(request, pk: int, kind: str):
     form_class = EVENT_FORMS[kind]
     form = form_class(request.POST or None, member=m)
     if request.method == "POST" and form.is_valid():
-        if _attempt(form, lambda: form.save(request.user)) is not None:
+        if attempt(form, lambda: form.save(request.user)) is not None:
             messages.success(request, _("Đã ghi nhận: %(t)s.") % {"t": form_class.title})
             return redirect("members:detail", pk=m.pk)
     return render(
@@ -424,7 +409,7 @@ def member_transfer(request, pk: int):
     _require_members(request, m)
     form = TransferForm(request.POST or None, member=m)
     if request.method == "POST" and form.is_valid():
-        t = _attempt(form, lambda: form.save(request.user))
+        t = attempt(form, lambda: form.save(request.user))
         if t is not None:
             messages.success(
                 request,
@@ -457,7 +442,7 @@ def transfer_arrive(request, pk: int):
         try:
             transfers.confirm_arrival(actor=request.user, transfer=t, **form.cleaned_data)
         except ValidationError as exc:
-            for msg in _errors(exc):
+            for msg in exc.messages:
                 messages.error(request, msg)
         else:
             messages.success(request, _("Đã tiếp nhận %(n)s.") % {"n": t.member.full_name})
@@ -531,10 +516,7 @@ def seat_add(request, pk: int):
     form = SeatForm(request.POST or None, unit=unit)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if (
-            _attempt(form, lambda: seats.assign_seat(actor=request.user, unit=unit, **d))
-            is not None
-        ):
+        if attempt(form, lambda: seats.assign_seat(actor=request.user, unit=unit, **d)) is not None:
             messages.success(request, _("Đã ghi nhận chức danh."))
             return redirect("org:unit", pk=unit.pk)
     return render(
@@ -554,7 +536,6 @@ def seat_add(request, pk: int):
 def admit_view(request):
     """Admission: the form shows the ceremony deadline, the end of probation and the
     recognition deadline before anything is saved ("Tính hạn"), then records the admission."""
-    from .forms import AdmitForm
 
     unit = _unit(request)
     if request.method == "POST" and not can(request.user, "members", unit):
@@ -565,7 +546,7 @@ def admit_view(request):
         valid = form.is_valid()
         deadlines = form.deadlines()
         if valid and "decision" in request.POST:
-            d = _attempt(form, lambda: form.save_decision(request.user))
+            d = attempt(form, lambda: form.save_decision(request.user))
             if d is not None:
                 messages.success(
                     request,
@@ -574,7 +555,7 @@ def admit_view(request):
                 )
                 return redirect(reverse("members:deadlines") + f"?unit={unit.pk}")
         if valid and "save" in request.POST:
-            m = _attempt(form, lambda: form.save(request.user))
+            m = attempt(form, lambda: form.save(request.user))
             if m is not None:
                 messages.success(
                     request,
@@ -592,7 +573,6 @@ def admit_view(request):
 @login_required
 @require_POST
 def party_group_view(request, pk: int):
-    from . import services
 
     m = _member(request, pk)
     _require_members(request, m)
@@ -607,7 +587,7 @@ def party_group_view(request, pk: int):
             actor=request.user, member=m, group=group, on=parse_on(request.POST.get("on"))
         )
     except ValidationError as exc:
-        for msg in _errors(exc):
+        for msg in exc.messages:
             messages.error(request, msg)
     else:
         messages.success(request, _("Đã cập nhật tổ đảng."))
@@ -659,7 +639,6 @@ def photo_view(request, pk: int):
                 )
             messages.success(request, _("Đã cập nhật ảnh."))
         return redirect("members:detail", pk=m.pk)
-    from .departures import seen_by
 
     shown, _until = seen_by(request.user, m)  # a unit the member left: the photo of that day
     if not shown.photo:
@@ -676,9 +655,6 @@ def photo_view(request, pk: int):
 @login_required
 def ceremony_view(request, pk: int):
     """Hold the admission ceremony of a recorded decision."""
-    from .admission import hold_ceremony
-    from .forms import CeremonyForm
-    from .models import AdmissionDecision
 
     scope = Unit.objects.restrict(request.user, "view")
     d = get_object_or_404(
@@ -688,7 +664,7 @@ def ceremony_view(request, pk: int):
         raise PermissionDenied(_("Bạn chỉ có quyền xem."))
     form = CeremonyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        m = _attempt(
+        m = attempt(
             form, lambda: hold_ceremony(actor=request.user, decision=d, **form.cleaned_data)
         )
         if m is not None:

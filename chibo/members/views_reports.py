@@ -20,7 +20,7 @@ from chibo.org.models import Unit
 from . import choices as c
 from .forms import parse_on
 from .models import Member, Transfer
-from .views import EVENT_LABELS, _errors, _member, _require_members, _unit
+from .views import EVENT_LABELS, _member, _require_members, _unit
 
 
 @login_required
@@ -83,7 +83,7 @@ def reconciliation_view(request, pk: int):
         except ValueError:
             messages.error(request, _("Quý không hợp lệ."))
         except ValidationError as exc:
-            for msg in _errors(exc):
+            for msg in exc.messages:
                 messages.error(request, msg)
         else:
             messages.success(

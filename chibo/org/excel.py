@@ -14,6 +14,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from chibo.audit.services import record
+from chibo.core.scope import can, is_system_admin
 from chibo.core.text import search_key
 
 from . import selectors
@@ -109,7 +110,6 @@ def read(file) -> ImportResult:
 
 def validate(res: ImportResult, *, actor, on: dt.date) -> list[tuple[Row, str, str, str]]:
     """Check every row; returns the plan (row, kind, gtype, ctype) in creation order."""
-    from chibo.core.scope import can, is_system_admin
 
     titles = dict(COLUMNS)
     codes: dict[str, Row] = {}

@@ -16,7 +16,10 @@ from .services import (
     MergeUnits,
     MoveUnit,
     RenameUnit,
+    SplitPart,
+    SplitUnit,
     UnitSpec,
+    live_children,
 )
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -236,7 +239,6 @@ class SplitForm(DecisionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .services import live_children
 
         self.children = live_children(self.unit)
         choices = [
@@ -259,7 +261,6 @@ class SplitForm(DecisionForm):
         return c
 
     def action(self):
-        from .services import SplitPart, SplitUnit
 
         c = self.cleaned_data
         parent = Unit.objects.get_parent(self.unit)

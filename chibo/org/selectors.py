@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef
 
-from chibo.core import params
+from chibo.core import params, scope
+from chibo.core.scope import everything
 from chibo.core.text import part_key
 
 from .choices import CELL_KINDS, GRASSROOTS_KINDS, UnitKind
@@ -101,7 +102,6 @@ def roots_on(on: dt.date, visible=None, candidates=None) -> list[NodeOnDate]:
 
 def tops_for(user, on: dt.date):
     """(the top units the user browses on `on`, the scope subquery of that date)."""
-    from chibo.core import scope
 
     visible = scope.unit_ids(user, "view", on=on)
     candidates = None if visible is None else sorted(scope.roots(user, "view"))
@@ -126,7 +126,6 @@ def unit_as_of(user, pk: int, on: dt.date, action: str = "view") -> Unit:
 def linkable(user, unit_ids) -> set[int] | None:
     """Which of a few units the user may open (links in breadcrumbs and lineage); None means
     all of them. Never materializes the whole scope."""
-    from chibo.core.scope import everything
 
     if everything(user):
         return None

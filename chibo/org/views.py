@@ -13,10 +13,11 @@ from chibo.core import hooks
 from chibo.core.scope import can, is_system_admin, roots, unit_ids
 from chibo.core.text import search_key
 
-from . import selectors
-from .forms import ACTION_FORMS, AsOfForm
+from . import admin_units, excel, selectors
+from .forms import ACTION_FORMS, AsOfForm, ImportForm, TermForm
 from .models import Unit
 from .services import Decision
+from .services import add_term as add_term_service
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -95,8 +96,6 @@ def unit_detail(request, pk: int):
     version = unit.version_on(on)
     admin_name = ""
     if version and version.admin_code:
-        from . import admin_units
-
         level = {"province": "province", "district": "district"}.get(version.kind, "commune")
         adm = admin_units.get(version.admin_era, version.admin_code, level)
         admin_name = adm.name if adm else ""
@@ -195,8 +194,6 @@ def restructure(request, pk: int, kind: str):
 
 @login_required
 def import_tree(request):
-    from . import excel
-    from .forms import ImportForm
 
     if not is_system_admin(request.user) and not roots(request.user, "change"):
         raise PermissionDenied(_("Bạn chỉ có quyền xem."))
@@ -217,7 +214,6 @@ def import_tree(request):
 
 @login_required
 def import_template(request):
-    from . import excel
 
     resp = HttpResponse(excel.template(), content_type=XLSX)
     resp["Content-Disposition"] = 'attachment; filename="mau-nhap-to-chuc.xlsx"'
@@ -226,7 +222,6 @@ def import_template(request):
 
 @login_required
 def export_tree(request):
-    from . import excel
 
     on = AsOfForm(request.GET or None).on_date()
     tops, visible = selectors.tops_for(request.user, on)
@@ -239,8 +234,6 @@ def export_tree(request):
 
 @login_required
 def add_term(request, pk: int):
-    from .forms import TermForm
-    from .services import add_term as add_term_service
 
     unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
     if not unit.is_alive or not can(request.user, "change", unit):

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
+from chibo.core.scope import can, is_system_admin
 
 from ..choices import ALLOWED_PARENTS, RestructureKind, UnitKind
 from ..models import Lineage, RestructureEffect, RestructureEvent, Unit, UnitVersion
@@ -134,7 +135,6 @@ class RestructureAction:
                 setattr(u, name, getattr(f, name))
 
     def execute(self, *, actor) -> RestructureEvent:
-        from chibo.core.scope import can
 
         self.actor = actor
         with transaction.atomic():
@@ -216,8 +216,6 @@ class CreateUnit(RestructureAction):
 
     def execute(self, *, actor) -> RestructureEvent:
         if self.parent is None and actor is not None:
-            from chibo.core.scope import is_system_admin
-
             if not is_system_admin(actor):
                 raise PermissionDenied(_("Chỉ quản trị hệ thống được lập tổ chức cấp cao nhất."))
         return super().execute(actor=actor)

@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
+from chibo.core.scope import can
 
-from ..models import Unit
+from ..models import Term, Unit
 from .actions import CreateUnit
 from .primitives import Decision, UnitSpec
 
@@ -32,9 +33,6 @@ def add_term(
     congress_date: dt.date | None = None,
 ):
     """A committee term (nhiệm kỳ): document numbers and committee seats run per term."""
-    from chibo.core.scope import can
-
-    from ..models import Term
 
     if actor is not None and not can(actor, "change", unit):
         raise PermissionDenied(_("Bạn không có quyền thay đổi tổ chức này."))
