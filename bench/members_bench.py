@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tree_national as tn  # noqa: E402  (sets Django up)
 from django.db import connection, transaction  # noqa: E402
 
+from chibo.core.actors import SYSTEM
 from chibo.core.text import search_key, sort_key  # noqa: E402
 from chibo.members import aggregates, importer, selectors  # noqa: E402
 from chibo.members.models import Member, given_key  # noqa: E402
@@ -628,7 +629,7 @@ def main():
                 )
                 t2 = time.perf_counter()
                 assert not plan.errors, plan.errors[:5]
-                summary = importer.commit(plan, actor=None)
+                summary = importer.commit(plan, actor=SYSTEM)
                 t3 = time.perf_counter()
                 assert summary["created"] == n
                 timings = {"read": t1 - t0, "validate": t2 - t1, "commit": t3 - t2}

@@ -31,6 +31,7 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
+from chibo.core.actors import SYSTEM  # noqa: E402
 from chibo.core.text import search_key  # noqa: E402
 from chibo.org import selectors  # noqa: E402
 from chibo.org.models import Unit  # noqa: E402
@@ -423,7 +424,7 @@ def main():
                     Decision(dt.date(2026, 1, 1), "01-QĐ/BENCH", "Ban Tổ chức (đo hiệu năng)"),
                     unit=Unit.objects.get(pk=commune.pk),
                     new_parent=Unit.objects.get(pk=other.pk),
-                ).execute(actor=None)
+                ).execute(actor=SYSTEM)
                 raise Rollback
         except Rollback:
             pass

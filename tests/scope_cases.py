@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from chibo.core.actors import SYSTEM
 from tests.world import World, make_member
 
 
@@ -133,7 +134,7 @@ def _incoming(w: World):
 
         m = make_member(w.cell_b, "Quàng Thị Xuân", gender="f")
         w.extra["incoming"] = transfer_out(
-            actor=None,
+            actor=SYSTEM,
             member=m,
             kind=Transfer.Kind.OFFICIAL,
             to_unit=w.cells_a[1],
@@ -152,7 +153,7 @@ def _outgoing(w: World):
 
         m = make_member(w.cells_a[2], "Lường Văn Chiến")
         w.extra["outgoing"] = transfer_out(
-            actor=None,
+            actor=SYSTEM,
             member=m,
             kind=Transfer.Kind.ABROAD,
             destination="Đảng ủy ngoài nước",
@@ -213,7 +214,7 @@ def _decision(w: World):
         from chibo.members.admission import record_admission_decision
 
         w.extra["decision"] = record_admission_decision(
-            actor=None,
+            actor=SYSTEM,
             unit=w.cells_a[0],
             family_name="Giàng",
             middle_name="A",
@@ -248,7 +249,7 @@ def _meeting(w: World):
 
         present = make_member(w.cells_a[0], "Lò Văn Điểm")
         record_attendance(
-            actor=None, meeting=w.extra["meeting"], marks={present.pk: ("present", "")}
+            actor=SYSTEM, meeting=w.extra["meeting"], marks={present.pk: ("present", "")}
         )
     return w.extra["meeting"]
 
@@ -264,7 +265,7 @@ def _meeting_doc(w: World):
         from chibo.meetings.preparation import add_document
 
         w.extra["meeting_doc"] = add_document(
-            actor=None,
+            actor=SYSTEM,
             meeting=_meeting(w),
             title="Dự thảo",
             upload=SimpleUploadedFile("d.pdf", PDF),

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from chibo.audit.models import AuditLog
 from chibo.audit.services import record
+from chibo.core.actors import SYSTEM
 from chibo.org.services import RenameUnit
 from tests.world import PASSWORD, decision
 
@@ -44,7 +45,7 @@ def test_it_records_who_when_request_id_ip_and_before_after(world, client):
 
 def test_it_refuses_a_change_row_outside_a_transaction(transactional_db):
     with pytest.raises(RuntimeError):
-        record(actor=None, action="org.rename")
+        record(actor=SYSTEM, action="org.rename")
 
 
 def test_it_scopes_the_log_viewer(world, client):

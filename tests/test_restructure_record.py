@@ -13,6 +13,7 @@ from django.db import connection
 
 from chibo.accounts.choices import Role
 from chibo.accounts.models import Grant
+from chibo.core.actors import SYSTEM
 from chibo.meetings.models import Meeting
 from chibo.members.services import record_event
 from chibo.org.models import RestructureEvent, Unit
@@ -96,7 +97,7 @@ def make_unit_in(parent: Unit, name: str) -> Unit:
 def test_later_member_events_and_meetings_do_not_block_but_are_listed(world):
     cell_b = world.cell_b
     m = make_member(cell_b, "Lò Văn Sau")
-    record_event(actor=None, member=m, kind="card", effective_date=dt.date(2026, 10, 2))
+    record_event(actor=SYSTEM, member=m, kind="card", effective_date=dt.date(2026, 10, 2))
     Meeting.objects.create(unit=cell_b, kind="regular", planned_on=dt.date(2026, 10, 3))
     Meeting.objects.create(unit=cell_b, kind="regular", planned_on=dt.date(2026, 8, 3))
     action = MergeUnits(decision(SEPT), sources=[world.commune_b], into=world.commune_a)
@@ -173,7 +174,7 @@ def test_two_merges_of_the_same_unit_at_once_apply_only_one(request):
                 inside.wait(5)
             MergeUnits(
                 decision(SEPT, no), sources=[Unit.objects.get(pk=w.commune_b.pk)], into=into
-            ).execute(actor=None)
+            ).execute(actor=SYSTEM)
             results[name] = "applied"
         except ValidationError as exc:
             results[name] = " ".join(exc.messages)
@@ -198,7 +199,7 @@ def test_a_unit_cannot_join_a_parent_before_the_parent_itself_moved(world):
 
     # Commune B's cell moves under commune A on 1/9; a cell created under it dated 22/8 would
     # record the wrong ancestors for the days between (its ancestry is read from the parent's).
-    MoveUnit(decision(SEPT), unit=world.cell_b, new_parent=world.commune_a).execute(actor=None)
+    MoveUnit(decision(SEPT), unit=world.cell_b, new_parent=world.commune_a).execute(actor=SYSTEM)
     early = CreateUnit(
         decision(dt.date(2026, 8, 22)),
         parent=fresh(world.cell_b),
@@ -282,6 +283,6 @@ def test_a_cell_with_living_members_cannot_be_dissolved(world):
     with pytest.raises(ValidationError):
         action.execute(actor=world.admin)
     assert fresh(south).is_alive
-    record_death(actor=None, member=m, died_on=dt.date(2026, 8, 1))
+    record_death(actor=SYSTEM, member=m, died_on=dt.date(2026, 8, 1))
     DissolveUnit(decision(SEPT, "41"), unit=fresh(south)).execute(actor=world.admin)
     assert not fresh(south).is_alive

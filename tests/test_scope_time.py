@@ -13,6 +13,7 @@ from chibo.accounts.models import User
 from chibo.audit.models import AuditLog
 from chibo.audit.services import record
 from chibo.core import scope
+from chibo.core.actors import SYSTEM
 from chibo.meetings.models import Meeting, MeetingDocument, Paper
 from chibo.members.models import Member, Transfer
 from chibo.members.transfers import transfer_out
@@ -35,7 +36,7 @@ def moved(world):
     after; a meeting before D and one after."""
     cell = world.cells_a[0]
     early = make_member(cell, "Lò Văn Sớm", placed=dt.date(2020, 1, 1))
-    MoveUnit(decision(D), unit=cell, new_parent=world.commune_b).execute(actor=None)
+    MoveUnit(decision(D), unit=cell, new_parent=world.commune_b).execute(actor=SYSTEM)
     late = make_member(Unit.objects.get(pk=cell.pk), "Lò Văn Muộn", placed=dt.date(2024, 5, 1))
     m_before = Meeting.objects.create(unit=cell, kind="regular", planned_on=BEFORE, held_on=BEFORE)
     m_after = Meeting.objects.create(unit=cell, kind="regular", planned_on=AFTER, held_on=AFTER)
@@ -126,9 +127,9 @@ def test_the_other_communes_of_a_dissolved_district_stay_hidden_from_a_successor
         new_spec=UnitSpec(kind=UnitKind.COMMUNE, name="Xã Mới", grassroots_type="commune"),
         new_parent=p,
     )
-    merged.execute(actor=None)
-    MoveUnit(decision(reform), unit=Unit.objects.get(pk=b.pk), new_parent=p).execute(actor=None)
-    DissolveUnit(decision(reform), unit=Unit.objects.get(pk=district.pk)).execute(actor=None)
+    merged.execute(actor=SYSTEM)
+    MoveUnit(decision(reform), unit=Unit.objects.get(pk=b.pk), new_parent=p).execute(actor=SYSTEM)
+    DissolveUnit(decision(reform), unit=Unit.objects.get(pk=district.pk)).execute(actor=SYSTEM)
     official = make_user("xa.moi", merged.target, Role.OFFICIAL, valid_from=reform)
     seen = visible(Unit, official)
     assert {a.pk, c.pk, merged.target.pk} <= seen
@@ -139,7 +140,7 @@ def test_the_other_communes_of_a_dissolved_district_stay_hidden_from_a_successor
 def test_transfers_by_side_and_date(world):
     m = make_member(world.cells_a[0], "Lường Văn Đi")
     t = transfer_out(
-        actor=None,
+        actor=SYSTEM,
         member=m,
         kind=Transfer.Kind.OFFICIAL,
         to_unit=world.cell_b,

@@ -10,6 +10,7 @@ from typing import Any
 
 from chibo.accounts.choices import Role
 from chibo.accounts.models import Grant, User
+from chibo.core.actors import SYSTEM
 from chibo.members.services import add_member
 from chibo.org.choices import CellType, GrassrootsType, UnitKind
 from chibo.org.models import Unit
@@ -28,7 +29,7 @@ def decision(on: dt.date, number: str = "01-QĐ/TEST") -> Decision:
 
 def make_unit(parent: Unit | None, kind: str, name: str, on: dt.date = START, **extra) -> Unit:
     action = CreateUnit(decision(on), parent=parent, spec=UnitSpec(kind=kind, name=name, **extra))
-    action.execute(actor=None)
+    action.execute(actor=SYSTEM)
     return action.created
 
 
@@ -103,7 +104,7 @@ def make_member(
     """A member through the service (admission and recognition events, placement), for tests."""
     family, *middle, given = name.split()
     return add_member(
-        actor=None,
+        actor=SYSTEM,
         unit=unit,
         family_name=family,
         middle_name=" ".join(middle),

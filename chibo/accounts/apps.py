@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from chibo.core.actors import SYSTEM
+
 
 class AccountsConfig(AppConfig):
     name = "chibo.accounts"
@@ -26,11 +28,11 @@ class AccountsConfig(AppConfig):
             post_save.connect(_forget, sender=model, weak=False, dispatch_uid=f"scope.{model}")
             post_delete.connect(_forget, sender=model, weak=False, dispatch_uid=f"scope-{model}")
 
-        def _absorbed(sender, source, target, on, actor=None, repoint_grants=True, **kwargs):
+        def _absorbed(sender, source, target, on, actor=SYSTEM, repoint_grants=True, **kwargs):
             if repoint_grants:
                 services.repoint_grants(actor=actor, predecessor=source, successor=target, on=on)
 
-        def _ended(sender, unit, on, actor=None, **kwargs):
+        def _ended(sender, unit, on, actor=SYSTEM, **kwargs):
             services.end_grants(actor=actor, unit=unit, on=on)
 
         def _previewed(sender, on, absorbed, ended, **kwargs):

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
-from chibo.core.scope import can, is_system_admin
+from chibo.core.actors import is_system
+from chibo.core.scope import allowed, can, is_system_admin
 
 from .choices import Role
 from .models import ApiToken, Grant, ResetCode, User
@@ -23,7 +24,7 @@ RESET_CODE_HOURS = 72
 
 
 def _require(actor, unit, action: str = "accounts") -> None:
-    if actor is not None and not can(actor, action, unit):
+    if not allowed(actor, action, unit):
         raise PermissionDenied(_("Bạn không có quyền quản lý tài khoản của tổ chức này."))
 
 
@@ -38,7 +39,7 @@ def _require_alive(unit) -> None:
 
 
 def _require_role(actor, role: str) -> None:
-    if role == Role.ADMIN and actor is not None and not is_system_admin(actor):
+    if role == Role.ADMIN and not is_system(actor) and not is_system_admin(actor):
         raise PermissionDenied(_("Chỉ quản trị hệ thống được cấp quyền quản trị hệ thống."))
 
 

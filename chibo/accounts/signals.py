@@ -3,6 +3,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from chibo.audit.services import record
+from chibo.core.actors import SYSTEM
 
 
 @receiver(user_logged_in)
@@ -22,7 +23,7 @@ def _logged_out(sender, request, user, **kwargs):
 def _login_failed(sender, credentials, request=None, **kwargs):
     with transaction.atomic():
         record(
-            actor=None,
+            actor=SYSTEM,
             action="login_failed",
             after={"username": str(credentials.get("username", ""))[:150]},
         )

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db import transaction
 
+from chibo.core.actors import is_system
+
 from .context import current
 from .models import AuditLog
 
@@ -22,6 +24,8 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditLog:
+    # Every row says who: a user, or core.actors.SYSTEM for what no person does.
+    is_system(actor)  # refuses None (MissingActor)
     # A change's row must commit or roll back with the change itself.
     if not transaction.get_connection().in_atomic_block and not action.startswith(READ_ACTIONS):
         raise RuntimeError("audit rows for changes are written inside the service's transaction")

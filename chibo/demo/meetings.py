@@ -13,6 +13,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from chibo.accounts.models import User
+from chibo.core.actors import SYSTEM
 from chibo.meetings import followup, holding, preparation, selectors, services
 from chibo.meetings.models import Meeting, MeetingKind
 from chibo.members.models import Seat
@@ -46,12 +47,12 @@ def short_quarter(today: dt.date) -> tuple[int, int]:
 
 def build(U: dict[str, Unit], today: dt.date) -> None:
     cell = Unit.objects.get(pk=U["cell:Đảng bộ xã Quảng Lâm:Chi bộ bản Huổi Lụ 1"].pk)
-    services.set_meeting_day(actor=None, unit=cell, day=3, valid_from=dt.date(2025, 1, 1))
+    services.set_meeting_day(actor=SYSTEM, unit=cell, day=3, valid_from=dt.date(2025, 1, 1))
     missed = missed_month(today)
     for year in (today.year - 1, today.year):
-        for m in services.plan_year(actor=None, unit=cell, year=year):
+        for m in services.plan_year(actor=SYSTEM, unit=cell, year=year):
             if m.planned_on < today and (m.planned_on.year, m.planned_on.month) != missed:
-                services.mark_held(actor=None, meeting=m, held_on=m.planned_on)
+                services.mark_held(actor=SYSTEM, meeting=m, held_on=m.planned_on)
     short = short_quarter(today)
     n = 0
     for year in (today.year - 1, today.year):
@@ -60,15 +61,15 @@ def build(U: dict[str, Unit], today: dt.date) -> None:
             if (year, quarter) >= short or held >= today:
                 continue
             m = services.add_meeting(
-                actor=None,
+                actor=SYSTEM,
                 unit=cell,
                 kind=MeetingKind.THEMATIC,
                 planned_on=held,
                 topic=THEMATIC_TOPICS[n % len(THEMATIC_TOPICS)],
             )
-            services.mark_held(actor=None, meeting=m, held_on=held)
+            services.mark_held(actor=SYSTEM, meeting=m, held_on=held)
             n += 1
-    services.plan_year(actor=None, unit=cell, year=today.year + 1)
+    services.plan_year(actor=SYSTEM, unit=cell, year=today.year + 1)
     _last_held(cell, today)
     _next_prepared(cell, today)
     _follow_up(cell, today)
@@ -80,7 +81,7 @@ def _follow_up(cell: Unit, today: dt.date) -> None:
     raised in the cell, routed to the commune committee and waiting for its answer."""
     follower = User.objects.get(username="theodoi.quanglam")
     followup.assign(
-        actor=None,
+        actor=SYSTEM,
         user=follower,
         unit=cell,
         valid_from=dt.date(today.year - 1, 1, 1),
@@ -94,7 +95,7 @@ def _follow_up(cell: Unit, today: dt.date) -> None:
     )
     for m in [x for x in held if x.held_on.month in (3, 6)]:
         followup.set_visit(
-            actor=None,
+            actor=SYSTEM,
             meeting=m,
             user=follower,
             note="Chi bộ sinh hoạt đúng quy trình; cần nêu rõ việc của từng đảng viên.",
@@ -102,7 +103,7 @@ def _follow_up(cell: Unit, today: dt.date) -> None:
     last = held[-1] if held else None
     if last is not None and last.held_on < today:
         followup.raise_matter(
-            actor=None,
+            actor=SYSTEM,
             meeting=last,
             text="Đề nghị xã hỗ trợ sửa đoạn đường vào bản bị sạt lở sau mưa lũ.",
             raised_by="Nhân dân bản Huổi Lụ 1 (qua tổ đảng)",
@@ -133,7 +134,7 @@ def _last_held(cell: Unit, today: dt.date) -> None:
     rows = holding.attendance(m)
     chair, clerk = _chair_and_clerk(cell, m.planned_on, [a.member for a in rows])
     preparation.prepare(
-        actor=None,
+        actor=SYSTEM,
         meeting=m,
         place="Nhà văn hóa bản Huổi Lụ 1",
         starts_at=dt.time(7, 30),
@@ -151,9 +152,9 @@ def _last_held(cell: Unit, today: dt.date) -> None:
     if len(absent) == 2:
         marks[absent[0].member_id] = ("excused", "Đi làm nương xa")
         marks[absent[1].member_id] = ("unexcused", "")
-    holding.record_attendance(actor=None, meeting=m, marks=marks)
+    holding.record_attendance(actor=SYSTEM, meeting=m, marks=marks)
     holding.record_holding(
-        actor=None,
+        actor=SYSTEM,
         meeting=m,
         held_on=m.held_on,
         started_at=dt.time(7, 30),
@@ -164,20 +165,20 @@ def _last_held(cell: Unit, today: dt.date) -> None:
     )
     present = [a.member for a in rows if marks.get(a.member_id, ("",))[0] == "present"]
     holding.add_speech(
-        actor=None,
+        actor=SYSTEM,
         meeting=m,
         member=present[0],
         points="Báo cáo kết quả thực hiện nghị quyết tháng trước; bản đã hoàn thành làm đường.",
     )
     holding.add_speech(
-        actor=None,
+        actor=SYSTEM,
         meeting=m,
         member=present[1],
         points="Đề nghị xã hỗ trợ giống lúa nương vụ tới.",
     )
     voters = sum(1 for a in rows if a.official and marks.get(a.member_id, ("",))[0] == "present")
     holding.record_vote(
-        actor=None,
+        actor=SYSTEM,
         meeting=m,
         kind="ordinary",
         title=f"Nghị quyết tháng {m.held_on.month}/{m.held_on.year}",
@@ -212,7 +213,7 @@ def _next_prepared(cell: Unit, today: dt.date) -> None:
     people = [r.member for r in selectors.roster(cell, m.planned_on)]
     chair, clerk = _chair_and_clerk(cell, m.planned_on, people)
     preparation.prepare(
-        actor=None,
+        actor=SYSTEM,
         meeting=m,
         place=m.place,
         starts_at=m.starts_at,
@@ -226,9 +227,9 @@ def _next_prepared(cell: Unit, today: dt.date) -> None:
         ),
     )
     preparation.add_document(
-        actor=None,
+        actor=SYSTEM,
         meeting=m,
         title="Dự thảo báo cáo kết quả tháng",
         upload=SimpleUploadedFile("bao-cao.docx", _draft_docx()),
     )
-    preparation.send_notices(actor=None, meeting=m)
+    preparation.send_notices(actor=SYSTEM, meeting=m)

@@ -17,6 +17,7 @@ import datetime as dt
 import random
 
 from chibo.accounts.models import User
+from chibo.core.actors import SYSTEM
 from chibo.members import admission
 from chibo.members import choices as c
 from chibo.members import seats as seat_services
@@ -90,7 +91,7 @@ def _admit(cell: Unit, rng: random.Random, names, ceremony: dt.date, born: int) 
     fam, mid, giv, gender, _b = names.person()
     birth = dt.date(born, rng.randint(1, 12), rng.randint(1, 28))
     m = admission.admit(
-        actor=None,
+        actor=SYSTEM,
         unit=cell,
         family_name=fam,
         middle_name=mid,
@@ -117,7 +118,7 @@ def before_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
     old_men = sorted((m for m in people if m.gender == "m"), key=lambda m: m.birth_date)[:2]
     for i, m in enumerate(old_men):
         s.exempt(
-            actor=None,
+            actor=SYSTEM,
             member=m,
             effective_date=dt.date(2016, 3, 5 + i),
             resolution_no=f"0{3 + i}-NQ/CB",
@@ -130,16 +131,16 @@ def before_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
     ]
     for m in new:
         admission.recognize(
-            actor=None,
+            actor=SYSTEM,
             member=Member.objects.get(pk=m.pk),
             decided_on=dt.date(2017, 7, 3),
             decision_no="45-QĐ/ĐU",
             issuer="Đảng ủy xã",
         )
     others = [m for m in people if m not in old_men]
-    s.record_death(actor=None, member=others[5], died_on=dt.date(2016, 11, 2))
+    s.record_death(actor=SYSTEM, member=others[5], died_on=dt.date(2016, 11, 2))
     s.strike_off(
-        actor=None,
+        actor=SYSTEM,
         member=others[9],
         ground="quit_or_fee",
         effective_date=dt.date(2017, 4, 10),
@@ -150,7 +151,7 @@ def before_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
     mover = _in(ban_ql)[0]
     sd = Unit.objects.get(name="Chi bộ Tổ dân phố số 2 (Sông Đà)")
     t = transfer_out(
-        actor=None,
+        actor=SYSTEM,
         member=mover,
         kind=Transfer.Kind.OFFICIAL,
         to_unit=sd,
@@ -158,24 +159,24 @@ def before_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
         moved_on=dt.date(2018, 8, 1),
         fee_paid_until=dt.date(2018, 7, 1),
     )
-    confirm_arrival(actor=None, transfer=t, arrived_on=dt.date(2018, 8, 25))
+    confirm_arrival(actor=SYSTEM, transfer=t, arrived_on=dt.date(2018, 8, 25))
     ml = U["district:Mường Lay"]
     ml_people = _people(ml, SEED_002)
-    s.record_death(actor=None, member=ml_people[17], died_on=dt.date(2018, 10, 3))
+    s.record_death(actor=SYSTEM, member=ml_people[17], died_on=dt.date(2018, 10, 3))
     # 2019 in Mường Lay: two admissions, a resignation, a transfer out of the province.
     court = U["ml:Chi bộ Tòa án nhân dân thị xã"]
     school = U["ml:Chi bộ Trường THPT thị xã Mường Lay"]
     _admit(school, rng, names, dt.date(2019, 5, 19), 1997)
     _admit(court, rng, names, dt.date(2019, 5, 19), 1993)
     s.resign(
-        actor=None,
+        actor=SYSTEM,
         member=ml_people[40],
         effective_date=dt.date(2019, 3, 20),
         decision_no="30-QĐ/TU",
         issuer="Ban Thường vụ Thị ủy Mường Lay",
     )
     transfer_out(
-        actor=None,
+        actor=SYSTEM,
         member=ml_people[60],
         kind=Transfer.Kind.OFFICIAL,
         destination="Đảng ủy phường Tân Phong, tỉnh Lai Châu",
@@ -186,7 +187,7 @@ def before_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
     veterans = [m for m in _people(ql, SEED_000) if m.admitted_on <= dt.date(1989, 12, 31)]
     for m in veterans[:3]:
         s.award_badge(
-            actor=None,
+            actor=SYSTEM,
             member=m,
             years=30,
             awarded_on=dt.date(2020, 2, 3),
@@ -196,7 +197,7 @@ def before_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
         )
     lu1 = U["cell:Đảng bộ xã Quảng Lâm:Chi bộ bản Huổi Lụ 1"]
     transfer_out(
-        actor=None,
+        actor=SYSTEM,
         member=_in(lu2)[0],
         kind=Transfer.Kind.INTERNAL,
         to_unit=lu1,
@@ -204,7 +205,7 @@ def before_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
     )
     student = new[1]
     t = transfer_out(
-        actor=None,
+        actor=SYSTEM,
         member=Member.objects.get(pk=student.pk),
         kind=Transfer.Kind.TEMPORARY,
         reason=Transfer.Reason.STUDY,
@@ -212,10 +213,10 @@ def before_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
         departed_on=dt.date(2023, 9, 5),
         expected_return=dt.date(2025, 6, 30),
     )
-    end_temporary(actor=None, transfer=t, on=dt.date(2025, 6, 20))
+    end_temporary(actor=SYSTEM, transfer=t, on=dt.date(2025, 6, 20))
     struck = others[9]
     s.restore(
-        actor=None,
+        actor=SYSTEM,
         member=Member.objects.get(pk=struck.pk),
         effective_date=dt.date(2022, 6, 1),
         decision_no="88-QĐ/TU",
@@ -225,7 +226,7 @@ def before_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
     term = Term.objects.filter(unit=ql).order_by("-start").first()
     sec = _people(ql, SEED_000)[2]
     seat_services.assign_seat(
-        actor=None,
+        actor=SYSTEM,
         unit=ql,
         member=sec,
         role=Seat.Role.SECRETARY,
@@ -255,21 +256,21 @@ def after_reform(U: dict[str, Unit], names, rng: random.Random, today: dt.date) 
     # The commune's follower is a member of another cell than the one they follow in the demo.
     link("theodoi.quanglam", next(m for m in ql_people if m.home_unit_id != lu1.pk))
     seat_services.assign_seat(
-        actor=None,
+        actor=SYSTEM,
         unit=lu1,
         member=lu1_people[0],
         role=Seat.Role.SECRETARY,
         valid_from=dt.date(2020, 7, 1),
     )
     seat_services.assign_seat(
-        actor=None,
+        actor=SYSTEM,
         unit=sd1,
         member=sd1_people[0],
         role=Seat.Role.SECRETARY,
         valid_from=dt.date(2025, 7, 1),
     )
     seat_services.assign_seat(
-        actor=None,
+        actor=SYSTEM,
         unit=ql_new,
         member=ql_people[0],
         role=Seat.Role.SECRETARY,
@@ -278,7 +279,7 @@ def after_reform(U: dict[str, Unit], names, rng: random.Random, today: dt.date) 
         decision_no="05-QĐ/TU",
     )
     seat_services.assign_seat(
-        actor=None,
+        actor=SYSTEM,
         unit=ql_new,
         member=ql_people[1],
         role=Seat.Role.DEPUTY_SECRETARY,
@@ -287,7 +288,7 @@ def after_reform(U: dict[str, Unit], names, rng: random.Random, today: dt.date) 
     )
     for m in ql_people[2:6]:
         seat_services.assign_seat(
-            actor=None,
+            actor=SYSTEM,
             unit=ql_new,
             member=m,
             role=Seat.Role.COMMITTEE,
@@ -298,7 +299,7 @@ def after_reform(U: dict[str, Unit], names, rng: random.Random, today: dt.date) 
     departed = today - dt.timedelta(days=7)
     leaver = _in(Unit.objects.get(pk=U["cell:Đảng bộ xã Quảng Lâm:Chi bộ bản Nậm Pố"].pk))[0]
     transfer_out(
-        actor=None,
+        actor=SYSTEM,
         member=leaver,
         kind=Transfer.Kind.OFFICIAL,
         to_unit=sd1,

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from chibo.accounts.choices import Role
 from chibo.accounts.models import Grant, User
+from chibo.core.actors import SYSTEM
 from chibo.core.models import SystemInfo
 from chibo.core.text import icu_version
 from chibo.members.models import Gender
@@ -171,7 +172,7 @@ def _d(on: dt.date, no: str, issuer: str = PROVINCE_ISSUER) -> Decision:
     return Decision(on, no, issuer)
 
 
-def _create(parent, kind, name, on=START, actor=None, **spec) -> Unit:
+def _create(parent, kind, name, on=START, actor=SYSTEM, **spec) -> Unit:
     action = CreateUnit(
         _d(on, "Quyết định thành lập (minh họa)"),
         parent=parent,
@@ -224,7 +225,7 @@ def _members(
         if i < probationary:
             admitted, recognized = admitted_new, None
         m = add_member(
-            actor=None,
+            actor=SYSTEM,
             unit=unit,
             family_name=fam,
             middle_name=mid,
@@ -470,11 +471,11 @@ def _reform(U: dict[str, Unit], communes_old, prov_old) -> None:
                     "admin_code": adm.code,
                     "grassroots_type": gtype,
                 },
-            ).execute(actor=None)
+            ).execute(actor=SYSTEM)
             keeper = Unit.objects.get(pk=keeper.pk)
             others = [Unit.objects.get(pk=o.pk) for o in olds if o.pk != keeper.pk]
             if others:
-                MergeUnits(dec, sources=[keeper, *others], into=keeper).execute(actor=None)
+                MergeUnits(dec, sources=[keeper, *others], into=keeper).execute(actor=SYSTEM)
             U[f"new:{adm.name}"] = Unit.objects.get(pk=keeper.pk)
         else:
             action = MergeUnits(
@@ -489,7 +490,7 @@ def _reform(U: dict[str, Unit], communes_old, prov_old) -> None:
                 ),
                 new_parent=province,
             )
-            action.execute(actor=None)
+            action.execute(actor=SYSTEM)
             U[f"new:{adm.name}"] = action.target
         _merge_same_named_cells(U[f"new:{adm.name}"], dec)
         Term.objects.create(
@@ -502,25 +503,25 @@ def _reform(U: dict[str, Unit], communes_old, prov_old) -> None:
     ward = U.get("new:Phường Mường Lay")
     for key, dest in [(f"ml:{n}", d) for n, _g, d in MUONG_LAY_CELLS]:
         target = {WARD: ward, AGENCIES: U["agencies"], GOVERNMENT: U["government"]}[dest]
-        MoveUnit(dec, unit=Unit.objects.get(pk=U[key].pk), new_parent=target).execute(actor=None)
+        MoveUnit(dec, unit=Unit.objects.get(pk=U[key].pk), new_parent=target).execute(actor=SYSTEM)
     MoveUnit(
         dec,
         unit=Unit.objects.get(pk=U["ml:military"].pk),
         new_parent=Unit.objects.get(pk=U["military"].pk),
-    ).execute(actor=None)
+    ).execute(actor=SYSTEM)
     MoveUnit(
         dec,
         unit=Unit.objects.get(pk=U["ml:police"].pk),
         new_parent=Unit.objects.get(pk=U["police"].pk),
-    ).execute(actor=None)
+    ).execute(actor=SYSTEM)
     # The bloc's cells go to the government đảng bộ; then the bloc and the districts end.
     for child in live_children(U["bloc"]):
         MoveUnit(dec, unit=child, new_parent=Unit.objects.get(pk=U["government"].pk)).execute(
-            actor=None
+            actor=SYSTEM
         )
-    DissolveUnit(dec, unit=Unit.objects.get(pk=U["bloc"].pk)).execute(actor=None)
+    DissolveUnit(dec, unit=Unit.objects.get(pk=U["bloc"].pk)).execute(actor=SYSTEM)
     for key in [k for k in U if k.startswith("district:")]:
-        DissolveUnit(dec, unit=Unit.objects.get(pk=U[key].pk)).execute(actor=None)
+        DissolveUnit(dec, unit=Unit.objects.get(pk=U[key].pk)).execute(actor=SYSTEM)
     if province_new_code:
         ChangeKind(
             dec,
@@ -528,7 +529,7 @@ def _reform(U: dict[str, Unit], communes_old, prov_old) -> None:
             new_kind=UnitKind.PROVINCE,
             admin_era=post,
             admin_code=province_new_code,
-        ).execute(actor=None)
+        ).execute(actor=SYSTEM)
 
 
 def _merge_same_named_cells(commune: Unit, dec: Decision) -> None:
@@ -540,7 +541,7 @@ def _merge_same_named_cells(commune: Unit, dec: Decision) -> None:
             by_name[child.name].append(child)
     for same in by_name.values():
         if len(same) > 1:
-            MergeUnits(dec, sources=same, into=same[0]).execute(actor=None)
+            MergeUnits(dec, sources=same, into=same[0]).execute(actor=SYSTEM)
 
 
 ACCOUNTS = [

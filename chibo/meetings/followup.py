@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
 from chibo.core import params
-from chibo.core.scope import can
+from chibo.core.scope import allowed
 from chibo.org.models import Unit
 
 from .models import (
@@ -86,7 +86,7 @@ def assign(
     role: str = "",
     decision_no: str = "",
 ) -> FollowUp:
-    if actor is not None and not can(actor, "members", unit):
+    if not allowed(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền phân công theo dõi tổ chức này."))
     role = role or derive_role(user, unit, valid_from) or ""
     if role not in FollowUp.Role.values:
@@ -113,7 +113,7 @@ def assign(
 
 @transaction.atomic
 def end_assignment(*, actor, follow_up: FollowUp, on: dt.date) -> FollowUp:
-    if actor is not None and not can(actor, "members", follow_up.unit):
+    if not allowed(actor, "members", follow_up.unit):
         raise PermissionDenied(_("Bạn không có quyền phân công theo dõi tổ chức này."))
     if on <= follow_up.valid_from:
         raise ValidationError(_("Ngày kết thúc phải sau ngày bắt đầu phân công."))
@@ -135,7 +135,7 @@ def set_visit(*, actor, meeting: Meeting, user, present: bool = True, note: str 
     or by the follower for themself when an assignment covers the cell on that day."""
     own = getattr(actor, "pk", None) == user.pk
     assigned = covering(meeting.unit, meeting.date).filter(user=user).exists()
-    if actor is not None and not (can(actor, "members", meeting.unit) or (own and assigned)):
+    if not (allowed(actor, "members", meeting.unit) or (own and assigned)):
         raise PermissionDenied(_("Bạn không có quyền ghi nhận dự họp cho cuộc họp này."))
     if not assigned:
         raise ValidationError(_("Người này không được phân công theo dõi chi bộ vào ngày họp."))
@@ -241,7 +241,7 @@ def raise_matter(
 
 @transaction.atomic
 def answer_matter(*, actor, matter: RaisedMatter, answer: str) -> RaisedMatter:
-    if actor is not None and not can(actor, "members", matter.routed_to):
+    if not allowed(actor, "members", matter.routed_to):
         raise PermissionDenied(_("Chỉ cấp được chuyển tới mới trả lời được ý kiến này."))
     answer = answer.strip()
     if not answer:

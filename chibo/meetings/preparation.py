@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
 from chibo.core import params
-from chibo.core.scope import can
+from chibo.core.scope import allowed
 
 from . import selectors
 from .models import (
@@ -48,7 +48,7 @@ OFFICE_TYPES = {
 
 
 def require_editor(actor, meeting: Meeting) -> None:
-    if actor is not None and not can(actor, "members", meeting.unit):
+    if not allowed(actor, "members", meeting.unit):
         raise PermissionDenied(_("Bạn không có quyền chuẩn bị, ghi cuộc họp của tổ chức này."))
 
 

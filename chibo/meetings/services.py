@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
 from chibo.core import params
-from chibo.core.scope import can
+from chibo.core.scope import allowed
 from chibo.org.models import Unit
 
 from .models import COUNTS_AS_REGULAR, COUNTS_AS_THEMATIC, Meeting, MeetingDay, MeetingKind
 
 
 def _require(actor, unit: Unit) -> None:
-    if actor is not None and not can(actor, "members", unit):
+    if not allowed(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền lập kế hoạch sinh hoạt của tổ chức này."))
 
 

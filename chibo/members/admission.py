@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
-from chibo.core.scope import can
+from chibo.core.scope import allowed
 from chibo.org.choices import CELL_KINDS
 from chibo.org.models import Unit
 
@@ -47,7 +47,7 @@ def admit(
     deadline (later only with the upper committee's consent, whose reference is recorded)."""
     from django.core.exceptions import PermissionDenied
 
-    if actor is not None and not can(actor, "members", unit):
+    if not allowed(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền ghi nhận kết nạp ở chi bộ này."))
     errors = []
     age = rules.admission_age(birth_date, considered_on)
@@ -182,7 +182,7 @@ def record_admission_decision(
     the deadlines page until it is held)."""
     from django.core.exceptions import PermissionDenied
 
-    if actor is not None and not can(actor, "members", unit):
+    if not allowed(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền ghi nhận kết nạp ở chi bộ này."))
     errors = _admission_checks(
         unit, birth_date, considered_on, decision_received_on, decided_by_higher_committee

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
-from chibo.core.scope import can
+from chibo.core.scope import allowed
 from chibo.org.models import Unit
 
 from . import lifecycle
@@ -129,7 +129,7 @@ def merge(*, actor, keep: Member, drop: Member, choices: dict[str, str]) -> Memb
         raise ValidationError(_("Hãy chọn hai hồ sơ khác nhau."))
     for m in (keep, drop):
         unit = m.home_unit or m.placements.order_by("-valid_from").first().unit
-        if actor is not None and not can(actor, "members", unit):
+        if not allowed(actor, "members", unit):
             raise PermissionDenied(_("Bạn không có quyền gộp hồ sơ này."))
     diffs = differences(keep, drop)
     conflicts = event_conflicts(keep, drop)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
-from chibo.core.scope import can
+from chibo.core.scope import allowed
 from chibo.org.models import Unit, UnitAncestry, in_force
 
 from . import stats
@@ -45,7 +45,7 @@ def figures(unit: Unit, year: int, quarter: int) -> dict:
 
 @transaction.atomic
 def submit(*, actor, unit: Unit, year: int, quarter: int) -> Reconciliation:
-    if actor is not None and not can(actor, "members", unit):
+    if not allowed(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền nộp đối chiếu của tổ chức này."))
     if quarter not in (1, 2, 3, 4):
         raise ValidationError(_("Quý phải từ 1 đến 4."))

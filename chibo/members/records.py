@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
-from chibo.core.scope import can, visible_periods
+from chibo.core.scope import allowed, can, visible_periods
 from chibo.org import admin_units
 from chibo.org.models import Unit
 
@@ -185,7 +185,7 @@ def _audit_value(name: str, value):
 def update_record(*, actor, member: Member, **fields) -> Member:
     """Change the record's fields (not its lifecycle). Writes nothing when any field is bad."""
     unit = member.home_unit or _last_unit(member)
-    if actor is not None and not can(actor, "members", unit):
+    if not allowed(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền sửa hồ sơ đảng viên này."))
     unknown = set(fields) - set(EDITABLE)
     if unknown:

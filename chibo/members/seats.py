@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from chibo.accounts.choices import Role
 from chibo.accounts.models import Grant
 from chibo.audit.services import record
-from chibo.core.scope import can
+from chibo.core.scope import allowed
 from chibo.org.models import Term, Unit
 
 from . import lifecycle
@@ -82,7 +82,7 @@ def assign_seat(
     """Give `member` a seat on `unit`'s committee from `valid_from`. For a secretary (or the
     inspection chair) the previous holder's seat ends that day, and the secretary grant passes
     from the previous holder's account to the new one's."""
-    if actor is not None and not can(actor, "members", unit):
+    if not allowed(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền thay đổi cấp ủy của tổ chức này."))
     if role not in Seat.Role.values:
         raise ValidationError(_("Chức danh không hợp lệ."))
@@ -133,7 +133,7 @@ def assign_seat(
 
 @transaction.atomic
 def end_seat(*, actor, seat: Seat, on: dt.date) -> Seat:
-    if actor is not None and not can(actor, "members", seat.unit):
+    if not allowed(actor, "members", seat.unit):
         raise PermissionDenied(_("Bạn không có quyền thay đổi cấp ủy của tổ chức này."))
     if seat.valid_to is not None:
         raise ValidationError(_("Chức danh này đã kết thúc."))

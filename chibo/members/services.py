@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from chibo.audit.services import record
-from chibo.core.scope import can
+from chibo.core.scope import allowed
 from chibo.core.text import search_key, sort_key
 from chibo.org.choices import UnitKind
 from chibo.org.models import Unit
@@ -366,7 +366,7 @@ def _require_members(actor, member: Member) -> None:
     from django.core.exceptions import PermissionDenied
 
     unit = member.home_unit or _last_home_unit(member)
-    if actor is not None and not can(actor, "members", unit):
+    if not allowed(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền ghi nhận thông tin đảng viên ở chi bộ này."))
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
-from chibo.core.scope import can
+from chibo.core.scope import allowed
 from chibo.org.choices import CELL_KINDS
 from chibo.org.models import Unit
 
@@ -34,7 +34,7 @@ Kind = Transfer.Kind
 
 
 def _check_actor(actor, unit: Unit, message: str) -> None:
-    if actor is not None and not can(actor, "members", unit):
+    if not allowed(actor, "members", unit):
         raise PermissionDenied(message)
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from chibo.accounts.choices import Role
 from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM
 from chibo.meetings import followup, holding
 from chibo.meetings.models import FollowUp, Meeting, RaisedMatter, Visit
 from chibo.members.models import Seat
@@ -18,7 +19,7 @@ TODAY = dt.date(2026, 11, 23)
 
 def _held(cell, day):
     m = Meeting.objects.create(unit=cell, kind="regular", planned_on=day)
-    holding.record_holding(actor=None, meeting=m, held_on=day)
+    holding.record_holding(actor=SYSTEM, meeting=m, held_on=day)
     return m
 
 
@@ -34,7 +35,7 @@ def test_the_role_comes_from_the_committee_seat_and_targets_from_parameters(worl
         m.user = user
         m.save()
         assign_seat(
-            actor=None,
+            actor=SYSTEM,
             unit=unit,
             member=m,
             role=Seat.Role.COMMITTEE,
@@ -83,7 +84,7 @@ def test_visits_need_an_assignment_and_a_held_meeting(world):
     with pytest.raises(ValidationError):
         followup.set_visit(actor=world.official_a, meeting=m, user=f)
     followup.assign(
-        actor=None, user=f, unit=world.commune_a, valid_from=dt.date(2026, 1, 1), role="upper"
+        actor=SYSTEM, user=f, unit=world.commune_a, valid_from=dt.date(2026, 1, 1), role="upper"
     )
     planned = Meeting.objects.create(unit=cell, kind="regular", planned_on=dt.date(2026, 12, 3))
     with pytest.raises(ValidationError):

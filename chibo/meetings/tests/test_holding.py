@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM
 from chibo.meetings import holding, preparation
 from chibo.meetings.models import Attendance, Meeting, MeetingDocument, Vote
 from chibo.members.services import exempt
@@ -34,14 +35,14 @@ def cell(world):
         make_member(c, n, gender="f" if "Thị" in n else "m", birth_year=1950) for n in names
     ]
     exempt(
-        actor=None,
+        actor=SYSTEM,
         member=official[5],
         effective_date=dt.date(2026, 1, 5),
         ground="age",
         resolution_no="01-NQ/CB",
     )
     transfer_out(
-        actor=None,
+        actor=SYSTEM,
         member=official[6],
         kind="temporary",
         reason="residence_work",
@@ -55,7 +56,7 @@ def cell(world):
     ]
     guest = make_member(world.cells_a[2], "Hà Văn Khánh")
     transfer_out(
-        actor=None,
+        actor=SYSTEM,
         member=guest,
         kind="temporary",
         reason="residence_work",
@@ -75,7 +76,7 @@ def test_the_roster_of_the_day_is_frozen_with_each_standing(cell, world):
     assert not rows["Lò Thị Hoa"].official and rows["Hà Văn Khánh"].guest_member
     # Later events do not change who was expected that day.
     exempt(
-        actor=None,
+        actor=SYSTEM,
         member=official[0],
         effective_date=dt.date(2026, 11, 10),
         ground="age",
@@ -248,16 +249,16 @@ def test_the_roster_is_that_of_the_day_held_and_follows_a_corrected_date(world):
     m = Meeting.objects.create(unit=c, kind="regular", planned_on=dt.date(2026, 6, 3))
     assert not holding.attendance(m)[0].pk  # not held yet: the planned day's roster, unsaved
     late = make_member(c, "Quàng Văn Mới", placed=dt.date(2026, 6, 5))
-    holding.record_holding(actor=None, meeting=m, held_on=dt.date(2026, 6, 4))
-    holding.record_attendance(actor=None, meeting=m, marks={first.pk: ("present", "")})
+    holding.record_holding(actor=SYSTEM, meeting=m, held_on=dt.date(2026, 6, 4))
+    holding.record_attendance(actor=SYSTEM, meeting=m, marks={first.pk: ("present", "")})
     assert {a.member_id for a in m.attendance.all()} == {first.pk}
     # Postponed to the 10th: the newcomer is on the roster, Pọm's mark is kept.
-    holding.record_holding(actor=None, meeting=m, held_on=dt.date(2026, 6, 10))
+    holding.record_holding(actor=SYSTEM, meeting=m, held_on=dt.date(2026, 6, 10))
     rows = {a.member_id: a.status for a in m.attendance.all()}
     assert rows == {first.pk: "present", late.pk: ""}
-    holding.record_vote(actor=None, meeting=m, kind="ordinary", title="NQ", yes=1)
+    holding.record_vote(actor=SYSTEM, meeting=m, kind="ordinary", title="NQ", yes=1)
     with pytest.raises(ValidationError):  # voted: the day is fixed
-        holding.record_holding(actor=None, meeting=m, held_on=dt.date(2026, 6, 11))
+        holding.record_holding(actor=SYSTEM, meeting=m, held_on=dt.date(2026, 6, 11))
 
 
 def test_failed_votes_count_since_the_last_pass_in_date_order(cell, world):
@@ -265,15 +266,20 @@ def test_failed_votes_count_since_the_last_pass_in_date_order(cell, world):
     meetings = []
     for day in (dt.date(2026, 8, 3), dt.date(2026, 9, 3), dt.date(2026, 10, 3)):
         m = Meeting.objects.create(unit=c, kind="regular", planned_on=day)
-        holding.record_holding(actor=None, meeting=m, held_on=day)
+        holding.record_holding(actor=SYSTEM, meeting=m, held_on=day)
         holding.record_attendance(
-            actor=None, meeting=m, marks={p.pk: ("present", "") for p in official[:5]}
+            actor=SYSTEM, meeting=m, marks={p.pk: ("present", "") for p in official[:5]}
         )
         meetings.append(m)
 
     def vote(m, yes):
         return holding.record_vote(
-            actor=None, meeting=m, kind="recognition", title="Xét", subject_member=prob[0], yes=yes
+            actor=SYSTEM,
+            meeting=m,
+            kind="recognition",
+            title="Xét",
+            subject_member=prob[0],
+            yes=yes,
         )
 
     assert vote(meetings[2], 1).attempt == 1  # October, recorded first
@@ -282,7 +288,7 @@ def test_failed_votes_count_since_the_last_pass_in_date_order(cell, world):
     assert vote(meetings[2], 1).attempt == 2  # October had one failure after the pass
     with pytest.raises(ValidationError):  # an official member cannot be "recognized"
         holding.record_vote(
-            actor=None,
+            actor=SYSTEM,
             meeting=meetings[2],
             kind="recognition",
             title="Xét",

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM
 from chibo.meetings import holding
 from chibo.meetings.models import AppliedWrite, Attendance, Meeting, Speech
 from tests.world import PASSWORD, make_member, make_user
@@ -17,7 +18,7 @@ def meeting(world):
     cell = world.cells_a[0]
     people = [make_member(cell, n) for n in ("Lò Văn Pọm", "Quàng Văn Dung", "Cầm Văn Ón")]
     m = Meeting.objects.create(unit=cell, kind="regular", planned_on=DAY)
-    holding.record_holding(actor=None, meeting=m, held_on=DAY)
+    holding.record_holding(actor=SYSTEM, meeting=m, held_on=DAY)
     holding.attendance(m)
     return m, people
 
@@ -53,7 +54,7 @@ def test_a_field_changed_elsewhere_is_a_conflict_and_nothing_is_applied(client, 
     m, people = meeting
     p = people[0].pk
     # Someone at the commune office marks Pọm excused meanwhile.
-    holding.record_attendance(actor=None, meeting=m, marks={p: ("excused", "Ốm")})
+    holding.record_attendance(actor=SYSTEM, meeting=m, marks={p: ("excused", "Ốm")})
     assert client.login(username=world.official_a.username, password=PASSWORD)
     url = reverse("meetings:attendance", args=[m.pk])
     body = {f"s{p}": "present", f"r{p}": "", f"base.s{p}": "", f"base.r{p}": ""}
@@ -128,7 +129,7 @@ def test_the_api_applies_a_device_write_once_and_refuses_a_collision(client, mee
     assert first.status_code == again.status_code == 200 and again.json()["repeat"]
     assert AuditLog.objects.filter(action="meetings.attendance").count() == 1
     # The office changes it; a device that started from "" and sends "unexcused" collides.
-    holding.record_attendance(actor=None, meeting=m, marks={p: ("excused", "Ốm")})
+    holding.record_attendance(actor=SYSTEM, meeting=m, marks={p: ("excused", "Ốm")})
     late = {
         "client_id": str(uuid.uuid4()),
         "marks": [{"member_id": p, "status": "unexcused", "reason": ""}],
@@ -150,7 +151,7 @@ def test_the_api_applies_a_device_write_once_and_refuses_a_collision(client, mee
 def test_a_field_left_alone_on_the_device_keeps_what_the_office_wrote(client, meeting, world):
     m, people = meeting
     x, y = people[0].pk, people[1].pk
-    holding.record_attendance(actor=None, meeting=m, marks={x: ("present", "")})  # the office
+    holding.record_attendance(actor=SYSTEM, meeting=m, marks={x: ("present", "")})  # the office
     assert client.login(username=world.official_a.username, password=PASSWORD)
     # The device started before that change: X blank, and only Y was changed there.
     body = {
@@ -172,7 +173,7 @@ def test_the_api_leaves_unsent_holding_fields_as_they_are(client, meeting, world
 
     m, people = meeting
     holding.record_holding(
-        actor=None, meeting=m, held_on=DAY, guests="Đ/c Vàng A Dơ", conclusion="Thống nhất"
+        actor=SYSTEM, meeting=m, held_on=DAY, guests="Đ/c Vàng A Dơ", conclusion="Thống nhất"
     )
     assert client.login(username=world.official_a.username, password=PASSWORD)
     resp = client.post(

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM
 from chibo.meetings import holding, papers
 from chibo.meetings.models import Meeting, Paper
 from chibo.members.models import Seat
@@ -25,7 +26,7 @@ def held(world):
         for n in ("Lò Văn Pọm", "Quàng Văn Dung", "Lường Văn Xuân", "Cầm Văn Ón", "Vì Văn Sáng")
     ]
     assign_seat(
-        actor=None,
+        actor=SYSTEM,
         unit=cell,
         member=people[0],
         role=Seat.Role.SECRETARY,
@@ -42,7 +43,7 @@ def held(world):
         draft_resolution="1. Thu hoạch lúa mùa.\n2. Thu đảng phí đủ.",
     )
     holding.record_holding(
-        actor=None,
+        actor=SYSTEM,
         meeting=m,
         held_on=DAY,
         started_at=dt.time(7, 30),
@@ -51,9 +52,11 @@ def held(world):
     )
     marks = {p.pk: ("present", "") for p in people[:4]}
     marks[people[4].pk] = ("excused", "Đi viện")
-    holding.record_attendance(actor=None, meeting=m, marks=marks)
-    holding.add_speech(actor=None, meeting=m, member=people[2], points="Đề nghị làm đường.")
-    holding.record_vote(actor=None, meeting=m, kind="ordinary", title="Nghị quyết tháng 11", yes=4)
+    holding.record_attendance(actor=SYSTEM, meeting=m, marks=marks)
+    holding.add_speech(actor=SYSTEM, meeting=m, member=people[2], points="Đề nghị làm đường.")
+    holding.record_vote(
+        actor=SYSTEM, meeting=m, kind="ordinary", title="Nghị quyết tháng 11", yes=4
+    )
     return m, people
 
 
@@ -115,26 +118,30 @@ def test_numbers_run_per_type_and_term_and_restart_with_a_new_term(held, world, 
         unit=m.unit, label="2020–2025", start=dt.date(2020, 8, 1), end=dt.date(2025, 8, 1)
     )
     Term.objects.create(unit=m.unit, label="2025–2030", start=dt.date(2025, 8, 1))
-    r1 = papers.issue(actor=None, paper=papers.draft(actor=None, meeting=m, kind="resolution"))
+    r1 = papers.issue(actor=SYSTEM, paper=papers.draft(actor=SYSTEM, meeting=m, kind="resolution"))
     assert papers.number_label(r1) == "Số 01-NQ/CB"
     later = Meeting.objects.create(unit=m.unit, kind="regular", planned_on=today)
     # Back in the old term (a 2024 meeting recorded late): its own series, starting at 01.
     old = Meeting.objects.create(unit=m.unit, kind="regular", planned_on=dt.date(2024, 5, 3))
-    holding.record_holding(actor=None, meeting=old, held_on=old.planned_on)
+    holding.record_holding(actor=SYSTEM, meeting=old, held_on=old.planned_on)
     holding.record_attendance(
-        actor=None, meeting=old, marks={p.pk: ("present", "") for p in people}
+        actor=SYSTEM, meeting=old, marks={p.pk: ("present", "") for p in people}
     )
-    holding.record_vote(actor=None, meeting=old, kind="ordinary", title="NQ tháng 5", yes=5)
-    r_old = papers.issue(actor=None, paper=papers.draft(actor=None, meeting=old, kind="resolution"))
+    holding.record_vote(actor=SYSTEM, meeting=old, kind="ordinary", title="NQ tháng 5", yes=5)
+    r_old = papers.issue(
+        actor=SYSTEM, paper=papers.draft(actor=SYSTEM, meeting=old, kind="resolution")
+    )
     assert r_old.number == 1 and r_old.series != r1.series
     # The next resolution of the current term is 02; minutes have their own series.
-    holding.record_holding(actor=None, meeting=later, held_on=today)
+    holding.record_holding(actor=SYSTEM, meeting=later, held_on=today)
     holding.record_attendance(
-        actor=None, meeting=later, marks={p.pk: ("present", "") for p in people}
+        actor=SYSTEM, meeting=later, marks={p.pk: ("present", "") for p in people}
     )
-    holding.record_vote(actor=None, meeting=later, kind="ordinary", title="NQ", yes=5)
-    r2 = papers.issue(actor=None, paper=papers.draft(actor=None, meeting=later, kind="resolution"))
-    b1 = papers.issue(actor=None, paper=papers.draft(actor=None, meeting=later, kind="minutes"))
+    holding.record_vote(actor=SYSTEM, meeting=later, kind="ordinary", title="NQ", yes=5)
+    r2 = papers.issue(
+        actor=SYSTEM, paper=papers.draft(actor=SYSTEM, meeting=later, kind="resolution")
+    )
+    b1 = papers.issue(actor=SYSTEM, paper=papers.draft(actor=SYSTEM, meeting=later, kind="minutes"))
     assert (r2.number, b1.number) == (2, 1)
 
 
@@ -163,14 +170,14 @@ def test_drafts_need_a_held_meeting_and_a_resolution_a_passed_vote(world):
     make_member(cell, "Lò Văn Pọm")
     m = Meeting.objects.create(unit=cell, kind="regular", planned_on=DAY)
     with pytest.raises(ValidationError):
-        papers.draft(actor=None, meeting=m, kind="minutes")
-    holding.record_holding(actor=None, meeting=m, held_on=DAY)
-    r = papers.draft(actor=None, meeting=m, kind="resolution")
+        papers.draft(actor=SYSTEM, meeting=m, kind="minutes")
+    holding.record_holding(actor=SYSTEM, meeting=m, held_on=DAY)
+    r = papers.draft(actor=SYSTEM, meeting=m, kind="resolution")
     with pytest.raises(ValidationError):
-        papers.issue(actor=None, paper=r)
-    b = papers.draft(actor=None, meeting=m, kind="minutes")
+        papers.issue(actor=SYSTEM, paper=r)
+    b = papers.draft(actor=SYSTEM, meeting=m, kind="minutes")
     with pytest.raises(ValidationError):  # nobody marked yet
-        papers.issue(actor=None, paper=b)
+        papers.issue(actor=SYSTEM, paper=b)
     assert not Paper.objects.filter(number__isnull=False).exists()
 
 

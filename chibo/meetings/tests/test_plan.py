@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM
 from chibo.meetings import services
 from chibo.meetings.models import Meeting, MeetingKind
 from chibo.org.models import Parameter
@@ -44,18 +45,18 @@ def test_the_year_plan_follows_the_dated_fixed_day_and_is_idempotent(world):
 
 def test_gaps_months_without_a_regular_meeting_and_quarters_without_a_thematic_one(world):
     cell = world.cells_a[0]
-    services.set_meeting_day(actor=None, unit=cell, day=3, valid_from=dt.date(2025, 1, 1))
-    for m in services.plan_year(actor=None, unit=cell, year=2026):
+    services.set_meeting_day(actor=SYSTEM, unit=cell, day=3, valid_from=dt.date(2025, 1, 1))
+    for m in services.plan_year(actor=SYSTEM, unit=cell, year=2026):
         if m.planned_on.month not in (2, 7, 12):  # February and July were skipped
-            services.mark_held(actor=None, meeting=m, held_on=m.planned_on)
+            services.mark_held(actor=SYSTEM, meeting=m, held_on=m.planned_on)
     t = services.add_meeting(
-        actor=None,
+        actor=SYSTEM,
         unit=cell,
         kind=MeetingKind.THEMATIC,
         planned_on=dt.date(2026, 3, 20),
         topic="Học tập và làm theo tư tưởng Hồ Chí Minh",
     )
-    services.mark_held(actor=None, meeting=t, held_on=dt.date(2026, 3, 20))
+    services.mark_held(actor=SYSTEM, meeting=t, held_on=dt.date(2026, 3, 20))
     months, quarters = services.year_overview(cell, 2026, dt.date(2026, 11, 23))
     assert [m.month for m in months if m.missing] == [2, 7]  # November has not ended
     assert [q.quarter for q in quarters if q.short] == [2, 3]  # Q1 had one; Q4 not ended
@@ -69,7 +70,7 @@ def test_gaps_months_without_a_regular_meeting_and_quarters_without_a_thematic_o
     assert not any(q.short for q in quarters)
     with pytest.raises(ValidationError):
         services.add_meeting(
-            actor=None, unit=cell, kind=MeetingKind.THEMATIC, planned_on=dt.date(2026, 5, 1)
+            actor=SYSTEM, unit=cell, kind=MeetingKind.THEMATIC, planned_on=dt.date(2026, 5, 1)
         )
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from chibo.accounts.choices import Role
 from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM
 from chibo.meetings import preparation
 from chibo.meetings.models import Meeting, MeetingDocument, Notice
 from chibo.members.services import exempt
@@ -118,7 +119,7 @@ def test_notices_reach_members_by_app_email_or_paper_and_the_follower(
     cell, people = _cell(world)
     exempt_one = make_member(cell, "Điêu Chính Tươi", birth_year=1940)
     exempt(
-        actor=None,
+        actor=SYSTEM,
         member=exempt_one,
         effective_date=dt.date(2026, 1, 5),
         ground="age",
@@ -166,9 +167,9 @@ def test_the_member_sees_the_meeting_and_downloads_its_documents(client, world):
     m.starts_at, m.place = dt.time(7, 30), "Nhà văn hóa"
     m.save()
     doc = preparation.add_document(
-        actor=None, meeting=m, title="Dự thảo nghị quyết", upload=SimpleUploadedFile("d.pdf", PDF)
+        actor=SYSTEM, meeting=m, title="Dự thảo nghị quyết", upload=SimpleUploadedFile("d.pdf", PDF)
     )
-    preparation.send_notices(actor=None, meeting=m)
+    preparation.send_notices(actor=SYSTEM, meeting=m)
     assert client.login(username="dv.pom", password=PASSWORD)
     page = client.get(reverse("meetings:mine")).content.decode()
     assert "Dự thảo nghị quyết" in page and "Nhà văn hóa" in page
@@ -178,7 +179,7 @@ def test_the_member_sees_the_meeting_and_downloads_its_documents(client, world):
     assert AuditLog.objects.filter(action="export.meeting_document", actor=user).exists()
     other = Meeting.objects.create(unit=world.cells_a[1], kind="regular", planned_on=m.planned_on)
     odoc = preparation.add_document(
-        actor=None, meeting=other, title="x", upload=SimpleUploadedFile("x.pdf", PDF)
+        actor=SYSTEM, meeting=other, title="x", upload=SimpleUploadedFile("x.pdf", PDF)
     )
     assert client.get(reverse("meetings:document", args=[odoc.pk])).status_code == 404
 
@@ -217,9 +218,9 @@ def test_the_member_sees_their_own_attendance_record(client, world):
     first, second = dt.date(today.year, 1, 1), today  # this year, both already held
     for day, status in ((first, "present"), (second, "excused")):
         m = _meeting(cell, day)
-        holding.record_holding(actor=None, meeting=m, held_on=day)
+        holding.record_holding(actor=SYSTEM, meeting=m, held_on=day)
         holding.record_attendance(
-            actor=None,
+            actor=SYSTEM,
             meeting=m,
             marks={people[1].pk: (status, "Ốm" if status == "excused" else "")},
         )
@@ -240,13 +241,13 @@ def test_a_notice_opens_only_the_material_and_only_while_the_member_is_there(cli
     m.starts_at, m.place = dt.time(7, 30), "Nhà văn hóa"
     m.save()
     doc = preparation.add_document(
-        actor=None, meeting=m, title="Dự thảo", upload=SimpleUploadedFile("d.pdf", PDF)
+        actor=SYSTEM, meeting=m, title="Dự thảo", upload=SimpleUploadedFile("d.pdf", PDF)
     )
-    preparation.send_notices(actor=None, meeting=m)
+    preparation.send_notices(actor=SYSTEM, meeting=m)
     m.held_on = dt.date(2026, 10, 3)
     m.save()
     scan = preparation.add_document(
-        actor=None,
+        actor=SYSTEM,
         meeting=m,
         title="Biên bản đã ký",
         upload=SimpleUploadedFile("s.pdf", PDF),
@@ -256,7 +257,7 @@ def test_a_notice_opens_only_the_material_and_only_while_the_member_is_there(cli
     assert client.get(reverse("meetings:document", args=[doc.pk])).status_code == 200
     assert client.get(reverse("meetings:document", args=[scan.pk])).status_code == 404
     transfer_out(
-        actor=None,
+        actor=SYSTEM,
         member=people[0],
         kind="internal",
         to_unit=world.cells_a[1],

@@ -4,6 +4,7 @@ reads members, not the other way)."""
 
 import datetime as dt
 
+from chibo.core.actors import SYSTEM
 from chibo.meetings.selectors import roster
 from tests.world import make_member
 
@@ -15,7 +16,7 @@ def test_a_temporary_attachment_ends_by_itself_on_the_expected_return(world, tod
     m = make_member(world.cells_a[0], "Lường Thị Tạm", gender="f")
     back = today + dt.timedelta(days=60)
     transfer_out(
-        actor=None,
+        actor=SYSTEM,
         member=m,
         kind=Transfer.Kind.TEMPORARY,
         reason=Transfer.Reason.RESIDENCE_WORK,

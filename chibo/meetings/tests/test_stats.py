@@ -3,6 +3,7 @@ import datetime as dt
 from django.urls import reverse
 
 from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM
 from chibo.meetings import holding, stats
 from chibo.meetings.models import Meeting
 from tests.world import PASSWORD, make_member
@@ -13,9 +14,9 @@ TODAY = dt.date(2026, 11, 23)
 def _meet(cell, planned, held, kind="regular", marks=None, quality=""):
     m = Meeting.objects.create(unit=cell, kind=kind, planned_on=planned, topic="Chủ đề")
     if held:
-        holding.record_holding(actor=None, meeting=m, held_on=held, quality=quality)
+        holding.record_holding(actor=SYSTEM, meeting=m, held_on=held, quality=quality)
         if marks:
-            holding.record_attendance(actor=None, meeting=m, marks=marks)
+            holding.record_attendance(actor=SYSTEM, meeting=m, marks=marks)
     return m
 
 
@@ -84,7 +85,7 @@ def test_a_cell_that_moved_counts_where_it_lay_on_each_meeting_day(world, client
                 marks[people[1].pk] = ("unexcused", "")
             _meet(south, day, day, marks=marks)
     MoveUnit(decision(dt.date(2026, 7, 1), "21"), unit=south, new_parent=world.commune_b).execute(
-        actor=None
+        actor=SYSTEM
     )
     a = stats.year_report(world.commune_a, 2026, TODAY)
     b = stats.year_report(world.commune_b, 2026, TODAY)
@@ -130,7 +131,7 @@ def test_a_cell_that_moves_mid_month_counts_that_month_where_it_was_on_the_first
         for month in range(1, 11):
             _meet(cell, dt.date(2026, month, 5), dt.date(2026, month, 5))
     MoveUnit(decision(dt.date(2026, 3, 15), "21"), unit=south, new_parent=world.commune_b).execute(
-        actor=None
+        actor=SYSTEM
     )
     _meet(south, dt.date(2026, 3, 20), dt.date(2026, 3, 20))
     r = stats.year_report(world.province, 2026, TODAY)
@@ -166,13 +167,13 @@ def test_a_cell_moved_away_and_back_and_a_commune_merged_mid_year(world):
         for month in range(1, 11):
             _meet(cell, dt.date(2026, month, 5), dt.date(2026, month, 5))
     MoveUnit(decision(dt.date(2026, 4, 1), "21"), unit=south, new_parent=world.commune_b).execute(
-        actor=None
+        actor=SYSTEM
     )
     MoveUnit(
         decision(dt.date(2026, 8, 1), "22"),
         unit=Unit.objects.get(pk=south.pk),
         new_parent=Unit.objects.get(pk=world.commune_a.pk),
-    ).execute(actor=None)
+    ).execute(actor=SYSTEM)
     a = next(
         x for x in stats.year_report(world.commune_a, 2026, TODAY).rows if x.unit_id == south.pk
     )
@@ -187,7 +188,7 @@ def test_a_cell_moved_away_and_back_and_a_commune_merged_mid_year(world):
         decision(dt.date(2026, 9, 1), "23"),
         sources=[Unit.objects.get(pk=world.commune_a.pk)],
         into=Unit.objects.get(pk=world.commune_b.pk),
-    ).execute(actor=None)
+    ).execute(actor=SYSTEM)
     p = stats.year_report(world.province, 2026, TODAY)
     rows = {x.unit_id: x for x in p.rows}
     assert sum(p.total.months) == 40 and p.total.months == p.total.cell_months[:10] + [0, 0]

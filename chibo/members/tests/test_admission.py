@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM
 from chibo.members.admission import admit, recognize
 from chibo.members.lifecycle import EventKind, Stage
 from chibo.members.models import Member
@@ -69,7 +70,7 @@ def test_it_recognizes_at_exactly_twelve_months_even_when_decided_late(world):
     assert event.effective_date == dt.date(2026, 2, 19) and m.recognized_on == event.effective_date
     assert event.data["late"] is True and m.stage == Stage.OFFICIAL
     with pytest.raises(ValidationError):
-        recognize(actor=None, member=m, decided_on=dt.date(2026, 6, 1), decision_no="x")
+        recognize(actor=SYSTEM, member=m, decided_on=dt.date(2026, 6, 1), decision_no="x")
 
 
 def test_it_lists_recognitions_coming_due_and_overdue(world):

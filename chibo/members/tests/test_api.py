@@ -4,6 +4,7 @@ import json
 import pytest
 
 from chibo.accounts.choices import Role
+from chibo.core.actors import SYSTEM
 from chibo.members import records
 from chibo.members.models import Member
 from chibo.members.services import add_member
@@ -13,7 +14,7 @@ from tests.world import PASSWORD, make_user
 @pytest.fixture
 def member(world):
     m = add_member(
-        actor=None,
+        actor=SYSTEM,
         unit=world.cells_a[0],
         family_name="Lò",
         middle_name="Văn",
@@ -24,7 +25,7 @@ def member(world):
         recognized_on=dt.date(1986, 1, 1),
         placed_on=dt.date(2020, 1, 1),
     )
-    records.update_record(actor=None, member=m, identity_type="cccd", identity_no="011050001234")
+    records.update_record(actor=SYSTEM, member=m, identity_type="cccd", identity_no="011050001234")
     return Member.objects.get(pk=m.pk)
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM
 from chibo.members import admission, services
 from chibo.members.models import Member, MemberEvent
 from tests.world import make_member
@@ -90,7 +91,7 @@ def test_a_recognition_cannot_be_decided_in_the_future(world, today):
     )
     with pytest.raises(ValidationError):
         admission.recognize(
-            actor=None, member=young, decided_on=today + dt.timedelta(days=1), decision_no="5"
+            actor=SYSTEM, member=young, decided_on=today + dt.timedelta(days=1), decision_no="5"
         )
     assert Member.objects.get(pk=young.pk).stage == "probationary"
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chibo.core.actors import SYSTEM
 from chibo.members import aggregates, lifecycle
 from chibo.members.lifecycle import EventKind
 from chibo.members.models import CountDelta, Member, MemberEvent, Placement
@@ -123,7 +124,7 @@ def test_the_count_on_any_date_equals_a_recount_as_the_clock_moves(
             data = {"until": (on + dt.timedelta(days=term)).isoformat()}
         try:
             record_event(
-                actor=None,
+                actor=SYSTEM,
                 member=Member.objects.get(pk=people[who].pk),
                 kind=kind,
                 effective_date=on,
@@ -148,7 +149,7 @@ def test_an_exemption_with_a_term_leaves_the_count_on_its_own_day(world, clock, 
     cell = w.cells_a[0]
     last = today + dt.timedelta(days=30)
     exempt(
-        actor=None,
+        actor=SYSTEM,
         member=m,
         effective_date=today - dt.timedelta(days=10),
         resolution_no="05-NQ/CB",
@@ -184,7 +185,9 @@ def test_a_cell_that_moved_counts_under_the_old_commune_before_and_the_new_one_a
     make_member(w.cells_a[0], "Quàng Văn Ở")
     written = rows()
     move_on = D(2026, 9, 1)
-    MoveUnit(decision(move_on, "12"), unit=w.cells_a[2], new_parent=w.commune_b).execute(actor=None)
+    MoveUnit(decision(move_on, "12"), unit=w.cells_a[2], new_parent=w.commune_b).execute(
+        actor=SYSTEM
+    )
     assert rows() == written  # placements did not change: only the tree of the dates did
     before, after = move_on - dt.timedelta(days=1), move_on
     a, b = Unit.objects.get(pk=w.commune_a.pk), Unit.objects.get(pk=w.commune_b.pk)
@@ -208,7 +211,7 @@ def test_a_merge_of_cells_moves_the_members_from_its_date_only(world):
     make_member(w.cells_a[1], "Lò Thị Hai", gender="f")
     make_member(w.cells_a[0], "Lò Văn Ba")
     on = D(2026, 9, 1)
-    MergeUnits(decision(on, "13"), sources=[w.cells_a[1]], into=w.cells_a[0]).execute(actor=None)
+    MergeUnits(decision(on, "13"), sources=[w.cells_a[1]], into=w.cells_a[0]).execute(actor=SYSTEM)
     keep, gone = Unit.objects.get(pk=w.cells_a[0].pk), Unit.objects.get(pk=w.cells_a[1].pk)
     day_before = on - dt.timedelta(days=1)
     assert counts_on(gone, day_before)["total"] == 2
@@ -229,18 +232,18 @@ def test_a_death_a_gender_fix_and_a_transfer_restate_the_rows(world, today):
     b = make_member(w.cells_a[0], "Lò Văn Nữ")
     c = make_member(w.cells_a[0], "Lò Văn Đi")
     died = today - dt.timedelta(days=40)
-    record_death(actor=None, member=a, died_on=died)
-    update_record(actor=None, member=Member.objects.get(pk=b.pk), gender="f")
+    record_death(actor=SYSTEM, member=a, died_on=died)
+    update_record(actor=SYSTEM, member=Member.objects.get(pk=b.pk), gender="f")
     left = today - dt.timedelta(days=20)
     t = transfer_out(
-        actor=None,
+        actor=SYSTEM,
         member=Member.objects.get(pk=c.pk),
         kind="official",
         to_unit=w.cell_b,
         departed_on=left,
     )
     arrived = left + dt.timedelta(days=5)
-    confirm_arrival(actor=None, transfer=t, arrived_on=arrived)
+    confirm_arrival(actor=SYSTEM, transfer=t, arrived_on=arrived)
     cell = w.cells_a[0]
     assert counts_on(cell, died - dt.timedelta(days=1))["total"] == 3
     assert counts_on(cell, died)["total"] == 2

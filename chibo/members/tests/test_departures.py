@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM
 from chibo.members import records, services
 from chibo.members.models import Departure, Member, Transfer
 from chibo.members.transfers import confirm_arrival, transfer_out
@@ -26,18 +27,18 @@ def moved(world):
     from django.core.files.base import ContentFile
 
     m = make_member(world.cells_a[0], "Lò Văn Đi")
-    records.update_record(actor=None, member=m, occupation_now="farmer", position="Trưởng bản")
-    services.issue_card(actor=None, member=m, card_no="51000111", issued_on=dt.date(2010, 1, 2))
+    records.update_record(actor=SYSTEM, member=m, occupation_now="farmer", position="Trưởng bản")
+    services.issue_card(actor=SYSTEM, member=m, card_no="51000111", issued_on=dt.date(2010, 1, 2))
     m = Member.objects.get(pk=m.pk)
     m.photo.save("old.png", ContentFile(PNG_OLD), save=True)
     t = transfer_out(
-        actor=None, member=m, kind=Transfer.Kind.OFFICIAL, to_unit=world.cell_b, departed_on=LEFT
+        actor=SYSTEM, member=m, kind=Transfer.Kind.OFFICIAL, to_unit=world.cell_b, departed_on=LEFT
     )
-    confirm_arrival(actor=None, transfer=t, arrived_on=ARRIVED)
+    confirm_arrival(actor=SYSTEM, transfer=t, arrived_on=ARRIVED)
     m = Member.objects.get(pk=m.pk)
-    records.update_record(actor=None, member=m, position="Bí thư chi đoàn")
+    records.update_record(actor=SYSTEM, member=m, position="Bí thư chi đoàn")
     services.issue_card(
-        actor=None, member=Member.objects.get(pk=m.pk), card_no="52000999", issued_on=ARRIVED
+        actor=SYSTEM, member=Member.objects.get(pk=m.pk), card_no="52000999", issued_on=ARRIVED
     )
     m = Member.objects.get(pk=m.pk)
     m.photo.save("new.png", ContentFile(PNG_NEW), save=True)
@@ -124,7 +125,7 @@ def test_departures_recorded_before_copies_are_backfilled_from_the_audit_log(mov
 
     m = moved.extra["m"]
     with transaction.atomic():  # the photo page writes this row when B replaces the photo
-        record(actor=None, action="members.photo", obj=m, before={"photo": "old.png"})
+        record(actor=SYSTEM, action="members.photo", obj=m, before={"photo": "old.png"})
     Departure.objects.filter(member=m).delete()
     assert backfill() == 1
     (d,) = Departure.objects.filter(member=m)
@@ -175,21 +176,21 @@ def test_a_cell_that_left_with_a_reorganization_leaves_its_members_as_they_were(
 
     south = world.cells_a[2]
     m = make_member(south, "Quàng Văn Theo")
-    records.update_record(actor=None, member=m, position="Trưởng bản")
-    services.issue_card(actor=None, member=m, card_no="51000222", issued_on=dt.date(2010, 1, 2))
+    records.update_record(actor=SYSTEM, member=m, position="Trưởng bản")
+    services.issue_card(actor=SYSTEM, member=m, card_no="51000222", issued_on=dt.date(2010, 1, 2))
     m = Member.objects.get(pk=m.pk)
     m.photo.save("old.png", ContentFile(PNG_OLD), save=True)
     gone = make_member(south, "Lò Văn Mất")
-    services.record_death(actor=None, member=gone, died_on=dt.date(2024, 3, 1))
+    services.record_death(actor=SYSTEM, member=gone, died_on=dt.date(2024, 3, 1))
     moved_on = dt.date(2025, 7, 1)
-    MoveUnit(decision(moved_on, "31"), unit=south, new_parent=world.commune_b).execute(actor=None)
+    MoveUnit(decision(moved_on, "31"), unit=south, new_parent=world.commune_b).execute(actor=SYSTEM)
     (d,) = Departure.objects.filter(member=m)
     assert (d.unit_id, d.left_on, d.reason) == (south.pk, moved_on, "reorganization")
     # The one who had died before already left with his own departure; none written again.
     assert Departure.objects.filter(member=gone).values_list("reason", flat=True).get() == "death"
-    records.update_record(actor=None, member=Member.objects.get(pk=m.pk), position="Bí thư")
+    records.update_record(actor=SYSTEM, member=Member.objects.get(pk=m.pk), position="Bí thư")
     services.issue_card(
-        actor=None, member=Member.objects.get(pk=m.pk), card_no="52000333", issued_on=moved_on
+        actor=SYSTEM, member=Member.objects.get(pk=m.pk), card_no="52000333", issued_on=moved_on
     )
     m = Member.objects.get(pk=m.pk)
     m.photo.save("new.png", ContentFile(PNG_NEW), save=True)
@@ -237,8 +238,8 @@ def test_a_member_who_left_on_the_move_day_keeps_their_own_departure(world, clie
     south = world.cells_a[2]
     m = make_member(south, "Quàng Văn Theo")
     on = dt.date(2025, 7, 1)
-    transfer_out(actor=None, member=m, kind="official", departed_on=on, to_unit=world.cell_b)
-    MoveUnit(decision(on, "31"), unit=south, new_parent=_new_commune(world)).execute(actor=None)
+    transfer_out(actor=SYSTEM, member=m, kind="official", departed_on=on, to_unit=world.cell_b)
+    MoveUnit(decision(on, "31"), unit=south, new_parent=_new_commune(world)).execute(actor=SYSTEM)
     assert list(Departure.objects.filter(member=m).values_list("reason", flat=True)) == ["official"]
     login(client, world.official_a)
     former = client.get(
@@ -254,22 +255,24 @@ def test_a_backdated_move_copies_what_the_old_side_knew_not_what_came_after(worl
 
     south = world.cells_a[2]
     m = make_member(south, "Quàng Văn Theo")
-    records.update_record(actor=None, member=m, position="Trưởng bản")
+    records.update_record(actor=SYSTEM, member=m, position="Trưởng bản")
     t = transfer_out(
-        actor=None,
+        actor=SYSTEM,
         member=Member.objects.get(pk=m.pk),
         kind="official",
         departed_on=dt.date(2025, 9, 1),
         to_unit=world.cell_b,
     )
-    confirm_arrival(actor=None, transfer=t, arrived_on=dt.date(2025, 9, 5))
-    records.update_record(actor=None, member=Member.objects.get(pk=m.pk), position="Bí thư phường")
+    confirm_arrival(actor=SYSTEM, transfer=t, arrived_on=dt.date(2025, 9, 5))
+    records.update_record(
+        actor=SYSTEM, member=Member.objects.get(pk=m.pk), position="Bí thư phường"
+    )
     # The decision moving the cell to another commune from 1/7 is recorded afterwards.
     MoveUnit(
         decision(dt.date(2025, 7, 1), "31"),
         unit=Unit.objects.get(pk=south.pk),
         new_parent=_new_commune(world),
-    ).execute(actor=None)
+    ).execute(actor=SYSTEM)
     d = Departure.objects.get(member=m, reason="reorganization")
     assert d.record["position"] == "Trưởng bản"
     login(client, world.official_a)
@@ -283,11 +286,11 @@ def test_a_cell_merged_into_another_communes_cell_leaves_a_copy(world, client):
 
     south = world.cells_a[2]
     m = make_member(south, "Quàng Văn Theo")
-    services.issue_card(actor=None, member=m, card_no="51000222", issued_on=dt.date(2010, 1, 2))
+    services.issue_card(actor=SYSTEM, member=m, card_no="51000222", issued_on=dt.date(2010, 1, 2))
     on = dt.date(2025, 7, 1)
-    MergeUnits(decision(on, "9"), sources=[south], into=world.cell_b).execute(actor=None)
+    MergeUnits(decision(on, "9"), sources=[south], into=world.cell_b).execute(actor=SYSTEM)
     services.issue_card(
-        actor=None, member=Member.objects.get(pk=m.pk), card_no="52000333", issued_on=on
+        actor=SYSTEM, member=Member.objects.get(pk=m.pk), card_no="52000333", issued_on=on
     )
     assert list(Departure.objects.filter(member=m).values_list("reason", "left_on")) == [
         ("reorganization", on)
@@ -303,9 +306,9 @@ def test_the_new_commune_never_lists_one_who_died_before_the_cell_came(world, cl
 
     south = world.cells_a[2]
     gone = make_member(south, "Lò Văn Mất")
-    services.record_death(actor=None, member=gone, died_on=dt.date(2024, 3, 1))
+    services.record_death(actor=SYSTEM, member=gone, died_on=dt.date(2024, 3, 1))
     MoveUnit(decision(dt.date(2025, 7, 1), "31"), unit=south, new_parent=world.commune_b).execute(
-        actor=None
+        actor=SYSTEM
     )
     login(client, world.official_b)
     former = client.get(
@@ -331,16 +334,16 @@ def test_two_moves_the_same_day_and_a_merge_of_communes_write_one_copy_each(worl
         for c, n in zip(world.cells_a, ("Một", "Hai", "Ba"), strict=True)
     ]
     on = dt.date(2025, 7, 1)
-    MoveUnit(decision(on, "31"), unit=south, new_parent=world.commune_b).execute(actor=None)
+    MoveUnit(decision(on, "31"), unit=south, new_parent=world.commune_b).execute(actor=SYSTEM)
     MoveUnit(
         decision(on, "32"), unit=Unit.objects.get(pk=south.pk), new_parent=_new_commune(world)
-    ).execute(actor=None)
+    ).execute(actor=SYSTEM)
     assert Departure.objects.filter(member=people[2]).count() == 1
     MergeUnits(
         decision(dt.date(2025, 8, 1), "33"),
         sources=[Unit.objects.get(pk=world.commune_a.pk)],
         into=Unit.objects.get(pk=world.commune_b.pk),
-    ).execute(actor=None)
+    ).execute(actor=SYSTEM)
     assert sorted(Departure.objects.values_list("member_id", flat=True)) == sorted(
         p.pk for p in people
     )

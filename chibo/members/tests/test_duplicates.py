@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM
 from chibo.members import duplicates, records
 from chibo.members.lifecycle import EventKind
 from chibo.members.models import Member
@@ -12,7 +13,7 @@ from chibo.members.services import add_member, award_badge
 
 def _m(world, unit, admitted, recognized, **rec):
     m = add_member(
-        actor=None,
+        actor=SYSTEM,
         unit=unit,
         family_name="Lò",
         middle_name="Văn",
@@ -23,7 +24,7 @@ def _m(world, unit, admitted, recognized, **rec):
         recognized_on=recognized,
         placed_on=admitted,
     )
-    records.update_record(actor=None, member=m, birth_date=dt.date(1960, 4, 5), **rec)
+    records.update_record(actor=SYSTEM, member=m, birth_date=dt.date(1960, 4, 5), **rec)
     return Member.objects.get(pk=m.pk)
 
 
@@ -38,7 +39,7 @@ def test_duplicates_are_found_and_merged_with_every_choice_made(world):
         identity_type="cccd",
         identity_no="011060001234",
     )
-    award_badge(actor=None, member=b, years=40, awarded_on=dt.date(2025, 6, 1))
+    award_badge(actor=SYSTEM, member=b, years=40, awarded_on=dt.date(2025, 6, 1))
     pairs = duplicates.find(world.commune_a)
     assert [(p.a.pk, p.b.pk) for p in pairs] == [(a.pk, b.pk)]
     with pytest.raises(ValidationError) as exc:

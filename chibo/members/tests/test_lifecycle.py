@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM
 from chibo.members import lifecycle
 from chibo.members.lifecycle import Activity, Ended, EventKind, Stage
 from chibo.members.models import Member, MemberEvent
@@ -88,7 +89,7 @@ def test_it_keeps_dimensions_apart():
 
 def _member(world):
     return add_member(
-        actor=None,
+        actor=SYSTEM,
         unit=world.cells_a[0],
         family_name="Lò",
         middle_name="Văn",
@@ -111,7 +112,7 @@ def test_it_never_lets_the_stored_state_disagree_with_the_events(world, raw):
         before = MemberEvent.objects.filter(member=member).count()
         try:
             record_event(
-                actor=None,
+                actor=SYSTEM,
                 member=member,
                 kind=kind,
                 effective_date=dt.date(2000, 3, 1) + dt.timedelta(days=days),
@@ -154,7 +155,7 @@ def test_it_corrects_a_wrong_date_without_deleting_anything(world):
     assert member.recognized_on == dt.date(2001, 3, 1) and member.stage == Stage.OFFICIAL
     assert MemberEvent.objects.filter(pk=wrong.pk).exists()  # kept, as corrected
     with pytest.raises(ValidationError):
-        correct_event(actor=None, event=wrong, kind=EventKind.VOID)  # correct the newest only
+        correct_event(actor=SYSTEM, event=wrong, kind=EventKind.VOID)  # correct the newest only
     assert AuditLog.objects.filter(action="members.event.correct").count() == 1
 
 
@@ -162,10 +163,10 @@ def test_it_refuses_a_correction_that_would_break_the_history(world):
     member = _member(world)
     admission = member.events.get(kind=EventKind.ADMISSION)
     record_event(
-        actor=None, member=member, kind=EventKind.EXEMPTION, effective_date=dt.date(2010, 1, 1)
+        actor=SYSTEM, member=member, kind=EventKind.EXEMPTION, effective_date=dt.date(2010, 1, 1)
     )
     with pytest.raises(ValidationError):
-        correct_event(actor=None, event=admission, kind=EventKind.VOID)
+        correct_event(actor=SYSTEM, event=admission, kind=EventKind.VOID)
     member.refresh_from_db()
     assert member.activity == Activity.EXEMPT
     assert Member.objects.get(pk=member.pk).events.count() == 2
@@ -178,15 +179,15 @@ def test_it_stops_counting_a_member_from_the_day_membership_ends(world):
     member = _member(world)
     assert counts_on(cell, dt.date(2010, 1, 1))["direct"] == 1
     record_event(
-        actor=None, member=member, kind=EventKind.STRIKE_OFF, effective_date=dt.date(2012, 6, 1)
+        actor=SYSTEM, member=member, kind=EventKind.STRIKE_OFF, effective_date=dt.date(2012, 6, 1)
     )
     assert counts_on(cell, dt.date(2012, 5, 31))["direct"] == 1
     assert counts_on(cell, dt.date(2012, 6, 1))["direct"] == 0
     restored = record_event(
-        actor=None, member=member, kind=EventKind.RESTORATION, effective_date=dt.date(2015, 1, 1)
+        actor=SYSTEM, member=member, kind=EventKind.RESTORATION, effective_date=dt.date(2015, 1, 1)
     )
     assert counts_on(cell, dt.date(2016, 1, 1))["direct"] == 1
-    correct_event(actor=None, event=restored, kind=EventKind.VOID, note="nhầm")
+    correct_event(actor=SYSTEM, event=restored, kind=EventKind.VOID, note="nhầm")
     assert counts_on(cell, dt.date(2016, 1, 1))["direct"] == 0
     assert counts_on(world.commune_a, dt.date(2021, 1, 1))["total"] == 0
 
@@ -232,7 +233,7 @@ def test_the_stored_state_follows_the_clock_as_terms_end(world, clock, raw, step
         if term is not None and kind in (EventKind.EXEMPTION, EventKind.SUSPENSION):
             data = {"until": (on + dt.timedelta(days=term)).isoformat()}
         try:
-            record_event(actor=None, member=member, kind=kind, effective_date=on, data=data)
+            record_event(actor=SYSTEM, member=member, kind=kind, effective_date=on, data=data)
         except ValidationError:
             pass
     moment = start
@@ -257,11 +258,11 @@ def test_a_suspension_with_an_end_ends_by_itself_the_day_after(world, clock, tod
 
     member = _member(world)
     record_event(
-        actor=None, member=member, kind=EventKind.RECOGNITION, effective_date=dt.date(2001, 3, 1)
+        actor=SYSTEM, member=member, kind=EventKind.RECOGNITION, effective_date=dt.date(2001, 3, 1)
     )
     last = today + dt.timedelta(days=10)
     suspend(
-        actor=None,
+        actor=SYSTEM,
         member=Member.objects.get(pk=member.pk),
         effective_date=today,
         decision_no="7-QĐ/ĐU",

@@ -4,6 +4,7 @@ import datetime as dt
 import random
 import unicodedata
 
+from chibo.core.actors import SYSTEM
 from chibo.core.text import search_key
 from chibo.members.models import Member
 from chibo.members.selectors import keyset_page
@@ -39,7 +40,7 @@ def make(world, n=240, seed=3):
     cell = world.cells_a[0]
     for _ in range(n):
         add_member(
-            actor=None,
+            actor=SYSTEM,
             unit=cell,
             family_name=rng.choice(FAMILY),
             middle_name=rng.choice(MIDDLE),

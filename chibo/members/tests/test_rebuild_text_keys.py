@@ -3,6 +3,7 @@ import io
 
 from django.core.management import call_command
 
+from chibo.core.actors import SYSTEM
 from chibo.core.models import SystemInfo
 from chibo.core.text import icu_version, search_key, sort_key
 from chibo.members.models import Member
@@ -12,7 +13,7 @@ from chibo.org.models import Unit
 
 def test_it_rebuilds_stored_keys_and_records_the_icu_version(world):
     m = add_member(
-        actor=None,
+        actor=SYSTEM,
         unit=world.cells_a[0],
         family_name="Đặng",
         middle_name="Thị",

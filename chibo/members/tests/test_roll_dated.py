@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from chibo.core.actors import SYSTEM
 from chibo.members import roll
 from chibo.members.selectors import counts_on
 from chibo.org.models import Unit
@@ -26,7 +27,7 @@ def test_a_merged_commune_keeps_its_book_before_the_merge_and_the_target_gains_i
     a, b = world.commune_a, world.commune_b
     in_a = make_member(world.cells_a[0], "Lò Văn A")
     in_b = make_member(world.cell_b, "Quàng Văn B")
-    MergeUnits(decision(D), sources=[b], into=a).execute(actor=None)
+    MergeUnits(decision(D), sources=[b], into=a).execute(actor=SYSTEM)
     a, b = Unit.objects.get(pk=a.pk), Unit.objects.get(pk=b.pk)
     before = D - dt.timedelta(days=1)
     assert ids(on_roll(roll.rows(b, before, sensitive=True))) == {in_b.pk}
@@ -51,7 +52,7 @@ def test_members_of_a_cell_that_moved_away_are_former_members_of_the_old_commune
     from chibo.org.services import MoveUnit
 
     m = make_member(world.cells_a[0], "Lò Văn Cũ")
-    MoveUnit(decision(D), unit=world.cells_a[0], new_parent=world.commune_b).execute(actor=None)
+    MoveUnit(decision(D), unit=world.cells_a[0], new_parent=world.commune_b).execute(actor=SYSTEM)
     a, b = Unit.objects.get(pk=world.commune_a.pk), Unit.objects.get(pk=world.commune_b.pk)
     assert m.pk in set(former_of(a).values_list("pk", flat=True))
     assert m.pk not in set(former_of(b).values_list("pk", flat=True))
@@ -66,7 +67,7 @@ def test_restating_in_todays_tree_is_an_explicit_labelled_choice(world, client):
     from tests.world import PASSWORD
 
     m = make_member(world.cell_b, "Quàng Văn Đến")
-    MoveUnit(decision(D), unit=world.cell_b, new_parent=world.commune_a).execute(actor=None)
+    MoveUnit(decision(D), unit=world.cell_b, new_parent=world.commune_a).execute(actor=SYSTEM)
     a = Unit.objects.get(pk=world.commune_a.pk)
     before = D - dt.timedelta(days=1)
     assert m.pk not in ids(roll.rows(a, before, sensitive=True))

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM
 from chibo.members import services as s
 from chibo.members.lifecycle import Activity, Ended, EventKind, Stage
 from chibo.members.models import Member
@@ -14,7 +15,7 @@ from chibo.members.models import Member
 
 def _member(world, birth=dt.date(1950, 3, 1), admitted=dt.date(1980, 5, 19), official=True, **kw):
     m = s.add_member(
-        actor=None,
+        actor=SYSTEM,
         unit=world.cells_a[0],
         family_name=kw.get("family", "Lò"),
         middle_name="Văn",

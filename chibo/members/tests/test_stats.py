@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chibo.core.actors import SYSTEM
 from chibo.members import services as s
 from chibo.members import stats
 from chibo.members.models import Member, Transfer
@@ -25,7 +26,7 @@ def _history(world, rng: random.Random, n: int) -> None:
         admitted = D(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 2000))
         official = admitted.replace(year=admitted.year + 1) if admitted.month != 2 else None
         m = s.add_member(
-            actor=None,
+            actor=SYSTEM,
             unit=cell,
             family_name=rng.choice(["Lò", "Quàng", "Giàng", "Nguyễn"]),
             middle_name="Văn",
@@ -39,10 +40,10 @@ def _history(world, rng: random.Random, n: int) -> None:
         day = (official or admitted) + dt.timedelta(days=rng.randint(30, 900))
         roll = rng.random() if day < D(2026, 11, 1) else 1.0  # nothing after today
         if roll < 0.15:
-            s.record_death(actor=None, member=m, died_on=day)
+            s.record_death(actor=SYSTEM, member=m, died_on=day)
         elif roll < 0.25 and official and day > official:
             s.strike_off(
-                actor=None,
+                actor=SYSTEM,
                 member=m,
                 ground="quit_or_fee",
                 effective_date=day,
@@ -51,7 +52,7 @@ def _history(world, rng: random.Random, n: int) -> None:
             )
             if rng.random() < 0.5:
                 s.restore(
-                    actor=None,
+                    actor=SYSTEM,
                     member=m,
                     effective_date=day + dt.timedelta(days=400),
                     decision_no="2",
@@ -62,24 +63,24 @@ def _history(world, rng: random.Random, n: int) -> None:
             target = rng.choice(others)
             same = target.commune_id == cell.commune_id
             t = transfer_out(
-                actor=None,
+                actor=SYSTEM,
                 member=m,
                 kind=Transfer.Kind.INTERNAL if same else Transfer.Kind.OFFICIAL,
                 to_unit=target,
                 departed_on=day,
             )
             if not same and rng.random() < 0.8:
-                confirm_arrival(actor=None, transfer=t, arrived_on=day + dt.timedelta(days=10))
+                confirm_arrival(actor=SYSTEM, transfer=t, arrived_on=day + dt.timedelta(days=10))
         elif roll < 0.5:
             transfer_out(
-                actor=None,
+                actor=SYSTEM,
                 member=m,
                 kind=Transfer.Kind.ABROAD,
                 destination="Đảng ủy ngoài nước",
                 departed_on=day,
             )
         elif roll < 0.55:
-            s.resign(actor=None, member=m, effective_date=day, decision_no="3", issuer="ĐU")
+            s.resign(actor=SYSTEM, member=m, effective_date=day, decision_no="3", issuer="ĐU")
 
 
 @pytest.fixture
@@ -120,7 +121,7 @@ def test_movement_identity_and_counts_agree(histories, which, start, days):
 
 def test_movement_rows_count_what_happened(world):
     m = s.add_member(
-        actor=None,
+        actor=SYSTEM,
         unit=world.cells_a[0],
         family_name="Lò",
         middle_name="Văn",
@@ -132,7 +133,7 @@ def test_movement_rows_count_what_happened(world):
         placed_on=D(2000, 1, 1),
     )
     p = s.add_member(
-        actor=None,
+        actor=SYSTEM,
         unit=world.cells_a[0],
         family_name="Lò",
         middle_name="Thị",
@@ -144,7 +145,7 @@ def test_movement_rows_count_what_happened(world):
         placed_on=D(2025, 3, 1),
     )
     s.strike_off(
-        actor=None,
+        actor=SYSTEM,
         member=p,
         ground="not_recognized",
         effective_date=D(2025, 9, 1),
@@ -152,13 +153,13 @@ def test_movement_rows_count_what_happened(world):
         issuer="ĐU",
     )
     t = transfer_out(
-        actor=None,
+        actor=SYSTEM,
         member=m,
         kind=Transfer.Kind.OFFICIAL,
         to_unit=world.cell_b,
         departed_on=D(2025, 5, 5),
     )
-    confirm_arrival(actor=None, transfer=t, arrived_on=D(2025, 5, 20))
+    confirm_arrival(actor=SYSTEM, transfer=t, arrived_on=D(2025, 5, 20))
     f = stats.movement(world.commune_a, D(2025, 1, 1), D(2025, 12, 31))
     assert [f.get(k) for k in ("A", "B1", "C3", "C3p", "C5", "C5b", "D")] == [1, 1, 1, 1, 1, 1, 0]
     g = stats.movement(world.commune_b, D(2025, 1, 1), D(2025, 12, 31))
@@ -174,7 +175,7 @@ def test_movement_rows_count_what_happened(world):
 
 def test_services_form_counts_badges_cards_and_letters(world):
     m = s.add_member(
-        actor=None,
+        actor=SYSTEM,
         unit=world.cells_a[0],
         family_name="Lò",
         middle_name="Văn",
@@ -185,10 +186,10 @@ def test_services_form_counts_badges_cards_and_letters(world):
         recognized_on=D(1986, 1, 1),
         placed_on=D(1985, 1, 1),
     )
-    s.award_badge(actor=None, member=m, years=40, awarded_on=D(2025, 2, 3))
-    s.issue_card(actor=None, member=m, card_no="123", issued_on=D(2025, 3, 3), reason="lost")
+    s.award_badge(actor=SYSTEM, member=m, years=40, awarded_on=D(2025, 2, 3))
+    s.issue_card(actor=SYSTEM, member=m, card_no="123", issued_on=D(2025, 3, 3), reason="lost")
     transfer_out(
-        actor=None,
+        actor=SYSTEM,
         member=m,
         kind=Transfer.Kind.TEMPORARY,
         reason="study",
@@ -210,7 +211,7 @@ def test_a_submitted_quarter_is_frozen_and_backdated_events_are_flagged(world, t
     from chibo.members import reconciliation as r
 
     m = s.add_member(
-        actor=None,
+        actor=SYSTEM,
         unit=world.cells_a[0],
         family_name="Lò",
         middle_name="Văn",
@@ -232,10 +233,10 @@ def test_a_submitted_quarter_is_frozen_and_backdated_events_are_flagged(world, t
             year=today.year,
             quarter=(today.month - 1) // 3 + 1,
         )
-    death = s.record_death(actor=None, member=m, died_on=D(2025, 8, 14))
+    death = s.record_death(actor=SYSTEM, member=m, died_on=D(2025, 8, 14))
     assert death.data["reported_quarter"] == "3/2025"
     later = s.issue_card(
-        actor=None, member=Member.objects.get(pk=m.pk), card_no="9", issued_on=D(2025, 8, 1)
+        actor=SYSTEM, member=Member.objects.get(pk=m.pk), card_no="9", issued_on=D(2025, 8, 1)
     )
     assert later.data["reported_quarter"] == "3/2025"
     rec.refresh_from_db()
@@ -247,7 +248,7 @@ def test_a_submitted_quarter_is_frozen_and_backdated_events_are_flagged(world, t
     )
     assert q3["changed"] and q3["now"]["D"] == 0 and {e.pk for e in q3["late"]} >= {death.pk}
     other = s.add_member(
-        actor=None,
+        actor=SYSTEM,
         unit=world.cell_b,
         family_name="Quàng",
         middle_name="Văn",
@@ -258,7 +259,7 @@ def test_a_submitted_quarter_is_frozen_and_backdated_events_are_flagged(world, t
         recognized_on=D(2001, 1, 1),
         placed_on=D(2020, 1, 1),
     )
-    e = s.record_death(actor=None, member=other, died_on=D(2025, 8, 14))
+    e = s.record_death(actor=SYSTEM, member=other, died_on=D(2025, 8, 14))
     assert "reported_quarter" not in e.data  # commune B has not reported
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from chibo.accounts.choices import Role
 from chibo.accounts.models import Grant
 from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM
 from chibo.members import records, seats, transfers
 from chibo.members.lifecycle import EventKind
 from chibo.members.models import Member, Placement, Seat, Transfer
@@ -16,7 +17,7 @@ from tests.world import make_user
 
 def _member(world, unit=None, given="Pọm", admitted=dt.date(2010, 5, 19)):
     return add_member(
-        actor=None,
+        actor=SYSTEM,
         unit=unit or world.cells_a[0],
         family_name="Lò",
         middle_name="Văn",
@@ -228,10 +229,12 @@ def test_hometown_links_to_an_administrative_unit_of_its_era(world):
     m = _member(world)
     old = admin_units.find("pre2025", "Na Cô Sa", level="commune")[0]
     with pytest.raises(ValidationError) as exc:
-        records.update_record(actor=None, member=m, hometown_era="pre2025", hometown_code="999999")
+        records.update_record(
+            actor=SYSTEM, member=m, hometown_era="pre2025", hometown_code="999999"
+        )
     assert "Không có xã/phường mã 999999" in str(exc.value)
     records.update_record(
-        actor=None,
+        actor=SYSTEM,
         member=m,
         hometown="Na Cô Sa, Nậm Pồ",
         hometown_era="pre2025",

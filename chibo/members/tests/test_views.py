@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 
 from chibo.accounts.choices import Role
 from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM
 from chibo.members import records, services
 from chibo.members.models import Member, Transfer
 from chibo.members.transfers import transfer_out
@@ -15,7 +16,7 @@ from tests.world import PASSWORD, make_user
 
 def _add(world, given, unit=None, **rec):
     m = services.add_member(
-        actor=None,
+        actor=SYSTEM,
         unit=unit or world.cells_a[0],
         family_name=rec.pop("family", "Lò"),
         middle_name="Văn",
@@ -27,7 +28,7 @@ def _add(world, given, unit=None, **rec):
         placed_on=dt.date(2020, 1, 1),
     )
     if rec:
-        records.update_record(actor=None, member=m, **rec)
+        records.update_record(actor=SYSTEM, member=m, **rec)
     return m
 
 
@@ -100,7 +101,7 @@ def test_keyset_pages_cover_everyone_once(client, world, monkeypatch):
 
 def test_sensitive_data_is_masked_for_a_read_only_viewer(client, people):
     m = Member.objects.get(family_name="Giàng")
-    records.update_record(actor=None, member=m, identity_type="cccd", identity_no="011090001234")
+    records.update_record(actor=SYSTEM, member=m, identity_type="cccd", identity_no="011090001234")
     _login(client, people.viewer_a)
     body = client.get(reverse("members:detail", args=[m.pk])).content.decode()
     assert "011090001234" not in body and "Mông" not in body and "•••" in body
@@ -239,11 +240,11 @@ def test_the_transfer_letter_in_word_and_pdf(client, people):
     from chibo.members.models import Seat
 
     m = Member.objects.get(family_name="Nguyễn")
-    records.update_record(actor=None, member=m, biography_no="LL-0451")
-    services.issue_card(actor=None, member=m, card_no="51012345", issued_on=dt.date(2010, 1, 2))
+    records.update_record(actor=SYSTEM, member=m, biography_no="LL-0451")
+    services.issue_card(actor=SYSTEM, member=m, card_no="51012345", issued_on=dt.date(2010, 1, 2))
     sec = Member.objects.get(family_name="Lò", gender="f")
     seats.assign_seat(
-        actor=None,
+        actor=SYSTEM,
         unit=people.commune_a,
         member=sec,
         role=Seat.Role.SECRETARY,
@@ -399,7 +400,7 @@ def test_the_unit_page_shows_its_committee_and_the_member_pages(client, world):
 
     m = _add(world, "Thư")
     seats.assign_seat(
-        actor=None,
+        actor=SYSTEM,
         unit=world.cells_a[0],
         member=m,
         role=Seat.Role.SECRETARY,

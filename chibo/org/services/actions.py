@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
-from chibo.core.scope import can, is_system_admin
+from chibo.core.actors import is_system
+from chibo.core.scope import allowed, is_system_admin
 
 from ..choices import ALLOWED_PARENTS, RestructureKind, UnitKind
 from ..models import Lineage, RestructureEffect, RestructureEvent, Unit, UnitVersion
@@ -142,7 +143,7 @@ class RestructureAction:
             errors = self.check()
             if errors:
                 raise ValidationError(errors)
-            if actor is not None and not all(can(actor, "change", u) for u in self.touched_units()):
+            if not all(allowed(actor, "change", u) for u in self.touched_units()):
                 raise PermissionDenied(_("Bạn không có quyền thay đổi các tổ chức này."))
             summary = self.summary = self.preview()  # before anything changes
             event = RestructureEvent.objects.create(
@@ -215,7 +216,7 @@ class CreateUnit(RestructureAction):
         _effect(event, self.created, Role.CREATED, self.summary[0])
 
     def execute(self, *, actor) -> RestructureEvent:
-        if self.parent is None and actor is not None:
+        if self.parent is None and not is_system(actor):
             if not is_system_admin(actor):
                 raise PermissionDenied(_("Chỉ quản trị hệ thống được lập tổ chức cấp cao nhất."))
         return super().execute(actor=actor)

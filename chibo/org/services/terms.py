@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
-from chibo.core.scope import can
+from chibo.core.scope import allowed
 
 from ..models import Term, Unit
 from .actions import CreateUnit
@@ -34,7 +34,7 @@ def add_term(
 ):
     """A committee term (nhiệm kỳ): document numbers and committee seats run per term."""
 
-    if actor is not None and not can(actor, "change", unit):
+    if not allowed(actor, "change", unit):
         raise PermissionDenied(_("Bạn không có quyền thay đổi tổ chức này."))
     if not label.strip():
         raise ValidationError({"label": _("Hãy ghi nhiệm kỳ, ví dụ 2025–2030.")})

@@ -1,5 +1,6 @@
 import datetime as dt
 
+from chibo.core.actors import SYSTEM
 from chibo.org import selectors
 from chibo.org.models import Lineage, Unit
 from tests.world import PASSWORD, decision
@@ -85,7 +86,7 @@ def test_it_shows_the_unit_as_of_a_past_date(world, client):
     from chibo.org.services import RenameUnit
 
     RenameUnit(decision(dt.date(2025, 7, 1)), unit=world.commune_a, name="Xã Đồng Tâm Mới").execute(
-        actor=None
+        actor=SYSTEM
     )
     client.login(username="canbo.a", password=PASSWORD)
     old = client.get(f"/org/unit/{world.commune_a.pk}/?on=2024-01-01").content.decode()
@@ -130,7 +131,7 @@ def test_it_browses_the_past_with_the_scope_of_that_date(world, client):
     from chibo.org.services import MoveUnit
 
     MoveUnit(decision(dt.date(2026, 1, 1)), unit=world.cell_b, new_parent=world.commune_a).execute(
-        actor=None
+        actor=SYSTEM
     )
     client.login(username="canbo.a", password=PASSWORD)
     past = client.get("/org/?on=2024-06-01").content.decode()
@@ -158,7 +159,7 @@ def test_the_unit_page_of_a_past_date_uses_that_days_tree_and_rules(world, clien
     )
     MoveUnit(
         decision(dt.date(2025, 1, 1)), unit=world.cells_a[1], new_parent=world.commune_b
-    ).execute(actor=None)
+    ).execute(actor=SYSTEM)
     client.login(username=world.official_a.username, password=PASSWORD)
     old = client.get(f"/org/unit/{cell.pk}/?on=2025-06-01").content.decode()
     now = client.get(f"/org/unit/{cell.pk}/").content.decode()

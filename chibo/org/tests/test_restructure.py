@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM
 from chibo.core.text import part_key
 from chibo.org import selectors
 from chibo.org.choices import UnitKind
@@ -43,7 +44,7 @@ def test_it_creates_units_with_denormalized_ancestors(world):
 
 def test_it_reads_the_tree_as_of_any_date_after_a_move(world):
     cell = world.cells_a[0]
-    MoveUnit(decision(REFORM, "5-QĐ"), unit=cell, new_parent=world.commune_b).execute(actor=None)
+    MoveUnit(decision(REFORM, "5-QĐ"), unit=cell, new_parent=world.commune_b).execute(actor=SYSTEM)
     assert "Chi bộ thôn Đông" in names(selectors.children_on(world.commune_a.pk, D2024))
     assert "Chi bộ thôn Đông" not in names(selectors.children_on(world.commune_a.pk, REFORM))
     assert "Chi bộ thôn Đông" in names(selectors.children_on(world.commune_b.pk, REFORM))
@@ -57,7 +58,7 @@ def test_it_reads_the_tree_as_of_any_date_after_a_move(world):
 
 def test_it_keeps_versions_when_renamed_and_reads_the_old_name(world):
     RenameUnit(decision(REFORM), unit=world.commune_a, name="Đảng bộ xã Đồng Tâm Mới").execute(
-        actor=None
+        actor=SYSTEM
     )
     u = fresh(world.commune_a)
     assert u.name == "Đảng bộ xã Đồng Tâm Mới"
@@ -98,12 +99,12 @@ def test_it_refuses_a_dissolution_with_live_children_and_changes_nothing(world):
     errors = action.check()
     assert errors and "còn 3 tổ chức trực thuộc" in errors[0]
     with pytest.raises(ValidationError):
-        action.execute(actor=None)
+        action.execute(actor=SYSTEM)
     assert fresh(world.commune_a).valid_to is None
 
 
 def test_it_refuses_a_change_dated_before_the_last_one(world):
-    RenameUnit(decision(REFORM), unit=world.commune_a, name="Tên mới").execute(actor=None)
+    RenameUnit(decision(REFORM), unit=world.commune_a, name="Tên mới").execute(actor=SYSTEM)
     errors = RenameUnit(decision(D2024), unit=fresh(world.commune_a), name="Tên khác").check()
     assert any("không được trước" in e for e in errors)
 
@@ -129,7 +130,7 @@ def test_it_splits_a_unit_and_assigns_every_child(world):
         ],
     )
     assert action.check() == []
-    action.execute(actor=None)
+    action.execute(actor=SYSTEM)
     one, two = action.created
     assert len(selectors.children_on(one.pk, REFORM)) == 2
     assert len(selectors.children_on(two.pk, REFORM)) == 1
@@ -169,7 +170,7 @@ def test_it_keeps_the_temporal_closure_consistent_with_the_links(world):
         unit=world.commune_a,
         new_parent=world.commune_b,
         new_kind=UnitKind.GRASSROOTS_COMMITTEE,
-    ).execute(actor=None)
+    ).execute(actor=SYSTEM)
     for d in (D2024, REFORM, dt.date(2026, 1, 1)):
         walked, current = [], cell.pk
         while True:
@@ -204,9 +205,9 @@ def test_it_creates_units_only_under_allowed_kinds(world):
 def test_it_describes_a_change_in_the_history_as_it_was_before_the_change(world):
     from chibo.org.models import RestructureEffect
 
-    RenameUnit(decision(REFORM), unit=world.commune_a, name="Đảng bộ xã Mới").execute(actor=None)
+    RenameUnit(decision(REFORM), unit=world.commune_a, name="Đảng bộ xã Mới").execute(actor=SYSTEM)
     MoveUnit(decision(REFORM), unit=world.cells_a[0], new_parent=world.commune_b).execute(
-        actor=None
+        actor=SYSTEM
     )
     rename = RestructureEffect.objects.get(unit=world.commune_a, event__kind="rename")
     assert "“Đảng bộ xã Đồng Tâm” thành “Đảng bộ xã Mới”" in rename.description

@@ -1,0 +1,54 @@
+"""A write must say who makes it (issue 10): `actor=None` is refused before anything changes;
+the system's own writes say SYSTEM and their audit rows name no person."""
+
+import datetime as dt
+
+import pytest
+
+from chibo.audit.models import AuditLog
+from chibo.core.actors import SYSTEM, MissingActor
+from chibo.members.models import Member
+from chibo.members.services import add_member
+from chibo.org.models import Unit
+from chibo.org.services import CreateUnit, UnitSpec
+from tests.world import decision
+
+
+def _add(world, actor):
+    return add_member(
+        actor=actor,
+        unit=world.cells_a[0],
+        family_name="Lò",
+        middle_name="Văn",
+        given_name="Ai",
+        gender="m",
+        birth_year=1980,
+        admitted_on=dt.date(2010, 1, 1),
+        recognized_on=dt.date(2011, 1, 1),
+        placed_on=dt.date(2020, 1, 1),
+    )
+
+
+def test_a_member_service_refuses_no_actor(world):
+    rows, members = AuditLog.objects.count(), Member.objects.count()
+    with pytest.raises(MissingActor):
+        _add(world, None)
+    assert (AuditLog.objects.count(), Member.objects.count()) == (rows, members)
+
+
+def test_an_org_action_refuses_no_actor(world):
+    action = CreateUnit(
+        decision(dt.date(2026, 1, 5)),
+        parent=world.commune_a,
+        spec=UnitSpec(kind="cell", name="Chi bộ không ai lập", cell_type="village"),
+    )
+    assert not action.check()
+    with pytest.raises(MissingActor):
+        action.execute(actor=None)
+    assert not Unit.objects.filter(name="Chi bộ không ai lập").exists()
+
+
+def test_the_system_writes_with_no_person_named(world):
+    m = _add(world, SYSTEM)
+    row = AuditLog.objects.filter(object_id=str(m.pk), object_type="members.member").first()
+    assert row is not None and row.actor_id is None
