@@ -494,7 +494,7 @@ class AdmitForm(forms.Form):
         return out
 
     def _names(self):
-        from .importer import split_name
+        from .imports import split_name
 
         return split_name(" ".join(self.cleaned_data["full_name"].split()))
 

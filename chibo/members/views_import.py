@@ -27,7 +27,7 @@ from chibo.core.exports import XLSX
 from chibo.core.scope import can
 from chibo.org.models import Unit
 
-from . import importer
+from . import imports
 from .views import _unit
 
 BACKGROUND_ROWS = 3000  # smaller files are handled within the request
@@ -88,8 +88,8 @@ def _validate(token: str, background: bool) -> None:
     _save(token, job)
 
     def work():
-        sheet = importer.read(job["path"])
-        plan = importer.validate(sheet, job["mapping"], unit, progress=_progress(token, "validate"))
+        sheet = imports.read(job["path"])
+        plan = imports.validate(sheet, job["mapping"], unit, progress=_progress(token, "validate"))
         done = cache.get(_job_key(token))
         done.update(state="preview", plan=plan)
         _save(token, done)
@@ -103,7 +103,7 @@ def _commit(token: str, actor, decisions: dict, background: bool) -> None:
     _save(token, job)
 
     def work():
-        summary = importer.commit(
+        summary = imports.commit(
             job["plan"], actor=actor, decisions=decisions, progress=_progress(token, "commit")
         )
         done = cache.get(_job_key(token))
@@ -136,12 +136,12 @@ def import_start(request):
                 for chunk in upload.chunks():
                     fh.write(chunk)
             try:
-                sheet = importer.read(str(path))
-            except importer.ReadError as exc:
+                sheet = imports.read(str(path))
+            except imports.ReadError as exc:
                 path.unlink(missing_ok=True)
                 error = str(exc)
             else:
-                mapping = importer.auto_mapping(sheet.headers)
+                mapping = imports.auto_mapping(sheet.headers)
                 job = {
                     "user": request.user.pk,
                     "unit": unit.pk,
@@ -150,7 +150,7 @@ def import_start(request):
                     "headers": sheet.headers,
                     "rows": len(sheet.rows),
                     "mapping": mapping,
-                    "state": "mapping" if importer.missing_required(mapping) else "queued",
+                    "state": "mapping" if imports.missing_required(mapping) else "queued",
                 }
                 _save(token, job)
                 if job["state"] == "queued":
@@ -176,17 +176,17 @@ def import_job(request, token: str):
         action = request.POST.get("action")
         if action == "map" and job["state"] in ("mapping", "preview"):
             mapping = {}
-            for key, _label, _req in importer.FIELDS:
+            for key, _label, _req in imports.FIELDS:
                 value = request.POST.get(f"col_{key}", "")
                 if value.isdigit() and int(value) < len(job["headers"]):
                     mapping[key] = int(value)
             job["mapping"] = mapping
-            missing = importer.missing_required(mapping)
+            missing = imports.missing_required(mapping)
             if missing:
                 messages.error(
                     request,
                     _("Hãy chọn cột cho: %(f)s.")
-                    % {"f": ", ".join(importer.LABELS[k] for k in missing)},
+                    % {"f": ", ".join(imports.LABELS[k] for k in missing)},
                 )
                 _save(token, job)
             else:
@@ -216,7 +216,7 @@ def import_job(request, token: str):
         "unit": unit,
         "job": job,
         "token": token,
-        "fields": [(k, label, req, job["mapping"].get(k)) for k, label, req in importer.FIELDS],
+        "fields": [(k, label, req, job["mapping"].get(k)) for k, label, req in imports.FIELDS],
         "headers": list(enumerate(job["headers"])),
         "plan": plan,
         "can_edit": can(request.user, "members", unit),
@@ -224,7 +224,7 @@ def import_job(request, token: str):
     if plan is not None:
         ctx["counts"] = {a: plan.count(a) for a in ("new", "unchanged", "update", "confirm")}
         ctx["changed"] = [r for r in plan.rows if r.action in ("update", "confirm")][:300]
-        ctx["labels"] = importer.FIELD_LABELS
+        ctx["labels"] = imports.FIELD_LABELS
         ctx["errors"] = plan.errors[:1000]
     if request.htmx and request.GET.get("part") == "progress":
         if job["state"] not in ("queued", "validating", "committing"):
@@ -238,7 +238,7 @@ def import_job(request, token: str):
 @login_required
 def import_template(request):
     unit = _unit(request)
-    content = importer.template(unit)
+    content = imports.template(unit)
     with transaction.atomic():
         record(actor=request.user, action="export.import_template", unit=unit)
     resp = HttpResponse(content, content_type=XLSX)
