@@ -193,190 +193,253 @@ def _org(unit: Unit) -> int:
     return unit.grassroots_id or unit.commune_id or unit.pk
 
 
-def validate(
-    sheet: Sheet,
-    mapping: dict[str, int],
-    unit: Unit,
-    *,
-    today: dt.date | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> Plan:
-    today = today or timezone.localdate()
-    plan = Plan(unit_id=unit.pk, total=len(sheet.rows))
-    cells = list(
-        Unit.objects.filter(path__startswith=unit.path, kind__in=CELL_KINDS, valid_to__isnull=True)
-    )
-    cells_by_id = {cell.pk: cell for cell in cells}
-    by_ref: dict[str, Unit] = {}
-    for cell in cells:
-        by_ref[f"#{cell.pk}"] = cell
-        if cell.code:
-            by_ref[_key(cell.code)] = cell
-        by_ref.setdefault(_key(cell.name), cell)
-    # Only the columns that match a row to a member; full records are read for matches only.
-    by_identity: dict[str, int] = {}
-    by_person: dict[tuple, int] = {}
-    for pk, skey, birth, home, ident in Member.objects.filter(
-        home_unit__in=cells, ended=""
-    ).values_list("id", "search_key", "birth_date", "home_unit_id", "identity_no"):
-        if ident:
-            by_identity[ident] = pk
-        by_person[(skey, birth, home)] = pk
-    # Row numbers per identity / card number, to report the numbers a file repeats.
-    idents_file: dict[str, list[int]] = defaultdict(list)
-    cards_file: dict[str, list[int]] = defaultdict(list)
-    parsed: list[tuple[int, dict]] = []
-    col = {k: LABELS[k] for k in LABELS}
+# --- checks of one row -----------------------------------------------------------------------
 
-    def get(values, k):
-        i = mapping.get(k)
-        return values[i] if i is not None and i < len(values) else None
 
-    for i, (n, values) in enumerate(sheet.rows):
-        if progress and i % 2000 == 0:
-            progress(i, len(sheet.rows))
-        v: dict = {}
-        errs = len(plan.errors)
-        name = _text(get(values, "full_name"))
-        if not name:
-            plan.add(n, col["full_name"], _("Thiếu họ tên."))
-        v["family_name"], v["middle_name"], v["given_name"] = (
-            split_name(name) if name else ("", "", "")
+@dataclass
+class _Row:
+    """One row of the sheet as it is checked: its number, its cells and what was read."""
+
+    number: int
+    cells: list
+    v: dict = field(default_factory=dict)
+    cell: Unit | None = None
+    errors: int = 0
+
+
+class _Checks:
+    """What the checks of one validation share: the mapping, the unit's cells, today, the plan
+    that collects the errors, and the numbers seen so far in the file."""
+
+    def __init__(self, sheet: Sheet, mapping: dict[str, int], unit: Unit, today: dt.date):
+        self.sheet, self.mapping, self.unit, self.today = sheet, mapping, unit, today
+        self.plan = Plan(unit_id=unit.pk, total=len(sheet.rows))
+        self.cells = list(
+            Unit.objects.filter(
+                path__startswith=unit.path, kind__in=CELL_KINDS, valid_to__isnull=True
+            )
         )
-        g = GENDER.get(_key(get(values, "gender")))
-        if g is None:
-            plan.add(n, col["gender"], _("Giới tính ghi “Nam” hoặc “Nữ”."))
-        v["gender"] = g
-        for k in ("birth_date", "admitted_on", "recognized_on"):
-            d, err = parse_date(get(values, k))
-            if err:
-                plan.add(n, col[k], err)
-            v[k] = d
-        if v["birth_date"] is None and not any(
-            e[0] == n and e[1] == col["birth_date"] for e in plan.errors
-        ):
-            plan.add(n, col["birth_date"], _("Thiếu ngày sinh."))
-        if v["admitted_on"] is None and not any(
-            e[0] == n and e[1] == col["admitted_on"] for e in plan.errors
-        ):
-            plan.add(n, col["admitted_on"], _("Thiếu ngày vào Đảng."))
-        b, a, r = v["birth_date"], v["admitted_on"], v["recognized_on"]
-        if b and (b > today or b.year < 1890):
-            plan.add(n, col["birth_date"], _("Ngày sinh không hợp lý."))
-        if a and a > today:
-            plan.add(n, col["admitted_on"], _("Ngày vào Đảng ở tương lai."))
-        if b and a and rules.age_in_months(b, a) < 16 * 12:
-            plan.add(
-                n,
-                col["admitted_on"],
-                _("Vào Đảng khi chưa đủ 16 tuổi: kiểm tra ngày sinh và ngày vào Đảng."),
-            )
-        if a and r and r < a:
-            plan.add(n, col["recognized_on"], _("Ngày chính thức trước ngày vào Đảng."))
-        if a and r and r > today:
-            plan.add(n, col["recognized_on"], _("Ngày chính thức ở tương lai."))
-        ref = _text(get(values, "cell"))
-        cell = by_ref.get(ref if ref.startswith("#") else _key(ref))
-        if cell is None:
-            plan.add(
-                n,
-                col["cell"],
-                _("Không tìm thấy chi bộ “%(c)s” trong %(u)s.") % {"c": ref, "u": unit.name},
-            )
-        eth = _text(get(values, "ethnicity"))
-        v["ethnicity"] = ETHNICITY.get(_key(eth), None) if eth else ""
-        if v["ethnicity"] is None:
-            plan.add(
-                n,
-                col["ethnicity"],
-                _("Dân tộc “%(v)s” không có trong danh mục 54 dân tộc.") % {"v": eth},
-            )
-        rel = _text(get(values, "religion"))
-        v["religion"] = RELIGION.get(_key(rel), "other") if rel else ""
-        ident = _text(get(values, "identity_no")).replace(" ", "")
-        v["identity_no"], v["identity_type"] = ident, ""
-        if ident:
-            if ident.isdigit() and len(ident) in (9, 12):
-                v["identity_type"] = "cccd" if len(ident) == 12 else "cmnd"
-                idents_file[ident].append(n)
-            else:
-                plan.add(n, col["identity_no"], _("Số CCCD gồm 12 chữ số, CMND cũ 9 chữ số."))
-        card = _text(get(values, "card_no")).replace(" ", "")
-        v["card_no"] = card
-        if card:
-            if not card.isdigit():
-                plan.add(n, col["card_no"], _("Số thẻ đảng viên chỉ gồm chữ số."))
-            cards_file[card].append(n)
-        v["biography_no"] = _text(get(values, "biography_no"))
-        v["hometown"] = _text(get(values, "hometown"))
-        v["residence"] = _text(get(values, "residence"))
-        v["position"] = _text(get(values, "position"))
-        system, grade, err = parse_education(_text(get(values, "education")))
-        if err:
-            plan.add(n, col["education"], err)
-        v["education_system"], v["education_grade"] = system, grade
-        for k, table in (
-            ("qualification", QUALIFICATION),
-            ("theory_level", THEORY),
-            ("occupation_now", OCCUPATION),
-        ):
-            raw = _text(get(values, k))
-            v[k] = table.get(_key(raw)) if raw else ""
-            if v[k] is None:
-                plan.add(n, col[k], _("Giá trị “%(v)s” không có trong danh mục.") % {"v": raw})
-                v[k] = ""
-        if len(plan.errors) == errs:
-            parsed.append((n, {**v, "_cell": cell}))
+        self.cells_by_id = {cell.pk: cell for cell in self.cells}
+        self.by_ref: dict[str, Unit] = {}
+        for cell in self.cells:
+            self.by_ref[f"#{cell.pk}"] = cell
+            if cell.code:
+                self.by_ref[_key(cell.code)] = cell
+            self.by_ref.setdefault(_key(cell.name), cell)
+        # Row numbers per identity / card number, to report the numbers a file repeats.
+        self.idents_file: dict[str, list[int]] = defaultdict(list)
+        self.cards_file: dict[str, list[int]] = defaultdict(list)
 
-    for seen, column, message in (
-        (idents_file, "identity_no", _("Số %(i)s lặp lại ở các dòng %(r)s.")),
-        (cards_file, "card_no", _("Số thẻ %(i)s lặp lại ở các dòng %(r)s.")),
+    def get(self, r: _Row, k: str):
+        i = self.mapping.get(k)
+        return r.cells[i] if i is not None and i < len(r.cells) else None
+
+    def error(self, r: _Row, k: str, message: str) -> None:
+        self.plan.add(r.number, LABELS[k], message)
+        r.errors += 1
+
+    def has_error(self, r: _Row, k: str) -> bool:
+        return any(e[0] == r.number and e[1] == LABELS[k] for e in self.plan.errors)
+
+
+def _check_name(ck: _Checks, r: _Row) -> None:
+    name = _text(ck.get(r, "full_name"))
+    if not name:
+        ck.error(r, "full_name", _("Thiếu họ tên."))
+    r.v["family_name"], r.v["middle_name"], r.v["given_name"] = (
+        split_name(name) if name else ("", "", "")
+    )
+
+
+def _check_gender(ck: _Checks, r: _Row) -> None:
+    g = GENDER.get(_key(ck.get(r, "gender")))
+    if g is None:
+        ck.error(r, "gender", _("Giới tính ghi “Nam” hoặc “Nữ”."))
+    r.v["gender"] = g
+
+
+def _check_dates(ck: _Checks, r: _Row) -> None:
+    for k in ("birth_date", "admitted_on", "recognized_on"):
+        d, err = parse_date(ck.get(r, k))
+        if err:
+            ck.error(r, k, err)
+        r.v[k] = d
+    if r.v["birth_date"] is None and not ck.has_error(r, "birth_date"):
+        ck.error(r, "birth_date", _("Thiếu ngày sinh."))
+    if r.v["admitted_on"] is None and not ck.has_error(r, "admitted_on"):
+        ck.error(r, "admitted_on", _("Thiếu ngày vào Đảng."))
+    b, a, rec = r.v["birth_date"], r.v["admitted_on"], r.v["recognized_on"]
+    if b and (b > ck.today or b.year < 1890):
+        ck.error(r, "birth_date", _("Ngày sinh không hợp lý."))
+    if a and a > ck.today:
+        ck.error(r, "admitted_on", _("Ngày vào Đảng ở tương lai."))
+    if a and rec and rec < a:
+        ck.error(r, "recognized_on", _("Ngày chính thức trước ngày vào Đảng."))
+    if a and rec and rec > ck.today:
+        ck.error(r, "recognized_on", _("Ngày chính thức ở tương lai."))
+
+
+def _check_admission_age(ck: _Checks, r: _Row) -> None:
+    b, a = r.v["birth_date"], r.v["admitted_on"]
+    if b and a and rules.age_in_months(b, a) < 16 * 12:
+        ck.error(
+            r,
+            "admitted_on",
+            _("Vào Đảng khi chưa đủ 16 tuổi: kiểm tra ngày sinh và ngày vào Đảng."),
+        )
+
+
+def _check_cell(ck: _Checks, r: _Row) -> None:
+    ref = _text(ck.get(r, "cell"))
+    r.cell = ck.by_ref.get(ref if ref.startswith("#") else _key(ref))
+    if r.cell is None:
+        ck.error(
+            r,
+            "cell",
+            _("Không tìm thấy chi bộ “%(c)s” trong %(u)s.") % {"c": ref, "u": ck.unit.name},
+        )
+
+
+def _check_ethnicity(ck: _Checks, r: _Row) -> None:
+    eth = _text(ck.get(r, "ethnicity"))
+    r.v["ethnicity"] = ETHNICITY.get(_key(eth), None) if eth else ""
+    if r.v["ethnicity"] is None:
+        ck.error(
+            r, "ethnicity", _("Dân tộc “%(v)s” không có trong danh mục 54 dân tộc.") % {"v": eth}
+        )
+
+
+def _check_religion(ck: _Checks, r: _Row) -> None:
+    rel = _text(ck.get(r, "religion"))
+    r.v["religion"] = RELIGION.get(_key(rel), "other") if rel else ""
+
+
+def _check_identity(ck: _Checks, r: _Row) -> None:
+    ident = _text(ck.get(r, "identity_no")).replace(" ", "")
+    r.v["identity_no"], r.v["identity_type"] = ident, ""
+    if ident:
+        if ident.isdigit() and len(ident) in (9, 12):
+            r.v["identity_type"] = "cccd" if len(ident) == 12 else "cmnd"
+            ck.idents_file[ident].append(r.number)
+        else:
+            ck.error(r, "identity_no", _("Số CCCD gồm 12 chữ số, CMND cũ 9 chữ số."))
+
+
+def _check_card(ck: _Checks, r: _Row) -> None:
+    card = _text(ck.get(r, "card_no")).replace(" ", "")
+    r.v["card_no"] = card
+    if card:
+        if not card.isdigit():
+            ck.error(r, "card_no", _("Số thẻ đảng viên chỉ gồm chữ số."))
+        ck.cards_file[card].append(r.number)
+
+
+def _check_texts(ck: _Checks, r: _Row) -> None:
+    for k in ("biography_no", "hometown", "residence", "position"):
+        r.v[k] = _text(ck.get(r, k))
+
+
+def _check_education(ck: _Checks, r: _Row) -> None:
+    system, grade, err = parse_education(_text(ck.get(r, "education")))
+    if err:
+        ck.error(r, "education", err)
+    r.v["education_system"], r.v["education_grade"] = system, grade
+
+
+def _check_levels(ck: _Checks, r: _Row) -> None:
+    for k, table in (
+        ("qualification", QUALIFICATION),
+        ("theory_level", THEORY),
+        ("occupation_now", OCCUPATION),
+    ):
+        raw = _text(ck.get(r, k))
+        r.v[k] = table.get(_key(raw)) if raw else ""
+        if r.v[k] is None:
+            ck.error(r, k, _("Giá trị “%(v)s” không có trong danh mục.") % {"v": raw})
+            r.v[k] = ""
+
+
+# In this order: a later check may read what an earlier one parsed (the age needs the dates).
+ROW_CHECKS: tuple[Callable[[_Checks, _Row], None], ...] = (
+    _check_name,
+    _check_gender,
+    _check_dates,
+    _check_admission_age,
+    _check_cell,
+    _check_ethnicity,
+    _check_religion,
+    _check_identity,
+    _check_card,
+    _check_texts,
+    _check_education,
+    _check_levels,
+)
+
+
+# --- checks across the file and against the database -------------------------------------
+
+
+def _check_repeats(ck: _Checks) -> None:
+    """Numbers the file gives to more than one row."""
+    for seen, k, message in (
+        (ck.idents_file, "identity_no", _("Số %(i)s lặp lại ở các dòng %(r)s.")),
+        (ck.cards_file, "card_no", _("Số thẻ %(i)s lặp lại ở các dòng %(r)s.")),
     ):
         for number, rows in seen.items():
             if len(rows) > 1:
                 for n in rows:
-                    plan.add(
-                        n, col[column], message % {"i": number, "r": ", ".join(map(str, rows))}
+                    ck.plan.add(
+                        n, LABELS[k], message % {"i": number, "r": ", ".join(map(str, rows))}
                     )
-    bad = {e[0] for e in plan.errors}
-    # Against the database: numbers held by someone this file does not describe.
-    idents = [v["identity_no"] for _n, v in parsed if v["identity_no"]]
-    cards = [v["card_no"] for _n, v in parsed if v["card_no"]]
-    taken_ident = {}
-    taken_card = {}
-    for chunk in range(0, len(idents), 5000):
-        taken_ident.update(
-            # exclude(""): lets PostgreSQL use the partial unique index (identity_no <> '').
-            Member.objects.exclude(identity_no="")
-            .filter(identity_no__in=idents[chunk : chunk + 5000])
-            .values_list("identity_no", "id")
-        )
-    for chunk in range(0, len(cards), 5000):
-        taken_card.update(
-            Member.objects.exclude(card_no="")
-            .filter(card_no__in=cards[chunk : chunk + 5000])
-            .values_list("card_no", "id")
-        )
 
+
+def _taken(field_name: str, numbers: list[str]) -> dict[str, int]:
+    """number → the member holding it, for the numbers already in the database."""
+    out: dict[str, int] = {}
+    for chunk in range(0, len(numbers), 5000):
+        out.update(
+            # exclude(""): lets PostgreSQL use the partial unique index (<> '').
+            Member.objects.exclude(**{field_name: ""})
+            .filter(**{f"{field_name}__in": numbers[chunk : chunk + 5000]})
+            .values_list(field_name, "id")
+        )
+    return out
+
+
+def _plan_rows(ck: _Checks, rows: list[_Row]) -> None:
+    """Match each clean row to an existing member (identity number, else name + birth date +
+    cell to confirm), check the numbers it brings against the database, and list the changes."""
+    # Only the columns that match a row to a member; full records are read for matches only.
+    by_identity: dict[str, int] = {}
+    by_person: dict[tuple, int] = {}
+    for pk, skey, birth, home, ident in Member.objects.filter(
+        home_unit__in=ck.cells, ended=""
+    ).values_list("id", "search_key", "birth_date", "home_unit_id", "identity_no"):
+        if ident:
+            by_identity[ident] = pk
+        by_person[(skey, birth, home)] = pk
+    bad = {e[0] for e in ck.plan.errors}
+    parsed = [r for r in rows if r.number not in bad]
+    taken_ident = _taken("identity_no", [r.v["identity_no"] for r in parsed if r.v["identity_no"]])
+    taken_card = _taken("card_no", [r.v["card_no"] for r in parsed if r.v["card_no"]])
     keys = {}
     wanted = set()
-    for n, v in parsed:
-        keys[n] = search_key(
+    for r in parsed:
+        v = r.v
+        keys[r.number] = search_key(
             " ".join(x for x in (v["family_name"], v["middle_name"], v["given_name"]) if x)
         )
         if v["identity_no"] in by_identity:
             wanted.add(by_identity[v["identity_no"]])
-        pk = by_person.get((keys[n], v["birth_date"], v["_cell"].pk))
+        pk = by_person.get((keys[r.number], v["birth_date"], r.cell.pk))
         if pk:
             wanted.add(pk)
     full: dict[int, Member] = {}
     wanted_list = list(wanted)
     for chunk in range(0, len(wanted_list), 5000):
         full.update(Member.objects.in_bulk(wanted_list[chunk : chunk + 5000]))
-    for n, v in parsed:
-        if n in bad:
-            continue
-        cell = v.pop("_cell")
+    for r in parsed:
+        n, v, cell = r.number, r.v, r.cell
         key = keys[n]
         match = full.get(by_identity.get(v["identity_no"])) if v["identity_no"] else None
         action = "new"
@@ -393,9 +456,9 @@ def validate(
             and v["identity_no"] in taken_ident
             and (match is None or taken_ident[v["identity_no"]] != match.pk)
         ):
-            plan.add(
+            ck.plan.add(
                 n,
-                col["identity_no"],
+                LABELS["identity_no"],
                 _("Số %(i)s đã thuộc về một đảng viên khác trong hệ thống.")
                 % {"i": v["identity_no"]},
             )
@@ -405,9 +468,9 @@ def validate(
             and v["card_no"] in taken_card
             and (match is None or taken_card[v["card_no"]] != match.pk)
         ):
-            plan.add(
+            ck.plan.add(
                 n,
-                col["card_no"],
+                LABELS["card_no"],
                 _("Số thẻ %(i)s đã thuộc về một đảng viên khác trong hệ thống.")
                 % {"i": v["card_no"]},
             )
@@ -425,11 +488,11 @@ def validate(
                 if new not in ("", None) and old != new:
                     row.changes.append((f, _fmt(old), _fmt(new)))
             if match.home_unit_id != cell.pk:
-                old_cell = cells_by_id.get(match.home_unit_id)
+                old_cell = ck.cells_by_id.get(match.home_unit_id)
                 if old_cell is None or _org(old_cell) != _org(cell):
-                    plan.add(
+                    ck.plan.add(
                         n,
-                        col["cell"],
+                        LABELS["cell"],
                         _(
                             "Đảng viên đang sinh hoạt ở tổ chức cơ sở khác: chuyển sinh hoạt chính "
                             "thức phải làm thủ tục chuyển, không sửa qua tệp nhập."
@@ -439,8 +502,30 @@ def validate(
                 row.changes.append(("cell", old_cell.name, cell.name))
             if action == "update" and not row.changes:
                 row.action = "unchanged"
-        plan.rows.append(row)
+        ck.plan.rows.append(row)
+
+
+def validate(
+    sheet: Sheet,
+    mapping: dict[str, int],
+    unit: Unit,
+    *,
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Plan:
+    """Check every row of `sheet` (read with `mapping`) for an import into `unit`'s cells."""
+    ck = _Checks(sheet, mapping, unit, today or timezone.localdate())
+    rows = []
+    for i, (n, cells) in enumerate(sheet.rows):
+        if progress and i % 2000 == 0:
+            progress(i, len(sheet.rows))
+        r = _Row(n, cells)
+        for check in ROW_CHECKS:
+            check(ck, r)
+        rows.append(r)
+    _check_repeats(ck)
+    _plan_rows(ck, rows)
     if progress:
         progress(len(sheet.rows), len(sheet.rows))
-    plan.errors.sort()
-    return plan
+    ck.plan.errors.sort()
+    return ck.plan
