@@ -40,7 +40,6 @@ def _lookup(pairs) -> dict[str, str]:
     return out
 
 
-ETHNICITY = _lookup(c.ETHNICITIES) | {"hmong": "08", "h'mong": "08", "mong": "08", "kho mu": "29"}
 RELIGION = _lookup(c.Religion.choices) | {"": ""}
 QUALIFICATION = _lookup(c.Qualification.choices)
 THEORY = _lookup(c.TheoryLevel.choices) | {
@@ -302,7 +301,7 @@ def _check_cell(ck: _Checks, r: _Row) -> None:
 
 def _check_ethnicity(ck: _Checks, r: _Row) -> None:
     eth = _text(ck.get(r, "ethnicity"))
-    r.v["ethnicity"] = ETHNICITY.get(_key(eth), None) if eth else ""
+    r.v["ethnicity"] = c.ethnicity_code(eth) if eth else ""
     if r.v["ethnicity"] is None:
         ck.error(
             r, "ethnicity", _("Dân tộc “%(v)s” không có trong danh mục 54 dân tộc.") % {"v": eth}
