@@ -228,6 +228,7 @@ class _Checks:
         # Row numbers per identity / card number, to report the numbers a file repeats.
         self.idents_file: dict[str, list[int]] = defaultdict(list)
         self.cards_file: dict[str, list[int]] = defaultdict(list)
+        self.params = rules.DatedParams()  # the rules in force on each row's dates
 
     def get(self, r: _Row, k: str):
         i = self.mapping.get(k)
@@ -279,12 +280,26 @@ def _check_dates(ck: _Checks, r: _Row) -> None:
 
 
 def _check_admission_age(ck: _Checks, r: _Row) -> None:
+    """By the admission service's own rule (rules.admission_age), in force on the admission
+    day. The roll gives the ceremony's date, not the consideration's (a few weeks earlier): a
+    member admitted just after their birthday may pass here and not at the cell."""
     b, a = r.v["birth_date"], r.v["admitted_on"]
-    if b and a and rules.age_in_months(b, a) < 16 * 12:
+    if not (b and a):
+        return
+    if b >= a:
+        ck.error(r, "admitted_on", _("Ngày vào Đảng phải sau ngày sinh."))
+        return
+    age = rules.admission_age(b, a, get=ck.params.get)
+    if not age.ok:
+        years, months = divmod(age.months, 12)
         ck.error(
             r,
             "admitted_on",
-            _("Vào Đảng khi chưa đủ 16 tuổi: kiểm tra ngày sinh và ngày vào Đảng."),
+            _(
+                "Vào Đảng ngày %(d)s khi chưa đủ %(n)d tuổi (mới %(y)d tuổi %(m)d tháng): kiểm "
+                "tra ngày sinh và ngày vào Đảng."
+            )
+            % {"d": _fmt(a), "n": age.minimum_years, "y": years, "m": months},
         )
 
 
