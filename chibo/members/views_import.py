@@ -140,7 +140,12 @@ def import_start(request):
             except imports.ReadError as exc:
                 path.unlink(missing_ok=True)
                 error = str(exc)
-            else:
+            if error is None and not sheet.rows:
+                path.unlink(missing_ok=True)
+                error = _(
+                    "Không có dòng đảng viên nào dưới dòng tên cột (dòng %(n)d): chưa ghi gì."
+                ) % {"n": sheet.header_row}
+            if error is None:
                 mapping = imports.auto_mapping(sheet.headers)
                 job = {
                     "user": request.user.pk,
@@ -202,6 +207,8 @@ def import_job(request, token: str):
             try:
                 if job["plan"].errors:
                     raise ValidationError(_("Tệp còn lỗi: chưa ghi gì."))
+                if not job["plan"].rows:
+                    raise ValidationError(_("Tệp không có dòng đảng viên nào: chưa ghi gì."))
                 if any(v not in ("same", "new") for v in decisions.values()):
                     raise ValidationError(_("Hãy xác nhận từng dòng trùng tên và ngày sinh."))
                 _commit(token, request.user, decisions, background=_background(job["rows"]))

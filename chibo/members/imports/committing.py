@@ -82,6 +82,8 @@ def commit(
         raise PermissionDenied(_("Bạn không có quyền nhập đảng viên vào tổ chức này."))
     if plan.errors:
         raise ValidationError(_("Tệp còn lỗi: chưa ghi gì."))
+    if not plan.rows:
+        raise ValidationError(_("Tệp không có dòng đảng viên nào: chưa ghi gì."))
     decisions = decisions or {}
     undecided = [
         r.number

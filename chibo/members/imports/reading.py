@@ -82,6 +82,7 @@ class ReadError(Exception):
 class Sheet:
     headers: list[str]
     rows: list[tuple[int, list]]  # (row number as the user sees it, values)
+    header_row: int = 1  # the row of the column names, as the user sees it
 
 
 def read(file) -> Sheet:

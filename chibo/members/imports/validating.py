@@ -529,6 +529,13 @@ def validate(
 ) -> Plan:
     """Check every row of `sheet` (read with `mapping`) for an import into `unit`'s cells."""
     ck = _Checks(sheet, mapping, unit, today or timezone.localdate())
+    if not sheet.rows:
+        ck.plan.add(
+            sheet.header_row,
+            "",
+            _("Không có dòng đảng viên nào dưới dòng tên cột (dòng %(n)d): chưa ghi gì.")
+            % {"n": sheet.header_row},
+        )
     rows = []
     for i, (n, cells) in enumerate(sheet.rows):
         if progress and i % 2000 == 0:
