@@ -233,6 +233,7 @@ def import_job(request, token: str):
         ctx["changed"] = [r for r in plan.rows if r.action in ("update", "confirm")][:300]
         ctx["labels"] = imports.FIELD_LABELS
         ctx["errors"] = plan.errors[:1000]
+        ctx["notes"] = getattr(plan, "notes", [])[:1000]  # a job cached before notes existed
     if request.htmx and request.GET.get("part") == "progress":
         if job["state"] not in ("queued", "validating", "committing"):
             resp = HttpResponse("")

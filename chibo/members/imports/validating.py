@@ -29,7 +29,7 @@ from chibo.org.models import Unit
 from .. import choices as c
 from .. import rules
 from ..models import Member
-from .reading import LABELS, Sheet, _key
+from .reading import LABELS, Sheet, _key, cell_name
 
 
 def _lookup(pairs) -> dict[str, str]:
@@ -134,6 +134,8 @@ class Plan:
     total: int = 0
     rows: list[PlannedRow] = field(default_factory=list)
     errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, message)
+    # What was read in a way the user should know of (a formula's stored result): not errors.
+    notes: list[tuple[int, str, str]] = field(default_factory=list)
 
     def add(self, row: int, column: str, message: str) -> None:
         self.errors.append((row, column, message))
@@ -204,6 +206,9 @@ class _Row:
     v: dict = field(default_factory=dict)
     cell: Unit | None = None
     errors: int = 0
+    # Columns already reported for what their cell holds (a formula without a result): the
+    # later checks read nothing there and say nothing more about them.
+    blocked: set[str] = field(default_factory=set)
 
 
 class _Checks:
@@ -232,14 +237,60 @@ class _Checks:
 
     def get(self, r: _Row, k: str):
         i = self.mapping.get(k)
-        return r.cells[i] if i is not None and i < len(r.cells) else None
+        if i is None or i >= len(r.cells) or k in r.blocked:
+            return None
+        return r.cells[i]
 
     def error(self, r: _Row, k: str, message: str) -> None:
-        self.plan.add(r.number, LABELS[k], message)
         r.errors += 1
+        if k not in r.blocked:
+            self.plan.add(r.number, LABELS[k], message)
 
     def has_error(self, r: _Row, k: str) -> bool:
         return any(e[0] == r.number and e[1] == LABELS[k] for e in self.plan.errors)
+
+
+def _check_formulas(ck: _Checks, r: _Row) -> None:
+    """A formula in an imported column: its stored result is used and said so; without one
+    (a file never saved by Excel) or with an error for result, the cell is reported as what it
+    is, not as missing."""
+    for k, i in ck.mapping.items():
+        f = ck.sheet.formulas.get((r.number, i))
+        if f is None:
+            continue
+        where = {"c": cell_name(r.number, i), "f": f.text}
+        if f.error:
+            ck.error(
+                r,
+                k,
+                _(
+                    "Ô %(c)s chứa công thức “%(f)s” cho kết quả lỗi %(e)s: sửa công thức "
+                    "hoặc ghi giá trị."
+                )
+                % {**where, "e": f.error},
+            )
+        elif not f.stored:
+            ck.error(
+                r,
+                k,
+                _(
+                    "Ô %(c)s chứa công thức “%(f)s” mà tệp không lưu kết quả (tệp chưa được "
+                    "lưu bằng Excel, hoặc công thức cho kết quả trống): mở tệp bằng Excel rồi "
+                    "lưu lại, hoặc thay công thức bằng giá trị."
+                )
+                % where,
+            )
+        else:
+            ck.plan.notes.append(
+                (
+                    r.number,
+                    LABELS[k],
+                    _("Ô %(c)s chứa công thức “%(f)s”: dùng kết quả đã lưu “%(v)s”.")
+                    % {**where, "v": _text(r.cells[i] if i < len(r.cells) else None)},
+                )
+            )
+            continue
+        r.blocked.add(k)
 
 
 def _check_name(ck: _Checks, r: _Row) -> None:
@@ -375,6 +426,7 @@ def _check_levels(ck: _Checks, r: _Row) -> None:
 
 # In this order: a later check may read what an earlier one parsed (the age needs the dates).
 ROW_CHECKS: tuple[Callable[[_Checks, _Row], None], ...] = (
+    _check_formulas,
     _check_name,
     _check_gender,
     _check_dates,
@@ -549,4 +601,5 @@ def validate(
     if progress:
         progress(len(sheet.rows), len(sheet.rows))
     ck.plan.errors.sort()
+    ck.plan.notes.sort()
     return ck.plan

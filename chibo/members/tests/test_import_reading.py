@@ -1,6 +1,8 @@
 """Reading a roll as a committee saves it (issue 10, finding 1): an empty roll, formulas with
 and without the result Excel stores, a title above the header."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -8,7 +10,7 @@ from chibo.audit.models import AuditLog
 from chibo.members import imports
 from chibo.members.models import Member
 
-from .books import book
+from .books import H, book, row, with_results
 
 
 def _plan(world, buf):
@@ -31,3 +33,62 @@ def test_an_empty_roll_is_refused_before_any_commit_and_writes_no_audit_row(worl
         imports.commit(imports.Plan(unit_id=world.commune_a.pk), actor=world.official_a)
     assert not AuditLog.objects.filter(action="members.import").exists()
     assert not Member.objects.exists()
+
+
+# --- formulas ---------------------------------------------------------------------------------
+
+NAME_FORMULA = '=CONCATENATE("Lò ","Văn ","Pọm")'
+
+
+def test_a_formula_without_its_result_is_reported_as_a_formula(world):
+    c0 = world.cells_a[0].name
+    plan = _plan(world, book([row(c0, name=NAME_FORMULA)]))
+    assert [(n, col) for n, col, _m in plan.errors] == [(2, "Họ và tên")]
+    message = plan.errors[0][2]
+    assert message.startswith(f"Ô B2 chứa công thức “{NAME_FORMULA}”")
+    assert "không lưu kết quả" in message and "Thiếu họ tên" not in message
+
+
+def test_a_formulas_stored_result_is_used_and_said_so(world):
+    c0 = world.cells_a[0].name
+    rows = [row(c0, name=NAME_FORMULA, birth="=DATE(1968,5,12)", admitted="=DATE(1995,5,19)")]
+    buf = with_results(book(rows), {"B2": ("str", "Lò Văn Pọm"), "D2": ("n", "25000")})
+    plan = _plan(world, buf)
+    # E2 (the admission date) has no stored result: an error, named by its cell.
+    assert [(n, col) for n, col, _m in plan.errors] == [(2, "Ngày vào Đảng")]
+    assert plan.errors[0][2].startswith("Ô E2 chứa công thức “=DATE(1995,5,19)”")
+    assert plan.notes == [
+        (
+            2,
+            "Họ và tên",
+            f"Ô B2 chứa công thức “{NAME_FORMULA}”: dùng kết quả đã lưu “Lò Văn Pọm”.",
+        ),
+        (2, "Ngày sinh", "Ô D2 chứa công thức “=DATE(1968,5,12)”: dùng kết quả đã lưu “25000”."),
+    ]
+    buf = with_results(
+        book(rows),
+        {"B2": ("str", "Lò Văn Pọm"), "D2": ("n", "25000"), "E2": ("n", "34838")},
+    )
+    plan = _plan(world, buf)
+    assert plan.errors == []
+    values = plan.rows[0].values
+    assert (values["given_name"], values["birth_date"], values["admitted_on"]) == (
+        "Pọm",
+        dt.date(1968, 6, 11),  # serial 25000
+        dt.date(1995, 5, 19),  # serial 34838
+    )
+
+
+def test_a_formula_whose_result_is_an_error_says_which(world):
+    c0 = world.cells_a[0].name
+    buf = with_results(book([row(c0, name="=#REF!")]), {"B2": ("e", "#REF!")})
+    plan = _plan(world, buf)
+    assert [(n, col) for n, col, _m in plan.errors] == [(2, "Họ và tên")]
+    assert "cho kết quả lỗi #REF!" in plan.errors[0][2]
+
+
+def test_a_formula_in_a_column_not_imported_is_not_mentioned(world):
+    c0 = world.cells_a[0].name
+    headers = ["STT", *H]
+    plan = _plan(world, book([["=ROW()-1", *row(c0)]], headers))
+    assert plan.errors == [] and plan.notes == []
