@@ -88,7 +88,7 @@ def _validate(token: str, background: bool) -> None:
     _save(token, job)
 
     def work():
-        sheet = imports.read(job["path"])
+        sheet = imports.read(job["path"], header_row=job.get("header_row"))
         plan = imports.validate(sheet, job["mapping"], unit, progress=_progress(token, "validate"))
         done = cache.get(_job_key(token))
         done.update(state="preview", plan=plan)
@@ -146,17 +146,13 @@ def import_start(request):
                     "Không có dòng đảng viên nào dưới dòng tên cột (dòng %(n)d): chưa ghi gì."
                 ) % {"n": sheet.header_row}
             if error is None:
-                mapping = imports.auto_mapping(sheet.headers)
                 job = {
                     "user": request.user.pk,
                     "unit": unit.pk,
                     "path": str(path),
                     "name": upload.name,
-                    "headers": sheet.headers,
-                    "rows": len(sheet.rows),
-                    "mapping": mapping,
-                    "state": "mapping" if imports.missing_required(mapping) else "queued",
                 }
+                _read_into(job, sheet)
                 _save(token, job)
                 if job["state"] == "queued":
                     _validate(token, background=_background(job["rows"]))
@@ -165,6 +161,21 @@ def import_start(request):
             request, "members/import.html", {"nav": "members", "unit": unit, "error": error}
         )
     return render(request, "members/import.html", {"nav": "members", "unit": unit})
+
+
+def _read_into(job: dict, sheet) -> None:
+    """What the pages show of the sheet read (its header row, the rows skipped above it, the
+    first rows to choose another header row from), its own columns mapped."""
+    mapping = imports.auto_mapping(sheet.headers)
+    job.update(
+        header_row=sheet.header_row,
+        headers=sheet.headers,
+        skipped=sheet.skipped,
+        top=sheet.top,
+        rows=len(sheet.rows),
+        mapping=mapping,
+        state="mapping" if imports.missing_required(mapping) else "queued",
+    )
 
 
 def _background(rows: int) -> bool:
@@ -179,7 +190,26 @@ def import_job(request, token: str):
         if not can(request.user, "members", unit):
             raise PermissionDenied(_("Bạn chỉ có quyền xem tổ chức này."))
         action = request.POST.get("action")
-        if action == "map" and job["state"] in ("mapping", "preview"):
+        if action == "header" and job["state"] in ("mapping", "preview"):
+            try:
+                value = request.POST.get("header_row", "")
+                sheet = imports.read(job["path"], header_row=int(value) if value.isdigit() else 0)
+            except imports.ReadError as exc:
+                messages.error(request, str(exc))
+            else:
+                if not sheet.rows:
+                    messages.error(
+                        request,
+                        _("Không có dòng đảng viên nào dưới dòng tên cột (dòng %(n)d).")
+                        % {"n": sheet.header_row},
+                    )
+                else:
+                    job.pop("plan", None)
+                    _read_into(job, sheet)
+                    _save(token, job)
+                    if job["state"] == "queued":
+                        _validate(token, background=_background(job["rows"]))
+        elif action == "map" and job["state"] in ("mapping", "preview"):
             mapping = {}
             for key, _label, _req in imports.FIELDS:
                 value = request.POST.get(f"col_{key}", "")
@@ -225,6 +255,10 @@ def import_job(request, token: str):
         "token": token,
         "fields": [(k, label, req, job["mapping"].get(k)) for k, label, req in imports.FIELDS],
         "headers": list(enumerate(job["headers"])),
+        "header_row": job.get("header_row", 1),
+        "skipped": job.get("skipped", []),
+        "top": job.get("top", []),
+        "recognized": bool(imports.auto_mapping(job["headers"])),
         "plan": plan,
         "can_edit": can(request.user, "members", unit),
     }

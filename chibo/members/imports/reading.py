@@ -104,6 +104,11 @@ class Sheet:
     headers: list[str]
     rows: list[tuple[int, list]]  # (row number as the user sees it, values)
     header_row: int = 1  # the row of the column names, as the user sees it
+    # (row number, text) of the rows not read as members: the titles above the column names
+    # and a row numbering the columns under them.
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    # (row number, text) of the sheet's first rows, to choose the row of the column names.
+    top: list[tuple[int, str]] = field(default_factory=list)
     # (row number, column index) → the formula of that cell; its stored result is in `rows`.
     formulas: dict[tuple[int, int], Formula] = field(default_factory=dict)
 
@@ -113,11 +118,20 @@ def cell_name(row: int, column: int) -> str:
     return f"{get_column_letter(column + 1)}{row}"
 
 
-def read(file) -> Sheet:
+HEADER_SEARCH = 30  # rows looked at for the column names
+HEADER_MIN_KNOWN = 2  # known column names that make a row the header
+TOP_ROWS = 15  # rows offered when the user chooses the header row
+
+
+def read(file, header_row: int | None = None) -> Sheet:
     """The first sheet of an .xlsx (a path or a file object), through calamine (Rust): about ten
     times faster than openpyxl's read-only mode on a 70,000-row roll. Date cells arrive as
     dates, numbers as floats, empty cells as "". A formula arrives as the result the file
-    stores (calamine reads no formulas): which cells hold one is read from the sheet's XML."""
+    stores (calamine reads no formulas): which cells hold one is read from the sheet's XML.
+
+    The column names are on `header_row` (as the user sees it) or, by default, on the first
+    row that names at least two known columns (a commune's roll often has its title above);
+    failing that, on the first row of three cells or more, else on the first row."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -130,17 +144,66 @@ def read(file) -> Sheet:
         values = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for a non-Excel file
         raise ReadError(_("Không đọc được tệp: hãy chọn một tệp Excel (.xlsx).")) from exc
-    if not values:
+    filled = [n for n, row in enumerate(values[:HEADER_SEARCH], start=1) if not _empty(row)]
+    if not filled:
         raise ReadError(_("Tệp không có dữ liệu."))
-    headers = [str(h).strip() if h not in (None, "") else "" for h in values[0]]
+    top = [(n, _line(values[n - 1])) for n in filled[:TOP_ROWS]]
+    if header_row is None:
+        header_row = _find_header(values, filled)
+    elif not 1 <= header_row <= len(values) or _empty(values[header_row - 1]):
+        raise ReadError(
+            _("Dòng %(n)d trống hoặc không có trong tệp: hãy chọn dòng có tên các cột.")
+            % {"n": header_row}
+        )
+    headers = [str(h).strip() if h not in (None, "") else "" for h in values[header_row - 1]]
+    skipped = [(n, _line(values[n - 1])) for n in range(1, header_row) if not _empty(values[n - 1])]
     rows = []
-    for n, row in enumerate(values[1:], start=2):
-        if all(v is None or str(v).strip() == "" for v in row):
+    for n, row in enumerate(values[header_row:], start=header_row + 1):
+        if _empty(row):
+            continue
+        if not rows and n == header_row + 1 and _numbers_columns(row):
+            skipped.append((n, _line(row)))
             continue
         rows.append((n, [None if v == "" else v for v in row]))
         if len(rows) > MAX_ROWS:
             raise ReadError(_("Tệp có quá %(n)d dòng.") % {"n": MAX_ROWS})
-    return Sheet(headers, rows, formulas=_formulas(file))
+    return Sheet(headers, rows, header_row, skipped, top, _formulas(file))
+
+
+def _empty(row) -> bool:
+    return all(v is None or str(v).strip() == "" for v in row)
+
+
+def _line(row, limit: int = 120) -> str:
+    """A row as one line of text, to show it."""
+    text = " ".join(_show(v) for v in row if v is not None and str(v).strip() != "")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _show(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return " ".join(str(v).split())
+
+
+def _find_header(values: list, filled: list[int]) -> int:
+    for n in filled:
+        known = {HEADER_INDEX.get(_key(h)) for h in values[n - 1]} - {None}
+        if len(known) >= HEADER_MIN_KNOWN:
+            return n
+    for n in filled:
+        if sum(not _empty([v]) for v in values[n - 1]) >= 3:
+            return n
+    return filled[0]
+
+
+def _numbers_columns(row) -> bool:
+    """A row that numbers the columns: 1, 2, 3 … (or (1), (2), (3) …)."""
+    cells = [_show(v).strip("()") for v in row if not _empty([v])]
+    if len(cells) < 3 or not all(c.isdigit() for c in cells):
+        return False
+    numbers = [int(c) for c in cells]
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] <= 1
 
 
 # --- formulas ---------------------------------------------------------------------------------

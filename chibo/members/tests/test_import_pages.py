@@ -10,7 +10,7 @@ from chibo.core.testing import PASSWORD
 from chibo.members import imports
 from chibo.members.models import Member
 
-from .books import book
+from .books import book, row
 
 
 def _login(client, user):
@@ -54,3 +54,41 @@ def test_an_empty_roll_is_refused_at_the_upload_and_never_committed(client, worl
     assert "không có dòng đảng viên nào" in page
     assert not AuditLog.objects.filter(action="members.import").exists()
     assert not Member.objects.exists()
+
+
+TITLE = "DANH SÁCH ĐẢNG VIÊN ĐẢNG BỘ XÃ ĐỒNG TÂM"
+
+
+def test_a_title_row_is_shown_as_skipped_and_the_header_row_can_be_chosen(client, world):
+    _login(client, world.official_a)
+    c0 = world.cells_a[0].name
+    resp = _upload(client, world, book([row(c0)], above=[[TITLE]]))
+    job = resp["Location"]
+    page = client.get(job).content.decode()
+    assert "Tên cột lấy ở dòng 2." in page
+    assert f"Bỏ qua dòng 1: {TITLE}" in page
+    assert "Thêm mới: <strong>1</strong>" in page
+    # A committee's own column names under two title rows: the user points at their row.
+    own = ["Tên", "Giới", "Sinh", "Kết nạp ngày", "Nơi sinh hoạt"]
+    resp = _upload(
+        client,
+        world,
+        book(
+            [["Lò Văn Pọm", "Nam", "12/05/1968", "19/05/1995", c0]],
+            own,
+            above=[[TITLE], ["Đảng bộ xã Đồng Tâm", "Năm 2026", "Mẫu 7-HSĐV"]],
+        ),
+    )
+    job = resp["Location"]
+    page = client.get(job).content.decode()
+    assert "Không nhận ra tên cột nào ở dòng 2" in page
+    assert '<option value="3" >Dòng 3: Tên Giới Sinh Kết nạp ngày Nơi sinh hoạt</option>' in page
+    client.post(job, {"action": "header", "header_row": "3"})
+    page = client.get(job).content.decode()
+    assert "Tên cột lấy ở dòng 3." in page
+    assert f"Bỏ qua dòng 1: {TITLE}" in page and "Bỏ qua dòng 2: Đảng bộ xã Đồng Tâm" in page
+    assert '<option value="0" >Tên</option>' in page  # the mapping offers the row's own names
+    # A header row with nothing under it is refused and the job keeps its row.
+    page = client.post(job, {"action": "header", "header_row": "4"}, follow=True)
+    assert "Không có dòng đảng viên nào dưới dòng tên cột (dòng 4)." in page.content.decode()
+    assert "Tên cột lấy ở dòng 3." in page.content.decode()

@@ -92,3 +92,47 @@ def test_a_formula_in_a_column_not_imported_is_not_mentioned(world):
     headers = ["STT", *H]
     plan = _plan(world, book([["=ROW()-1", *row(c0)]], headers))
     assert plan.errors == [] and plan.notes == []
+
+
+# --- the header row ---------------------------------------------------------------------------
+
+TITLE = "DANH SÁCH ĐẢNG VIÊN ĐẢNG BỘ XÃ ĐỒNG TÂM"
+
+
+def test_a_title_above_the_header_is_skipped_and_said_so(world):
+    c0 = world.cells_a[0].name
+    numbers = list(range(1, len(H) + 1))  # the row of column numbers under the header
+    buf = book([numbers, row(c0)], above=[[TITLE], [], ["(Kèm theo Công văn số 12-CV/ĐU)"]])
+    sheet = imports.read(buf)
+    assert sheet.header_row == 4 and sheet.headers == H
+    assert sheet.skipped == [
+        (1, TITLE),
+        (3, "(Kèm theo Công văn số 12-CV/ĐU)"),
+        (5, "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18"),
+    ]
+    mapping = imports.auto_mapping(sheet.headers)
+    assert imports.missing_required(mapping) == []
+    plan = imports.validate(sheet, mapping, world.commune_a)
+    assert plan.errors == [] and [r.number for r in plan.rows] == [6]
+
+
+def test_the_header_row_can_be_chosen(world):
+    c0 = world.cells_a[0].name
+    own = ["Tên", "Giới", "Sinh", "Kết nạp ngày", "Nơi sinh hoạt"]
+    buf = book(
+        [["Lò Văn Pọm", "Nam", "12/05/1968", "19/05/1995", c0]],
+        own,
+        above=[[TITLE], ["Đảng bộ xã Đồng Tâm", "Năm 2026", "Mẫu 7-HSĐV"]],
+    )
+    sheet = imports.read(buf)  # no row names a known column: the first wide row is taken
+    assert sheet.header_row == 2 and imports.auto_mapping(sheet.headers) == {}
+    assert sheet.top[:3] == [
+        (1, TITLE),
+        (2, "Đảng bộ xã Đồng Tâm Năm 2026 Mẫu 7-HSĐV"),
+        (3, "Tên Giới Sinh Kết nạp ngày Nơi sinh hoạt"),
+    ]
+    sheet = imports.read(buf, header_row=3)
+    assert sheet.headers == own and sheet.skipped == [(1, TITLE), (2, sheet.top[1][1])]
+    assert [n for n, _values in sheet.rows] == [4]
+    with pytest.raises(imports.ReadError, match="Dòng 9"):
+        imports.read(buf, header_row=9)
