@@ -81,7 +81,7 @@ def _run(token: str, work, background: bool) -> None:
         target()
 
 
-def _validate(token: str, background: bool) -> None:
+def _validate(token: str, user, background: bool) -> None:
     job = cache.get(_job_key(token))
     unit = Unit.objects.get(pk=job["unit"])
     job["state"] = "validating"
@@ -89,7 +89,9 @@ def _validate(token: str, background: bool) -> None:
 
     def work():
         sheet = imports.read(job["path"], header_row=job.get("header_row"))
-        plan = imports.validate(sheet, job["mapping"], unit, progress=_progress(token, "validate"))
+        plan = imports.validate(
+            sheet, job["mapping"], unit, user=user, progress=_progress(token, "validate")
+        )
         done = cache.get(_job_key(token))
         done.update(state="preview", plan=plan)
         _save(token, done)
@@ -155,7 +157,7 @@ def import_start(request):
                 _read_into(job, sheet)
                 _save(token, job)
                 if job["state"] == "queued":
-                    _validate(token, background=_background(job["rows"]))
+                    _validate(token, request.user, background=_background(job["rows"]))
                 return redirect("members:import_job", token=token)
         return render(
             request, "members/import.html", {"nav": "members", "unit": unit, "error": error}
@@ -208,7 +210,7 @@ def import_job(request, token: str):
                     _read_into(job, sheet)
                     _save(token, job)
                     if job["state"] == "queued":
-                        _validate(token, background=_background(job["rows"]))
+                        _validate(token, request.user, background=_background(job["rows"]))
         elif action == "map" and job["state"] in ("mapping", "preview"):
             mapping = {}
             for key, _label, _req in imports.FIELDS:
@@ -227,7 +229,7 @@ def import_job(request, token: str):
             else:
                 job["state"] = "queued"
                 _save(token, job)
-                _validate(token, background=_background(job["rows"]))
+                _validate(token, request.user, background=_background(job["rows"]))
         elif action == "commit" and job["state"] == "preview":
             decisions = {
                 r.number: request.POST.get(f"row_{r.number}", "")

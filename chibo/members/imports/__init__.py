@@ -24,6 +24,7 @@ from .validating import (
     PlannedRow,
     parse_date,
     parse_education,
+    same_person,
     split_name,
     validate,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "parse_date",
     "parse_education",
     "read",
+    "same_person",
     "split_name",
     "template",
     "validate",

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from chibo.core.text import search_key
 from chibo.org.choices import CELL_KINDS
@@ -209,14 +210,24 @@ class _Row:
     # Columns already reported for what their cell holds (a formula without a result): the
     # later checks read nothing there and say nothing more about them.
     blocked: set[str] = field(default_factory=set)
+    match: int | None = None  # the member the row describes
+    action: str = "new"  # new | update (by identity number) | confirm (by name and birth)
 
 
 class _Checks:
     """What the checks of one validation share: the mapping, the unit's cells, today, the plan
     that collects the errors, and the numbers seen so far in the file."""
 
-    def __init__(self, sheet: Sheet, mapping: dict[str, int], unit: Unit, today: dt.date):
-        self.sheet, self.mapping, self.unit, self.today = sheet, mapping, unit, today
+    def __init__(
+        self, sheet: Sheet, mapping: dict[str, int], unit: Unit, today: dt.date, user
+    ) -> None:
+        self.sheet, self.mapping, self.unit, self.today, self.user = (
+            sheet,
+            mapping,
+            unit,
+            today,
+            user,
+        )
         self.plan = Plan(unit_id=unit.pk, total=len(sheet.rows))
         self.cells = list(
             Unit.objects.filter(
@@ -459,89 +470,176 @@ def _check_repeats(ck: _Checks) -> None:
                     )
 
 
-def _taken(field_name: str, numbers: list[str]) -> dict[str, int]:
-    """number → the member holding it, for the numbers already in the database."""
-    out: dict[str, int] = {}
+def same_person(
+    key: str,
+    birth: dt.date | None,
+    other_key: str,
+    other_birth: dt.date | None,
+    other_year: int | None,
+) -> bool:
+    """Whether a row (its name's search key and birth date) describes a recorded member: the
+    same key (case, accents and NFC/NFD aside) and the same birth date — the same birth year
+    where the record keeps only the year. A row without a birth date confirms no one."""
+    if not key or key != other_key or birth is None:
+        return False
+    if other_birth is not None:
+        return birth == other_birth
+    return other_year is not None and birth.year == other_year
+
+
+OUT_OF_SCOPE = _lazy("Số định danh đã được dùng cho một đảng viên ngoài phạm vi của bạn")
+
+
+@dataclass(frozen=True)
+class _Holder:
+    """A recorded member holding a number the file brings (only what the checks read)."""
+
+    pk: int
+    key: str
+    birth: dt.date | None
+    year: int | None
+    home_unit_id: int | None
+    ended: str
+    name: str
+
+    @property
+    def born(self) -> str:
+        return _fmt(self.birth) if self.birth else _("năm %(y)s") % {"y": self.year}
+
+
+def _holders(field_name: str, numbers: list[str]) -> dict[str, _Holder]:
+    """number → the member holding it, for the numbers already in the database (anywhere)."""
+    out: dict[str, _Holder] = {}
     for chunk in range(0, len(numbers), 5000):
-        out.update(
+        for number, *rest, family, middle, given in (
             # exclude(""): lets PostgreSQL use the partial unique index (<> '').
             Member.objects.exclude(**{field_name: ""})
             .filter(**{f"{field_name}__in": numbers[chunk : chunk + 5000]})
-            .values_list(field_name, "id")
+            .values_list(
+                field_name,
+                "id",
+                "search_key",
+                "birth_date",
+                "birth_year",
+                "home_unit_id",
+                "ended",
+                "family_name",
+                "middle_name",
+                "given_name",
+            )
+        ):
+            name = " ".join(x for x in (family, middle, given) if x)
+            out[number] = _Holder(*rest, name)
+    return out
+
+
+def _visible(user, pks: set[int]) -> set[int]:
+    """The members among `pks` the user may read (the one read gate)."""
+    out: set[int] = set()
+    ids = list(pks)
+    for chunk in range(0, len(ids), 5000):
+        out.update(
+            Member.objects.restrict(user, "view")
+            .filter(pk__in=ids[chunk : chunk + 5000])
+            .values_list("pk", flat=True)
         )
     return out
 
 
-def _plan_rows(ck: _Checks, rows: list[_Row]) -> None:
-    """Match each clean row to an existing member (identity number, else name + birth date +
-    cell to confirm), check the numbers it brings against the database, and list the changes."""
-    # Only the columns that match a row to a member; full records are read for matches only.
-    by_identity: dict[str, int] = {}
-    by_person: dict[tuple, int] = {}
-    for pk, skey, birth, home, ident in Member.objects.filter(
+def _row_key(v: dict) -> str:
+    return search_key(
+        " ".join(x for x in (v["family_name"], v["middle_name"], v["given_name"]) if x)
+    )
+
+
+def _people(ck: _Checks) -> dict[tuple[str, int], list[tuple]]:
+    """(name key, cell) → (member, birth date, birth year, identity number) of the members
+    living in the unit's cells: whom a row without a matching identity number may describe."""
+    out: dict[tuple[str, int], list[tuple]] = defaultdict(list)
+    for pk, key, birth, year, home, ident in Member.objects.filter(
         home_unit__in=ck.cells, ended=""
-    ).values_list("id", "search_key", "birth_date", "home_unit_id", "identity_no"):
-        if ident:
-            by_identity[ident] = pk
-        by_person[(skey, birth, home)] = pk
-    bad = {e[0] for e in ck.plan.errors}
-    parsed = [r for r in rows if r.number not in bad]
-    taken_ident = _taken("identity_no", [r.v["identity_no"] for r in parsed if r.v["identity_no"]])
-    taken_card = _taken("card_no", [r.v["card_no"] for r in parsed if r.v["card_no"]])
-    keys = {}
-    wanted = set()
-    for r in parsed:
-        v = r.v
-        keys[r.number] = search_key(
-            " ".join(x for x in (v["family_name"], v["middle_name"], v["given_name"]) if x)
-        )
-        if v["identity_no"] in by_identity:
-            wanted.add(by_identity[v["identity_no"]])
-        pk = by_person.get((keys[r.number], v["birth_date"], r.cell.pk))
-        if pk:
-            wanted.add(pk)
-    full: dict[int, Member] = {}
-    wanted_list = list(wanted)
-    for chunk in range(0, len(wanted_list), 5000):
-        full.update(Member.objects.in_bulk(wanted_list[chunk : chunk + 5000]))
-    for r in parsed:
-        n, v, cell = r.number, r.v, r.cell
-        key = keys[n]
-        match = full.get(by_identity.get(v["identity_no"])) if v["identity_no"] else None
-        action = "new"
-        if match is None:
-            match = full.get(by_person.get((key, v["birth_date"], cell.pk)))
-            if match is not None:
-                action = "confirm" if not match.identity_no or not v["identity_no"] else "new"
-                if action == "new":
-                    match = None
-        else:
-            action = "update"
-        if (
-            v["identity_no"]
-            and v["identity_no"] in taken_ident
-            and (match is None or taken_ident[v["identity_no"]] != match.pk)
-        ):
-            ck.plan.add(
-                n,
-                LABELS["identity_no"],
-                _("Số %(i)s đã thuộc về một đảng viên khác trong hệ thống.")
-                % {"i": v["identity_no"]},
-            )
-            continue
-        if (
-            v["card_no"]
-            and v["card_no"] in taken_card
-            and (match is None or taken_card[v["card_no"]] != match.pk)
-        ):
-            ck.plan.add(
-                n,
-                LABELS["card_no"],
+    ).values_list("id", "search_key", "birth_date", "birth_year", "home_unit_id", "identity_no"):
+        out[(key, home)].append((pk, birth, year, ident))
+    return out
+
+
+def _check_against_database(ck: _Checks, rows: list[_Row]) -> None:
+    """Every row, whatever else is wrong with it. An identity number recorded for a member
+    matches that member only when the row describes the same person (same_person) living in
+    the unit's cells; otherwise it is an error that names the holder if the user may read them
+    and only says the number is taken if not. A row without such a number may describe a member
+    of its cell by name and birth (to confirm). A card number held by another member is an
+    error. Sets each row's match and action."""
+    holders = _holders(
+        "identity_no", [r.v["identity_no"] for r in rows if r.v.get("identity_type")]
+    )
+    cards = _holders("card_no", [r.v["card_no"] for r in rows if r.v.get("card_no")])
+    visible = _visible(ck.user, {h.pk for h in holders.values()})
+    people = _people(ck)
+    for r in rows:
+        key, birth, ident = _row_key(r.v), r.v.get("birth_date"), r.v.get("identity_no", "")
+        holder = holders.get(ident) if r.v.get("identity_type") else None
+        if holder is not None:
+            _match_by_identity(ck, r, holder, key, visible)
+        elif r.cell is not None:
+            for pk, b, year, theirs in people.get((key, r.cell.pk), ()):
+                if same_person(key, birth, key, b, year):
+                    # Two different identity numbers are two people of the same name and birth.
+                    if not (ident and theirs):
+                        r.match, r.action = pk, "confirm"
+                    break
+        card = cards.get(r.v.get("card_no", ""))
+        if card is not None and card.pk != r.match:
+            ck.error(
+                r,
+                "card_no",
                 _("Số thẻ %(i)s đã thuộc về một đảng viên khác trong hệ thống.")
-                % {"i": v["card_no"]},
+                % {"i": r.v["card_no"]},
             )
-            continue
-        row = PlannedRow(n, action, v, cell_id=cell.pk, member_id=match.pk if match else None)
+
+
+def _match_by_identity(ck: _Checks, r: _Row, holder: _Holder, key: str, visible: set) -> None:
+    facts = {"i": r.v["identity_no"], "n": holder.name, "b": holder.born, "u": ck.unit.name}
+    if holder.pk not in visible:
+        ck.error(r, "identity_no", str(OUT_OF_SCOPE))
+    elif not same_person(key, r.v.get("birth_date"), holder.key, holder.birth, holder.year):
+        ck.error(
+            r,
+            "identity_no",
+            _(
+                "Số định danh %(i)s đã được dùng cho đảng viên %(n)s (sinh %(b)s): họ tên hoặc "
+                "ngày sinh ở dòng này khác, nên đây không phải cùng một người. Kiểm tra lại số "
+                "định danh."
+            )
+            % facts,
+        )
+    elif holder.home_unit_id not in ck.cells_by_id or holder.ended:
+        ck.error(
+            r,
+            "identity_no",
+            _(
+                "Số định danh %(i)s là của đảng viên %(n)s (sinh %(b)s), người không đang sinh "
+                "hoạt ở %(u)s: đảng viên chuyển đến phải làm thủ tục chuyển sinh hoạt, không "
+                "nhập qua tệp."
+            )
+            % facts,
+        )
+    else:
+        r.match, r.action = holder.pk, "update"
+
+
+def _plan_rows(ck: _Checks, rows: list[_Row]) -> None:
+    """The rows without errors, each with the changes it brings to the member it matched."""
+    bad = {e[0] for e in ck.plan.errors}
+    clean = [r for r in rows if r.number not in bad]
+    wanted = [r.match for r in clean if r.match]
+    full: dict[int, Member] = {}
+    for chunk in range(0, len(wanted), 5000):
+        full.update(Member.objects.in_bulk(wanted[chunk : chunk + 5000]))
+    for r in clean:
+        n, v, cell = r.number, r.v, r.cell
+        match = full.get(r.match) if r.match else None
+        row = PlannedRow(n, r.action, v, cell_id=cell.pk, member_id=r.match)
         if match is not None:
             for f in RECORD_FIELDS:
                 old, new = getattr(match, f), v.get(f)
@@ -566,7 +664,7 @@ def _plan_rows(ck: _Checks, rows: list[_Row]) -> None:
                     )
                     continue
                 row.changes.append(("cell", old_cell.name, cell.name))
-            if action == "update" and not row.changes:
+            if r.action == "update" and not row.changes:
                 row.action = "unchanged"
         ck.plan.rows.append(row)
 
@@ -576,11 +674,13 @@ def validate(
     mapping: dict[str, int],
     unit: Unit,
     *,
+    user,
     today: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Plan:
-    """Check every row of `sheet` (read with `mapping`) for an import into `unit`'s cells."""
-    ck = _Checks(sheet, mapping, unit, today or timezone.localdate())
+    """Check every row of `sheet` (read with `mapping`) for an import into `unit`'s cells by
+    `user` (whose scope decides whom an error may name)."""
+    ck = _Checks(sheet, mapping, unit, today or timezone.localdate(), user)
     if not sheet.rows:
         ck.plan.add(
             sheet.header_row,
@@ -597,6 +697,7 @@ def validate(
             check(ck, r)
         rows.append(r)
     _check_repeats(ck)
+    _check_against_database(ck, rows)
     _plan_rows(ck, rows)
     if progress:
         progress(len(sheet.rows), len(sheet.rows))

@@ -46,7 +46,9 @@ def _row(cell, name="Lò Văn Pọm", birth="12/05/1968", admitted="19/05/1995",
 def _plan(world, rows, headers=H):
     sheet = imports.read(_book(rows, headers))
     mapping = imports.auto_mapping(sheet.headers)
-    return imports.validate(sheet, mapping, world.commune_a, today=dt.date(2026, 11, 23))
+    return imports.validate(
+        sheet, mapping, world.commune_a, user=world.official_a, today=dt.date(2026, 11, 23)
+    )
 
 
 def test_every_error_is_reported_by_row_and_column_and_nothing_is_written(world):
@@ -156,7 +158,7 @@ def test_a_committees_own_layout_is_mapped(world):
     )
     mapping = imports.auto_mapping(sheet.headers)
     assert imports.missing_required(mapping) == []
-    plan = imports.validate(sheet, mapping, world.commune_a)
+    plan = imports.validate(sheet, mapping, world.commune_a, user=world.official_a)
     assert plan.errors == [] and plan.rows[0].values["recognized_on"] is None
     sheet = imports.read(_book([[1, "x"]], ["STT", "Tên người"]))
     assert "full_name" in imports.missing_required(imports.auto_mapping(sheet.headers))

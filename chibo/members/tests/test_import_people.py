@@ -6,20 +6,28 @@ import datetime as dt
 import unicodedata
 
 import pytest
+from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chibo.core import params
 from chibo.core.models import Parameter
+from chibo.core.testing import make_member
+from chibo.core.text import search_key
 from chibo.members import choices as c
 from chibo.members import imports, rules
+from chibo.members.models import Member
+from chibo.members.records import update_record
+from chibo.members.services import issue_card
 
 from .books import book, row
 
 
 def _plan(world, rows, **kw):
     sheet = imports.read(book(rows, **kw))
-    return imports.validate(sheet, imports.auto_mapping(sheet.headers), world.commune_a)
+    return imports.validate(
+        sheet, imports.auto_mapping(sheet.headers), world.commune_a, user=world.official_a
+    )
 
 
 # --- ethnic groups ----------------------------------------------------------------------------
@@ -157,3 +165,125 @@ def test_dated_params_agree_with_params_get_on_every_day(periods, days):
         Parameter.objects.create(key=KEY, value=value, valid_from=start, valid_to=end)
     dated = rules.DatedParams()
     assert [dated.get(KEY, d) for d in days] == [params.get(KEY, d) for d in days]
+
+
+# --- identity numbers -------------------------------------------------------------------------
+
+IDENT = "011068001234"
+OUT_OF_SCOPE = "Số định danh đã được dùng cho một đảng viên ngoài phạm vi của bạn"
+
+
+def _holder(world, unit, name="Lò Văn Pọm", birth=dt.date(1968, 5, 12), **kw):
+    """A member holding IDENT (with their full birth date, or only its year: birth=None)."""
+    m = make_member(unit, name, birth_year=kw.pop("birth_year", birth.year if birth else 1968))
+    fields = {"identity_type": "cccd", "identity_no": IDENT, **kw}
+    if birth:
+        fields["birth_date"] = birth
+    return update_record(actor=world.admin, member=m, **fields)
+
+
+def _plan_as(user, world, rows, unit=None):
+    sheet = imports.read(book(rows))
+    return imports.validate(
+        sheet, imports.auto_mapping(sheet.headers), unit or world.commune_a, user=user
+    )
+
+
+def test_another_person_with_a_members_identity_number_is_an_error_naming_them(world):
+    _holder(world, world.cells_a[1])
+    c0 = world.cells_a[0].name
+    other = row(c0, name="Quàng Thị Én", gender="Nữ", birth="03/04/1975", identity_no=IDENT)
+    plan = _plan_as(world.official_a, world, [other])
+    assert plan.rows == []
+    assert plan.errors == [
+        (
+            2,
+            "Số CCCD/CMND",
+            "Số định danh 011068001234 đã được dùng cho đảng viên Lò Văn Pọm (sinh 12/05/1968): "
+            "họ tên hoặc ngày sinh ở dòng này khác, nên đây không phải cùng một người. Kiểm "
+            "tra lại số định danh.",
+        )
+    ]
+    with pytest.raises(ValidationError):
+        imports.commit(plan, actor=world.official_a)
+    pom = Member.objects.get(identity_no=IDENT)
+    assert (pom.full_name, pom.gender) == ("Lò Văn Pọm", "m")
+    # The same name born another year is not the same person either.
+    plan = _plan_as(world.official_a, world, [row(c0, birth="12/05/1969", identity_no=IDENT)])
+    assert [(n, col) for n, col, _m in plan.errors] == [(2, "Số CCCD/CMND")]
+
+
+def test_a_number_held_out_of_scope_never_names_its_holder(world):
+    _holder(world, world.cell_b)  # commune B: outside official_a's scope
+    c0 = world.cells_a[0].name
+    for line in (
+        row(c0, name="Quàng Thị Én", gender="Nữ", birth="03/04/1975", identity_no=IDENT),
+        row(c0, identity_no=IDENT),  # even the same person: where they are is not for A
+    ):
+        plan = _plan_as(world.official_a, world, [line])
+        assert plan.errors == [(2, "Số CCCD/CMND", OUT_OF_SCOPE)]
+        assert plan.rows == []
+    # Who sees both communes is told who holds it and why it is not an update.
+    plan = _plan_as(world.admin, world, [row(c0, identity_no=IDENT)])
+    assert plan.errors == [
+        (
+            2,
+            "Số CCCD/CMND",
+            "Số định danh 011068001234 là của đảng viên Lò Văn Pọm (sinh 12/05/1968), người "
+            "không đang sinh hoạt ở Đảng bộ xã Đồng Tâm: đảng viên chuyển đến phải làm thủ tục "
+            "chuyển sinh hoạt, không nhập qua tệp.",
+        )
+    ]
+
+
+def test_the_same_person_is_matched_by_name_key_and_birth(world):
+    pom = _holder(world, world.cells_a[0], birth=None, birth_year=1968)  # a year, no date
+    c0 = world.cells_a[0].name
+    name = unicodedata.normalize("NFD", "LÒ VĂN PỌM")
+    plan = _plan_as(world.official_a, world, [row(c0, name=name, identity_no=IDENT)])
+    assert plan.errors == []
+    assert [(r.action, r.member_id) for r in plan.rows] == [("update", pom.pk)]
+
+
+NAMES = ["Lò Văn Pọm", "Giàng Thị Mỷ", "Đỗ Văn Hùng", "Quàng Thị Én", "Hà Văn Tú"]
+
+
+@given(
+    st.sampled_from(NAMES),
+    st.sampled_from(["NFC", "NFD"]),
+    st.sampled_from(CASES),
+    st.dates(min_value=dt.date(1920, 1, 1), max_value=dt.date(2010, 12, 31)),
+    st.dates(min_value=dt.date(1920, 1, 1), max_value=dt.date(2010, 12, 31)),
+)
+def test_same_person_is_one_name_key_and_one_birth(name, form, case, birth, other):
+    key = search_key(name)
+    written = search_key(unicodedata.normalize(form, case(name)))
+    assert imports.same_person(written, birth, key, birth, birth.year)
+    assert imports.same_person(written, birth, key, None, birth.year)  # only the year known
+    assert imports.same_person(written, other, key, birth, birth.year) == (other == birth)
+    assert imports.same_person(written, other, key, None, birth.year) == (other.year == birth.year)
+    assert not imports.same_person(search_key(name + " Hai"), birth, key, birth, birth.year)
+    assert not imports.same_person(written, None, key, birth, birth.year)
+
+
+def test_every_row_is_checked_against_the_database_even_with_other_errors(world):
+    _holder(world, world.cell_b, "Hà Văn Tú")  # out of scope
+    cuong = make_member(world.cells_a[1], "Lò Văn Cường")
+    issue_card(
+        actor=world.official_a, member=cuong, card_no="62000123", issued_on=dt.date(2002, 1, 3)
+    )
+    c0 = world.cells_a[0].name
+    plan = _plan_as(
+        world.official_a,
+        world,
+        [
+            row(c0, name="Quàng Thị Én", birth="12/05/68", identity_no=IDENT),
+            row("Chi bộ không có", name="Lò Thị Ánh", gender="Nữ", card_no="62000123"),
+        ],
+    )
+    assert plan.errors == [
+        (2, "Ngày sinh", "Năm “68” chỉ có hai chữ số: không rõ thế kỷ, hãy ghi đủ bốn chữ số."),
+        (2, "Số CCCD/CMND", OUT_OF_SCOPE),
+        (3, "Chi bộ", "Không tìm thấy chi bộ “Chi bộ không có” trong Đảng bộ xã Đồng Tâm."),
+        (3, "Số thẻ đảng viên", "Số thẻ 62000123 đã thuộc về một đảng viên khác trong hệ thống."),
+    ]

@@ -15,7 +15,9 @@ from .books import H, book, row, with_results
 
 def _plan(world, buf):
     sheet = imports.read(buf)
-    return imports.validate(sheet, imports.auto_mapping(sheet.headers), world.commune_a)
+    return imports.validate(
+        sheet, imports.auto_mapping(sheet.headers), world.commune_a, user=world.official_a
+    )
 
 
 # --- an empty roll ----------------------------------------------------------------------------
@@ -112,7 +114,7 @@ def test_a_title_above_the_header_is_skipped_and_said_so(world):
     ]
     mapping = imports.auto_mapping(sheet.headers)
     assert imports.missing_required(mapping) == []
-    plan = imports.validate(sheet, mapping, world.commune_a)
+    plan = imports.validate(sheet, mapping, world.commune_a, user=world.official_a)
     assert plan.errors == [] and [r.number for r in plan.rows] == [6]
 
 
