@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -126,7 +127,8 @@ class PlannedRow:
     values: dict
     cell_id: int | None = None
     member_id: int | None = None
-    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (label, old, new)
+    # (field, old, new), the values in words as the preview shows them.
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -189,6 +191,18 @@ def _fmt(v) -> str:
     if isinstance(v, dt.date):
         return f"{v:%d/%m/%Y}"
     return "" if v is None else str(v)
+
+
+def _words(name: str, value) -> str:
+    """A record field's value as the preview shows it: the label of its choice ("Nữ", not
+    "f"; "Mông", not "08"), a date as dd/mm/yyyy, "" for nothing."""
+    if value in ("", None):
+        return ""
+    try:
+        choices = dict(Member._meta.get_field(name).flatchoices)
+    except FieldDoesNotExist:
+        choices = {}
+    return str(choices.get(value, _fmt(value)))
 
 
 def _org(unit: Unit) -> int:
@@ -646,11 +660,11 @@ def _plan_rows(ck: _Checks, rows: list[_Row]) -> None:
                 if new in ("", None):
                     continue  # an empty cell never erases what is recorded
                 if old != new:
-                    row.changes.append((f, _fmt(old), _fmt(new)))
+                    row.changes.append((f, _words(f, old), _words(f, new)))
             for f in ("admitted_on", "recognized_on", "card_no"):
                 old, new = getattr(match, f), v.get(f)
                 if new not in ("", None) and old != new:
-                    row.changes.append((f, _fmt(old), _fmt(new)))
+                    row.changes.append((f, _words(f, old), _words(f, new)))
             if match.home_unit_id != cell.pk:
                 old_cell = ck.cells_by_id.get(match.home_unit_id)
                 if old_cell is None or _org(old_cell) != _org(cell):

@@ -1,14 +1,17 @@
 """The import pages end to end with the Django test client (issue 10, finding 1), as anonymous
 (login redirect), out of scope (404), read-only (403 on writes) and allowed."""
 
+import datetime as dt
+
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from chibo.audit.models import AuditLog
-from chibo.core.testing import PASSWORD
+from chibo.core.testing import PASSWORD, make_member
 from chibo.members import imports
 from chibo.members.models import Member
+from chibo.members.records import update_record
 
 from .books import book, row
 
@@ -92,3 +95,23 @@ def test_a_title_row_is_shown_as_skipped_and_the_header_row_can_be_chosen(client
     page = client.post(job, {"action": "header", "header_row": "4"}, follow=True)
     assert "Không có dòng đảng viên nào dưới dòng tên cột (dòng 4)." in page.content.decode()
     assert "Tên cột lấy ở dòng 3." in page.content.decode()
+
+
+def test_the_preview_shows_the_changes_in_words(client, world):
+    pom = make_member(world.cells_a[0], "Lò Văn Pọm", birth_year=1968)
+    update_record(
+        actor=world.admin,
+        member=pom,
+        identity_type="cccd",
+        identity_no="011068001234",
+        birth_date=dt.date(1968, 5, 12),
+        ethnicity="03",
+    )
+    _login(client, world.official_a)
+    c0 = world.cells_a[0].name
+    line = row(c0, gender="Nữ", ethnicity="H'Mông", identity_no="011068001234")
+    page = client.get(_upload(client, world, book([line]))["Location"]).content.decode()
+    assert "Cập nhật: <strong>1</strong>" in page
+    assert "Giới tính: Nam → <strong>Nữ</strong>" in page
+    assert "Dân tộc: Thái → <strong>Mông</strong>" in page
+    assert ": m → " not in page and ": 03 → " not in page

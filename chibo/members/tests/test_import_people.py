@@ -287,3 +287,35 @@ def test_every_row_is_checked_against_the_database_even_with_other_errors(world)
         (3, "Chi bộ", "Không tìm thấy chi bộ “Chi bộ không có” trong Đảng bộ xã Đồng Tâm."),
         (3, "Số thẻ đảng viên", "Số thẻ 62000123 đã thuộc về một đảng viên khác trong hệ thống."),
     ]
+
+
+# --- the preview ------------------------------------------------------------------------------
+
+
+def test_the_preview_says_what_changes_in_words(world):
+    pom = _holder(world, world.cells_a[0], ethnicity="03")
+    c0 = world.cells_a[0].name
+    line = row(
+        c0,
+        gender="Nữ",  # a typing error corrected: same name, same birth, same number
+        ethnicity="H'Mông",
+        identity_no=IDENT,
+        religion="Phật giáo",
+        education="12/12",
+        theory_level="Trung cấp",
+        occupation_now="Nông, lâm, ngư nghiệp",
+    )
+    plan = _plan_as(world.official_a, world, [line])
+    assert plan.errors == [] and plan.rows[0].member_id == pom.pk
+    changes = {f: (old, new) for f, old, new in plan.rows[0].changes}
+    assert changes == {
+        "gender": ("Nam", "Nữ"),
+        "ethnicity": ("Thái", "Mông"),
+        "religion": ("", "Phật giáo"),
+        "education_system": ("", "Hệ 12 năm"),
+        "education_grade": ("", "12"),
+        "theory_level": ("", "Trung cấp"),
+        "occupation_now": ("", "Nông, lâm, ngư nghiệp"),
+        "admitted_on": ("19/05/2000", "19/05/1995"),
+        "recognized_on": ("19/05/2001", "19/05/1996"),
+    }
