@@ -24,7 +24,7 @@ from ..models import CountDelta, Member, MemberEvent, Placement, Reconciliation,
 from ..reconciliation import flag
 from ..records import update_record
 from ..transfers import transfer_out
-from .validating import RECORD_FIELDS, Plan
+from .validating import RECORD_FIELDS, Plan, PlannedRow
 
 
 def _new_member(v: dict, cell: Unit) -> dict:
@@ -78,7 +78,7 @@ def commit(
     """Write the plan: all rows or none. `decisions` answers the rows to confirm: row number →
     "same" (the existing member) or "new" (another person)."""
     unit = Unit.objects.get(pk=plan.unit_id)
-    if actor is not None and not can(actor, "members", unit):
+    if not can(actor, "members", unit):  # no actor (None), no write
         raise PermissionDenied(_("Bạn không có quyền nhập đảng viên vào tổ chức này."))
     if plan.errors:
         raise ValidationError(_("Tệp còn lỗi: chưa ghi gì."))
@@ -156,39 +156,7 @@ def commit(
             if progress:
                 progress(done, total)
         for r in changed:
-            m = Member.objects.get(pk=r.member_id)
-            fields = {f: r.values[f] for f, _o, _n in r.changes if f in RECORD_FIELDS}
-            if fields:
-                update_record(actor=None, member=m, **fields)
-            for f, _old, _new in r.changes:
-                if f in ("admitted_on", "recognized_on"):
-                    kind = EventKind.ADMISSION if f == "admitted_on" else EventKind.RECOGNITION
-                    event = next(
-                        (e for e in lifecycle.effective_events(m.events.all()) if e.kind == kind),
-                        None,
-                    )
-                    if event is not None:
-                        services.correct_event(
-                            actor=None,
-                            event=event,
-                            effective_date=r.values[f],
-                            note=_("Nhập từ Excel"),
-                        )
-                    else:
-                        services.record_event(
-                            actor=None, member=m, kind=kind, effective_date=r.values[f]
-                        )
-                elif f == "card_no":
-                    Member.objects.filter(pk=m.pk).update(card_no=r.values["card_no"])
-                elif f == "cell":
-                    m.refresh_from_db()
-                    transfer_out(
-                        actor=None,
-                        member=m,
-                        kind="internal",
-                        to_unit=cells[r.cell_id],
-                        departed_on=today,
-                    )
+            _apply_changes(r, actor=actor, unit=unit, cell=cells[r.cell_id], today=today)
             done += 1
             if progress and done % 200 == 0:
                 progress(done, total)
@@ -206,6 +174,41 @@ def commit(
     if progress:
         progress(total, total)
     return summary
+
+
+def _apply_changes(r: PlannedRow, *, actor, unit: Unit, cell: Unit, today) -> None:
+    """One existing member's changes, each through the members' service that owns it, as the
+    importing user (each service checks its own permission and writes its audit row): record
+    fields, a corrected admission or recognition, the card number, an internal transfer."""
+    m = Member.objects.select_related("home_unit").get(pk=r.member_id)
+    if m.ended or m.home_unit is None or not m.home_unit.path.startswith(unit.path):
+        # Validated earlier; since then the member left the unit or their membership ended.
+        raise ValidationError(
+            _("Dòng %(n)d: hồ sơ của %(m)s đã thay đổi từ lúc kiểm tra; hãy tải tệp lên lại.")
+            % {"n": r.number, "m": m.full_name}
+        )
+    fields = {f: r.values[f] for f, _o, _n in r.changes if f in RECORD_FIELDS}
+    if fields:
+        update_record(actor=actor, member=m, **fields)
+    for f, _old, _new in r.changes:
+        if f in ("admitted_on", "recognized_on"):
+            kind = EventKind.ADMISSION if f == "admitted_on" else EventKind.RECOGNITION
+            event = next(
+                (e for e in lifecycle.effective_events(m.events.all()) if e.kind == kind), None
+            )
+            if event is not None:
+                services.correct_event(
+                    actor=actor, event=event, effective_date=r.values[f], note=_("Nhập từ Excel")
+                )
+            else:
+                services.record_event(actor=actor, member=m, kind=kind, effective_date=r.values[f])
+        elif f == "card_no":
+            services.set_card_number(
+                actor=actor, member=m, card_no=r.values["card_no"], note=_("Nhập từ Excel")
+            )
+        elif f == "cell":
+            m.refresh_from_db()
+            transfer_out(actor=actor, member=m, kind="internal", to_unit=cell, departed_on=today)
 
 
 def _count_rows(ids, chunk, events) -> list[dict]:

@@ -125,7 +125,7 @@ def test_a_clean_file_imports_in_bulk_and_again_changes_nothing(world):
 
 def test_lifecycle_changes_become_correcting_events(world):
     c0 = world.cells_a[0].name
-    imports.commit(_plan(world, [_row(c0, identity_no="011068001234")]), actor=None)
+    imports.commit(_plan(world, [_row(c0, identity_no="011068001234")]), actor=world.official_a)
     m = Member.objects.get()
     plan = _plan(
         world,
