@@ -115,3 +115,52 @@ def test_the_preview_shows_the_changes_in_words(client, world):
     assert "Giới tính: Nam → <strong>Nữ</strong>" in page
     assert "Dân tộc: Thái → <strong>Mông</strong>" in page
     assert ": m → " not in page and ": 03 → " not in page
+
+
+def test_the_pages_as_anonymous_out_of_scope_read_only_and_allowed(client, world):
+    c0 = world.cells_a[0].name
+    start = reverse("members:import") + f"?unit={world.commune_a.pk}"
+    sheet = imports.read(book([row(c0)]))
+    plan = imports.validate(
+        sheet, imports.auto_mapping(sheet.headers), world.commune_a, user=world.official_a
+    )
+    assert plan.errors == [] and plan.count("new") == 1
+
+    def upload():
+        return client.post(start, {"file": SimpleUploadedFile("ds.xlsx", book([row(c0)]).read())})
+
+    # Anonymous: to the login page, for the pages and the writes.
+    job = _job(world, world.official_a, plan, token="cua-a")
+    for resp in (
+        client.get(start),
+        upload(),
+        client.get(job),
+        client.post(job, {"action": "commit"}),
+    ):
+        assert resp.status_code == 302 and "login" in resp["Location"]
+    # Out of scope (commune B's official): commune A's import is not there, nor a job on it.
+    _login(client, world.official_b)
+    assert client.get(start).status_code == 404
+    assert upload().status_code == 404
+    assert client.get(job).status_code == 404  # another user's job
+    own = _job(world, world.official_b, plan, token="cua-b")  # their own job, on commune A
+    assert client.get(own).status_code == 404
+    assert client.post(own, {"action": "commit"}).status_code == 404
+    # Read-only (commune A's viewer): sees the pages, writes nothing.
+    _login(client, world.viewer_a)
+    assert client.get(start).status_code == 200
+    assert upload().status_code == 403
+    mine = _job(world, world.viewer_a, plan, token="cua-xem")
+    assert 'data-testid="commit"' not in client.get(mine).content.decode()
+    for action in ("commit", "header", "map"):
+        assert client.post(mine, {"action": action, "header_row": "1"}).status_code == 403
+    assert not Member.objects.exists()
+    assert not AuditLog.objects.filter(action="members.import").exists()
+    # Allowed (commune A's official): the import is written as them.
+    _login(client, world.official_a)
+    page = client.get(job).content.decode()
+    assert 'data-testid="commit"' in page
+    client.post(job, {"action": "commit"})
+    assert "Đã nhập xong" in client.get(job).content.decode()
+    assert Member.objects.get().full_name == "Lò Văn Pọm"
+    assert AuditLog.objects.get(action="members.import").actor == world.official_a
