@@ -7,6 +7,7 @@ builds the plan, `committing` writes it through the members' services.
 
 from .committing import commit
 from .reading import (
+    EXCEL_EPOCH,
     FIELDS,
     LABELS,
     MAX_ROWS,
@@ -14,20 +15,13 @@ from .reading import (
     Sheet,
     auto_mapping,
     missing_required,
-    read,
-    template,
-)
-from .validating import (
-    EXCEL_EPOCH,
-    FIELD_LABELS,
-    Plan,
-    PlannedRow,
     parse_date,
     parse_education,
-    same_person,
+    read,
     split_name,
-    validate,
+    template,
 )
+from .validating import FIELD_LABELS, Plan, PlannedRow, same_person, validate
 
 __all__ = [
     "EXCEL_EPOCH",

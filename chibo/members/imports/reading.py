@@ -1,13 +1,23 @@
-"""Reading a member roll: the workbook's first sheet → a header row and the rows under it.
+"""Reading a member roll: the workbook's first sheet → the row of column names and the rows
+under it, and what each cell says.
 
-Our template's headers (and the other names committees give the same columns) are recognized;
-a committee's own layout is mapped by the user.
+- The column names are found (the first row naming known columns: a commune's roll often has
+  its title above) or chosen by the user; the rows above them and a row numbering the columns
+  are skipped and listed.
+- Our template's headers and the other names committees give the same columns are recognized;
+  a committee's own layout is mapped by the user.
+- Formulas: calamine reads the results the file stores; which cells hold a formula (and whether
+  a result is stored) is read from the sheet's XML.
+- Dates: dd/mm/yyyy text, ISO text, real Excel dates and Excel serial numbers; a two-digit year
+  is reported, never guessed. Names and texts are stored NFC.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -314,6 +324,72 @@ def auto_mapping(headers: list[str]) -> dict[str, int]:
 
 def missing_required(mapping: dict[str, int]) -> list[str]:
     return [k for k, _h, req in FIELDS if req and k not in mapping]
+
+
+# --- what a cell says ------------------------------------------------------------------------
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def parse_date(v) -> tuple[dt.date | None, str | None]:
+    """A date from a cell, or an error message. Empty → (None, None)."""
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None, None
+    if isinstance(v, dt.datetime):
+        return v.date(), None
+    if isinstance(v, dt.date):
+        return v, None
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        if 1 <= v <= 80000:
+            return EXCEL_EPOCH + dt.timedelta(days=int(v)), None
+        return None, _("Không phải ngày hợp lệ: %(v)s") % {"v": v}
+    s = str(v).strip().replace("-", "/").replace(".", "/")
+    parts = s.split("/")
+    try:
+        if len(parts) == 3 and len(parts[0]) == 4:  # yyyy/mm/dd
+            y, m, d = (int(p) for p in parts)
+        elif len(parts) == 3:
+            d, m, y = (int(p) for p in parts)
+            if len(parts[2]) <= 2:
+                return None, _(
+                    "Năm “%(y)s” chỉ có hai chữ số: không rõ thế kỷ, hãy ghi đủ bốn chữ số."
+                ) % {"y": parts[2]}
+        else:
+            raise ValueError
+        return dt.date(y, m, d), None
+    except ValueError:
+        return None, _("Không phải ngày hợp lệ (dd/mm/yyyy): “%(v)s”") % {"v": v}
+
+
+def _text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return unicodedata.normalize("NFC", " ".join(str(v).split()))
+
+
+def split_name(full: str) -> tuple[str, str, str]:
+    parts = full.split()
+    if len(parts) == 1:
+        return "", "", parts[0]
+    return parts[0], " ".join(parts[1:-1]), parts[-1]
+
+
+def parse_education(v: str) -> tuple[int | None, int | None, str | None]:
+    if not v:
+        return None, None, None
+    s = v.replace(" ", "")
+    try:
+        grade, system = (int(x) for x in s.split("/"))
+    except ValueError:
+        return None, None, _("Ghi theo dạng lớp/hệ, ví dụ 12/12 hoặc 7/10: “%(v)s”") % {"v": v}
+    if system not in (10, 12) or not 0 <= grade <= system:
+        return None, None, _("Trình độ phổ thông không hợp lệ: “%(v)s”") % {"v": v}
+    return system, grade, None
+
+
+# --- our template -------------------------------------------------------------------------
 
 
 def template(unit: Unit) -> bytes:

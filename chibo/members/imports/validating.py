@@ -1,20 +1,22 @@
 """Checking a member roll row by row and against the database → a plan (new / unchanged /
 changed / to confirm) with errors by row and column in Vietnamese.
 
-- Dates: dd/mm/yyyy text, ISO text, real Excel dates and Excel serial numbers; a two-digit year
-  is reported, never guessed.
-- Names in NFC or NFD are the same name (ICU keys).
-- Identity and card numbers must be unique in the file and against the database.
-- A row matches an existing member by identity number, else by name + birth date + cell (shown
-  for confirmation). Re-importing the same file changes nothing. A changed record field is an
+- Each row goes through ROW_CHECKS (formulas, name, sex, dates, the age at admission by the
+  admission rule in force that day, cell, ethnic group, …), then every row — errors or not —
+  against the database.
+- An identity number recorded for a member matches that member only when the row is the same
+  person (same_person: the name's search key and the birth date, or its year where the record
+  has only a year) living in the unit's cells; otherwise it is an error that names the holder
+  only if the importing user's scope covers them.
+- Without such a number a row may describe a member of its cell by name and birth: shown for
+  confirmation. Re-importing the same file changes nothing. A changed record field is an
   update; a changed lifecycle fact (admission or recognition date) becomes a correcting event,
-  and a changed cell an internal transfer, both previewed; never an overwrite.
+  and a changed cell an internal transfer, all previewed in words; never an overwrite.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +33,7 @@ from chibo.org.models import Unit
 from .. import choices as c
 from .. import rules
 from ..models import Member
-from .reading import LABELS, Sheet, _key, cell_name
+from .reading import LABELS, Sheet, _key, _text, cell_name, parse_date, parse_education, split_name
 
 
 def _lookup(pairs) -> dict[str, str]:
@@ -52,69 +54,6 @@ THEORY = _lookup(c.TheoryLevel.choices) | {
 }
 OCCUPATION = _lookup(c.Occupation.choices)
 GENDER = {"nam": "m", "m": "m", "nu": "f", "f": "f"}
-
-
-# --- values --------------------------------------------------------------------------------
-
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
-def parse_date(v) -> tuple[dt.date | None, str | None]:
-    """A date from a cell, or an error message. Empty → (None, None)."""
-    if v is None or (isinstance(v, str) and not v.strip()):
-        return None, None
-    if isinstance(v, dt.datetime):
-        return v.date(), None
-    if isinstance(v, dt.date):
-        return v, None
-    if isinstance(v, int | float) and not isinstance(v, bool):
-        if 1 <= v <= 80000:
-            return EXCEL_EPOCH + dt.timedelta(days=int(v)), None
-        return None, _("Không phải ngày hợp lệ: %(v)s") % {"v": v}
-    s = str(v).strip().replace("-", "/").replace(".", "/")
-    parts = s.split("/")
-    try:
-        if len(parts) == 3 and len(parts[0]) == 4:  # yyyy/mm/dd
-            y, m, d = (int(p) for p in parts)
-        elif len(parts) == 3:
-            d, m, y = (int(p) for p in parts)
-            if len(parts[2]) <= 2:
-                return None, _(
-                    "Năm “%(y)s” chỉ có hai chữ số: không rõ thế kỷ, hãy ghi đủ bốn chữ số."
-                ) % {"y": parts[2]}
-        else:
-            raise ValueError
-        return dt.date(y, m, d), None
-    except ValueError:
-        return None, _("Không phải ngày hợp lệ (dd/mm/yyyy): “%(v)s”") % {"v": v}
-
-
-def _text(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return unicodedata.normalize("NFC", " ".join(str(v).split()))
-
-
-def split_name(full: str) -> tuple[str, str, str]:
-    parts = full.split()
-    if len(parts) == 1:
-        return "", "", parts[0]
-    return parts[0], " ".join(parts[1:-1]), parts[-1]
-
-
-def parse_education(v: str) -> tuple[int | None, int | None, str | None]:
-    if not v:
-        return None, None, None
-    s = v.replace(" ", "")
-    try:
-        grade, system = (int(x) for x in s.split("/"))
-    except ValueError:
-        return None, None, _("Ghi theo dạng lớp/hệ, ví dụ 12/12 hoặc 7/10: “%(v)s”") % {"v": v}
-    if system not in (10, 12) or not 0 <= grade <= system:
-        return None, None, _("Trình độ phổ thông không hợp lệ: “%(v)s”") % {"v": v}
-    return system, grade, None
 
 
 # --- the plan ------------------------------------------------------------------------------
