@@ -3,6 +3,8 @@ forms (Biểu 2, 3) break members down by (domain-rules §6.3, domain-rules-2 §
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -169,6 +171,7 @@ def _ethnicity_index() -> dict[str, str]:
 _ETHNICITY_INDEX = _ethnicity_index()
 
 
+@lru_cache(maxsize=4096)  # a roll repeats a few spellings thousands of times
 def ethnicity_code(text: str) -> str | None:
     """The group's code (GSO) for a name as a roll writes it, in any case, NFC or NFD, with or
     without its apostrophes, hyphens and spaces ("H'Mông", "HMÔNG", "Mèo" → "08"), or its code

@@ -163,6 +163,7 @@ class _Row:
     # Columns already reported for what their cell holds (a formula without a result): the
     # later checks read nothing there and say nothing more about them.
     blocked: set[str] = field(default_factory=set)
+    failed: set[str] = field(default_factory=set)  # columns with an error
     match: int | None = None  # the member the row describes
     action: str = "new"  # new | update (by identity number) | confirm (by name and birth)
 
@@ -198,6 +199,11 @@ class _Checks:
         self.idents_file: dict[str, list[int]] = defaultdict(list)
         self.cards_file: dict[str, list[int]] = defaultdict(list)
         self.params = rules.DatedParams()  # the rules in force on each row's dates
+        # Formulas by row, and the field each imported column holds.
+        self.formulas: dict[int, list] = defaultdict(list)
+        for (n, i), f in sheet.formulas.items():
+            self.formulas[n].append((i, f))
+        self.field_at = {i: k for k, i in mapping.items()}
 
     def get(self, r: _Row, k: str):
         i = self.mapping.get(k)
@@ -207,21 +213,22 @@ class _Checks:
 
     def error(self, r: _Row, k: str, message: str) -> None:
         r.errors += 1
+        r.failed.add(k)
         if k not in r.blocked:
             self.plan.add(r.number, LABELS[k], message)
 
     def has_error(self, r: _Row, k: str) -> bool:
-        return any(e[0] == r.number and e[1] == LABELS[k] for e in self.plan.errors)
+        return k in r.failed
 
 
 def _check_formulas(ck: _Checks, r: _Row) -> None:
     """A formula in an imported column: its stored result is used and said so; without one
     (a file never saved by Excel) or with an error for result, the cell is reported as what it
     is, not as missing."""
-    for k, i in ck.mapping.items():
-        f = ck.sheet.formulas.get((r.number, i))
-        if f is None:
-            continue
+    for i, f in ck.formulas.get(r.number, ()):
+        k = ck.field_at.get(i)
+        if k is None:
+            continue  # a column not imported: its formulas are not ours
         where = {"c": cell_name(r.number, i), "f": f.text}
         if f.error:
             ck.error(
