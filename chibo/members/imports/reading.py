@@ -128,7 +128,7 @@ def cell_name(row: int, column: int) -> str:
     return f"{get_column_letter(column + 1)}{row}"
 
 
-HEADER_SEARCH = 30  # rows looked at for the column names
+HEADER_SEARCH = 30  # non-empty rows looked at for the column names
 HEADER_MIN_KNOWN = 2  # known column names that make a row the header
 TOP_ROWS = 15  # rows offered when the user chooses the header row
 
@@ -154,7 +154,12 @@ def read(file, header_row: int | None = None) -> Sheet:
         values = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for a non-Excel file
         raise ReadError(_("Không đọc được tệp: hãy chọn một tệp Excel (.xlsx).")) from exc
-    filled = [n for n, row in enumerate(values[:HEADER_SEARCH], start=1) if not _empty(row)]
+    filled = []  # the first non-empty rows, where the column names may be
+    for n, row in enumerate(values, start=1):
+        if not _empty(row):
+            filled.append(n)
+            if len(filled) == HEADER_SEARCH:
+                break
     if not filled:
         raise ReadError(_("Tệp không có dữ liệu."))
     top = [(n, _line(values[n - 1])) for n in filled[:TOP_ROWS]]

@@ -132,6 +132,11 @@ def _fmt(v) -> str:
     return "" if v is None else str(v)
 
 
+def _shown(value) -> str:
+    """A cell's value as the user wrote it (a date as dd/mm/yyyy)."""
+    return _fmt(value) if isinstance(value, dt.date) else _text(value)
+
+
 def _words(name: str, value) -> str:
     """A record field's value as the preview shows it: the label of its choice ("Nữ", not
     "f"; "Mông", not "08"), a date as dd/mm/yyyy, "" for nothing."""
@@ -159,7 +164,6 @@ class _Row:
     cells: list
     v: dict = field(default_factory=dict)
     cell: Unit | None = None
-    errors: int = 0
     # Columns already reported for what their cell holds (a formula without a result): the
     # later checks read nothing there and say nothing more about them.
     blocked: set[str] = field(default_factory=set)
@@ -175,13 +179,8 @@ class _Checks:
     def __init__(
         self, sheet: Sheet, mapping: dict[str, int], unit: Unit, today: dt.date, user
     ) -> None:
-        self.sheet, self.mapping, self.unit, self.today, self.user = (
-            sheet,
-            mapping,
-            unit,
-            today,
-            user,
-        )
+        self.sheet, self.mapping, self.unit = sheet, mapping, unit
+        self.today, self.user = today, user
         self.plan = Plan(unit_id=unit.pk, total=len(sheet.rows))
         self.cells = list(
             Unit.objects.filter(
@@ -212,7 +211,6 @@ class _Checks:
         return r.cells[i]
 
     def error(self, r: _Row, k: str, message: str) -> None:
-        r.errors += 1
         r.failed.add(k)
         if k not in r.blocked:
             self.plan.add(r.number, LABELS[k], message)
@@ -257,7 +255,7 @@ def _check_formulas(ck: _Checks, r: _Row) -> None:
                     r.number,
                     LABELS[k],
                     _("Ô %(c)s chứa công thức “%(f)s”: dùng kết quả đã lưu “%(v)s”.")
-                    % {**where, "v": _text(r.cells[i] if i < len(r.cells) else None)},
+                    % {**where, "v": _shown(r.cells[i] if i < len(r.cells) else None)},
                 )
             )
             continue
