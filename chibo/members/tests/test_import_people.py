@@ -48,7 +48,7 @@ def test_it_reads_hmong_as_dien_bien_writes_it(world):
     assert [r.values["ethnicity"] for r in plan.rows] == ["08", "08", "08", "08"]
 
 
-def test_a_spelling_of_no_group_is_refused_by_name():
+def test_other_names_resolve_and_a_name_of_no_group_does_not():
     assert c.ethnicity_code("H'Mông") == "08"
     assert c.ethnicity_code("Khơ-mú") == "29"
     assert c.ethnicity_code("M'Nông") == "20"
