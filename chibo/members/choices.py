@@ -3,8 +3,12 @@ forms (Biểu 2, 3) break members down by (domain-rules §6.3, domain-rules-2 §
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from chibo.core.text import search_key
 
 # The 54 ethnic groups with the General Statistics Office codes (danh mục các dân tộc Việt
 # Nam). Names are proper nouns and are not translated.
@@ -66,6 +70,114 @@ ETHNICITIES: list[tuple[str, str]] = [
 ]
 KINH = "01"
 ETHNICITY_NAMES = dict(ETHNICITIES)
+
+# The other spellings and names of each group that rolls use: the names of the General
+# Statistics Office's list of ethnic groups (QĐ 121-TCTK/PPCĐ, 2/3/1979) and their "tên gọi
+# khác", spellings with and without hyphens and apostrophes, and historical names ("Mèo" for
+# Mông). An other name that list gives to more than one group is left out (Thổ, Hoa, Trại, Xá,
+# Xá Khao, Xá Lá Vàng, Chil, Ca-tang, Lao, Miên…): a roll that writes one is asked which group.
+# [M] drawn from the published list, not checked line by line against the decision's text.
+_OTHER_NAMES: dict[str, tuple[str, ...]] = {
+    "01": ("Việt",),
+    "02": ("Ngạn", "Phén", "Thu Lao", "Pa Dí"),
+    "03": ("Thái Đen", "Thái Trắng", "Tày Đăm", "Tày Khao", "Tày Mười", "Tày Thanh"),
+    "04": ("Hán", "Triều Châu", "Phúc Kiến", "Quảng Đông", "Hải Nam"),
+    "05": ("Khmer", "Khơ-me", "Khơme", "Khmer Krôm", "Khơ Me Krôm", "Việt gốc Miên"),
+    "06": ("Mol", "Mual"),
+    "07": ("Nùng An", "Nùng Cháo", "Nùng Lòi", "Phàn Sinh", "Xuồng"),
+    "08": (
+        "H'Mông",
+        "H’Mông",
+        "Hmông",
+        "HMông",
+        "H Mông",
+        "Mèo",
+        "Mẹo",
+        "Mèo Trắng",
+        "Mèo Đen",
+        "Mèo Đỏ",
+        "Mèo Xanh",
+        "Mèo Hoa",
+        "Ná Mẻo",
+    ),
+    "09": ("Mán", "Dao Đỏ", "Dao Tiền", "Dao Quần Chẹt", "Dao Quần Trắng", "Dao Thanh Y"),
+    "10": ("Gia-rai", "Giarai", "Jrai", "Giơ Rai"),
+    "11": ("Khách Gia",),
+    "12": ("Ê-đê", "Êđê", "Ra-đê", "Rađê", "Rhađê", "Kpạ", "Bih", "Mđhur"),
+    "13": ("Ba-na", "Bana", "Bahnar", "Rơ Ngao", "Giơ Lâng", "Tơ Lô"),
+    "14": ("Xơ-đăng", "Sê Đăng", "Xơ Teng", "Tơ Đrá", "Mơ Nâm", "Ca Dong", "Hà Lăng"),
+    "15": ("Cao Lan", "Sán Chỉ", "Cao Lan - Sán Chỉ", "Mán Cao Lan"),
+    "16": ("Cơ-ho", "K'Ho", "Kơ Ho", "Koho", "Xrê", "Nốp", "Tu Lốp", "Cơ Don", "Lạch"),
+    "17": ("Chàm", "Chiêm Thành", "Chăm Hroi", "Hroi"),
+    "18": ("Sán Déo", "Trại Đất", "Mán Quần Cộc"),
+    "19": ("H'rê", "Chăm Rê", "Chom"),
+    "20": ("M'Nông", "Mơ Nông", "Pnông", "Bu Đâng", "Rơ Lam", "Gar", "Biat"),
+    "21": ("Ra-glai", "Raglai", "Ra Clây", "Noang", "La Oang"),
+    "22": ("X'Tiêng", "Stiêng", "Xa Điêng"),
+    "23": ("Bru", "Vân Kiều", "Bru-Vân Kiều", "Măng Coong", "Tri", "Khùa"),
+    "24": ("Kẹo", "Mọn", "Cuối", "Đan Lai", "Ly Hà", "Tày Poọng"),
+    "25": ("Nhắng", "Dẩng", "Pầu Thìn", "Cùi Chu"),
+    "26": ("Cơ-tu", "Ca-tu", "Ca Tu", "Katu"),
+    "27": ("Gié Triêng", "Giẻ-Triêng", "Giẻ", "Triêng", "Ta Riêng", "Ve", "Veh", "La Ve"),
+    "28": ("Châu Mạ", "Mạ Ngăn", "Mạ Xốp", "Mạ Tô", "Mạ Krung"),
+    "29": ("Khơ-mú", "Khơmú", "Khmú", "Kho Mu", "Xá Cẩu", "Mứn Xen", "Pu Thênh", "Tềnh", "Tày Hạy"),
+    "30": ("Cor", "Col", "Cùa", "Trầu"),
+    "31": ("Tà-ôi", "Tôi Ôi", "Pa Cô", "Pa Kô", "Pa Hy", "Ba Hi"),
+    "32": ("Chơ-ro", "Châu Ro", "Dơ Ro"),
+    "33": ("Xá Súa", "Xá Dón", "Xá Dẩng", "Xá Hốc", "Xá Ái", "Xá Bung"),
+    "34": ("Xinh-mun", "Puộc", "Pụa"),
+    "35": ("U Ni", "Xá U Ni", "Hà Nhì Già"),
+    "36": ("Chu-ru", "Chơ Ru"),
+    "37": ("Lào Bốc", "Lào Nọi"),
+    "38": ("La-chí", "Cù Tê", "La Quả"),
+    "39": ("La-ha", "Khlá Phlạo"),
+    "40": ("Bồ Khô Pạ", "Xá Phó", "Va Xơ"),
+    "41": ("La-hủ", "Khù Xung", "Cò Xung", "Khả Quy"),
+    "42": ("Lừ", "Nhuồn", "Duôn"),
+    "43": ("Lô-lô", "Mun Di"),
+    "44": ("Sách", "Mày", "Rục", "Mã Liềng", "A Rem"),
+    "45": ("Mảng Ư", "Xá Mảng"),
+    "46": ("Pà-thẻn", "Pà Hưng"),
+    "47": ("Cờ Lao", "Gelao"),
+    "48": ("Xắm Khống", "Mấng Nhé", "Xá Xeng"),
+    "49": ("Bố-y", "Chủng Chá", "Trọng Gia", "Tu Dí"),
+    "50": ("Si-la", "Cù Dề Xừ", "Khả Pẻ"),
+    "51": ("Pu-péo", "Ka Pèo"),
+    "52": ("Bơ Râu", "Brao"),
+    "53": ("Ơ-đu", "Tày Hạt"),
+    "54": ("Rơ-măm",),
+}
+# code → the official name first, then the other spellings.
+ETHNICITY_SPELLINGS: dict[str, tuple[str, ...]] = {
+    code: (name, *_OTHER_NAMES.get(code, ())) for code, name in ETHNICITIES
+}
+
+
+def _ethnic_key(text: str) -> str:
+    # The search key without its spaces: the apostrophe (' ’ ʼ), the hyphen and the space that
+    # rolls put in or leave out ("H'Mông", "H Mông", "Hmông"; "Khơ-mú", "Khơ Mú") are all gone.
+    return search_key(text).replace(" ", "")
+
+
+def _ethnicity_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for code, names in ETHNICITY_SPELLINGS.items():
+        for key in (code, str(int(code)), *(_ethnic_key(n) for n in names)):
+            if index.setdefault(key, code) != code:  # a spelling may name one group only
+                raise ValueError(f"ethnic spelling {key!r} names groups {index[key]} and {code}")
+    return index
+
+
+_ETHNICITY_INDEX = _ethnicity_index()
+
+
+@lru_cache(maxsize=4096)  # a roll repeats a few spellings thousands of times
+def ethnicity_code(text: str) -> str | None:
+    """The group's code (GSO) for a name as a roll writes it, in any case, NFC or NFD, with or
+    without its apostrophes, hyphens and spaces ("H'Mông", "HMÔNG", "Mèo" → "08"), or its code
+    ("08", "8"); None when no group has that name."""
+    key = _ethnic_key(text or "")
+    return _ETHNICITY_INDEX.get(key) if key else None
 
 
 class Religion(models.TextChoices):

@@ -14,7 +14,7 @@ from chibo.org.models import Unit
 
 from . import admission, records, rules, services, transfers
 from . import choices as c
-from .importer import split_name
+from .imports import split_name
 from .lifecycle import Activity, Stage
 from .models import Gender, Member, Seat, Transfer
 

@@ -6,14 +6,18 @@ values in force then.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from chibo.core import params
 from chibo.core.workdays import add_working_days
+from chibo.org.models import Parameter
 
 from .lifecycle import ENDING, EventKind, effective_events
 
@@ -37,17 +41,48 @@ def age_in_months(birth: dt.date, on: dt.date) -> int:
     return months
 
 
+class DatedParams:
+    """`params.get` for many days at once (an import checks the admission age of every row):
+    a parameter's value is looked up once per stretch of days in which no Parameter row for the
+    key starts or ends and its default does not change, so a 70,000-row roll costs a few
+    queries instead of two per row. Rows for a unit count as changes too: more stretches, the
+    same values."""
+
+    def __init__(self) -> None:
+        self._cuts: dict[str, list[dt.date]] = {}
+        self._values: dict[tuple[str, int], Any] = {}
+
+    def get(self, key: str, on: dt.date) -> Any:
+        cuts = self._cuts.get(key)
+        if cuts is None:
+            days = {params.DEFAULTS[key].since} - {None}
+            for start, end in Parameter.objects.filter(key=key).values_list(
+                "valid_from", "valid_to"
+            ):
+                days |= {start, end} - {None}
+            cuts = self._cuts[key] = sorted(days)
+        stretch = (key, bisect.bisect_right(cuts, on))
+        if stretch not in self._values:
+            self._values[stretch] = params.get(key, on)
+        return self._values[stretch]
+
+
 @dataclass(frozen=True)
 class AgeCheck:
     ok: bool
     route_to_higher: bool  # over the maximum: not refused, decided by a higher committee
     message: str
+    minimum_years: int = 0  # the rule in force that day
+    months: int = 0  # the age that day, in full months
 
 
-def admission_age(birth: dt.date, considered_on: dt.date) -> AgeCheck:
-    """Age 18 to 60 full years, counted in months, at the cell's consideration date [C]."""
-    low = params.get("admission_min_age_years", considered_on) * 12
-    high = params.get("admission_max_age_years", considered_on) * 12
+def admission_age(
+    birth: dt.date, considered_on: dt.date, *, get: Callable[[str, dt.date], Any] = params.get
+) -> AgeCheck:
+    """Age 18 to 60 full years, counted in months, at the cell's consideration date [C], by the
+    rule in force that day (`get`: how to read it; an import passes a DatedParams' get)."""
+    low = get("admission_min_age_years", considered_on) * 12
+    high = get("admission_max_age_years", considered_on) * 12
     months = age_in_months(birth, considered_on)
     years, rest = divmod(months, 12)
     if months < low:
@@ -56,6 +91,8 @@ def admission_age(birth: dt.date, considered_on: dt.date) -> AgeCheck:
             False,
             _("Chưa đủ %(n)d tuổi (mới %(y)d tuổi %(m)d tháng) vào ngày chi bộ xét.")
             % {"n": low // 12, "y": years, "m": rest},
+            low // 12,
+            months,
         )
     if months > high:
         return AgeCheck(
@@ -63,8 +100,10 @@ def admission_age(birth: dt.date, considered_on: dt.date) -> AgeCheck:
             True,
             _("Trên %(n)d tuổi: hồ sơ chuyển cấp ủy có thẩm quyền xem xét, quyết định.")
             % {"n": high // 12},
+            low // 12,
+            months,
         )
-    return AgeCheck(True, False, "")
+    return AgeCheck(True, False, "", low // 12, months)
 
 
 def ceremony_deadline(decision_received: dt.date) -> dt.date:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -642,6 +642,37 @@ def issue_card(
     member.card_no = card_no
     member.save(update_fields=["card_no"])
     return event
+
+
+@transaction.atomic
+def set_card_number(*, actor, member: Member, card_no: str, note: str = "") -> Member:
+    """The party card number as a roll records it (an import, the correction of a mistyped
+    number): no card event, since the roll says neither when nor why the card was issued
+    (issuing one is issue_card). Refused without an actor allowed to write the member's
+    records, for anything but digits, and for a number another member holds; audited with the
+    old and the new number."""
+    unit = member.home_unit or _last_home_unit(member)
+    if not allowed(actor, "members", unit):
+        raise PermissionDenied(_("Bạn không có quyền ghi nhận thông tin đảng viên ở chi bộ này."))
+    card_no = card_no.strip()
+    if not card_no.isdigit():
+        raise ValidationError(_("Số thẻ đảng viên chỉ gồm chữ số."))
+    if Member.objects.exclude(card_no="").filter(card_no=card_no).exclude(pk=member.pk).exists():
+        raise ValidationError(_("Số thẻ %(n)s đã thuộc về một đảng viên khác.") % {"n": card_no})
+    if card_no == member.card_no:
+        return member
+    before = member.card_no
+    member.card_no = card_no
+    member.save(update_fields=["card_no"])
+    record(
+        actor=actor,
+        action="members.card_no",
+        obj=member,
+        unit=unit,
+        before={"card_no": before},
+        after={"card_no": card_no, "note": note},
+    )
+    return member
 
 
 def award_badge(

@@ -27,7 +27,7 @@ from chibo.core.exports import XLSX
 from chibo.core.scope import can
 from chibo.org.models import Unit
 
-from . import importer
+from . import imports
 from .views import _unit
 
 BACKGROUND_ROWS = 3000  # smaller files are handled within the request
@@ -81,15 +81,17 @@ def _run(token: str, work, background: bool) -> None:
         target()
 
 
-def _validate(token: str, background: bool) -> None:
+def _validate(token: str, user, background: bool) -> None:
     job = cache.get(_job_key(token))
     unit = Unit.objects.get(pk=job["unit"])
     job["state"] = "validating"
     _save(token, job)
 
     def work():
-        sheet = importer.read(job["path"])
-        plan = importer.validate(sheet, job["mapping"], unit, progress=_progress(token, "validate"))
+        sheet = imports.read(job["path"], header_row=job.get("header_row"))
+        plan = imports.validate(
+            sheet, job["mapping"], unit, user=user, progress=_progress(token, "validate")
+        )
         done = cache.get(_job_key(token))
         done.update(state="preview", plan=plan)
         _save(token, done)
@@ -103,7 +105,7 @@ def _commit(token: str, actor, decisions: dict, background: bool) -> None:
     _save(token, job)
 
     def work():
-        summary = importer.commit(
+        summary = imports.commit(
             job["plan"], actor=actor, decisions=decisions, progress=_progress(token, "commit")
         )
         done = cache.get(_job_key(token))
@@ -136,30 +138,46 @@ def import_start(request):
                 for chunk in upload.chunks():
                     fh.write(chunk)
             try:
-                sheet = importer.read(str(path))
-            except importer.ReadError as exc:
+                sheet = imports.read(str(path))
+            except imports.ReadError as exc:
                 path.unlink(missing_ok=True)
                 error = str(exc)
-            else:
-                mapping = importer.auto_mapping(sheet.headers)
+            if error is None and not sheet.rows:
+                path.unlink(missing_ok=True)
+                error = _(
+                    "Không có dòng đảng viên nào dưới dòng tên cột (dòng %(n)d): chưa ghi gì."
+                ) % {"n": sheet.header_row}
+            if error is None:
                 job = {
                     "user": request.user.pk,
                     "unit": unit.pk,
                     "path": str(path),
                     "name": upload.name,
-                    "headers": sheet.headers,
-                    "rows": len(sheet.rows),
-                    "mapping": mapping,
-                    "state": "mapping" if importer.missing_required(mapping) else "queued",
                 }
+                _read_into(job, sheet)
                 _save(token, job)
                 if job["state"] == "queued":
-                    _validate(token, background=_background(job["rows"]))
+                    _validate(token, request.user, background=_background(job["rows"]))
                 return redirect("members:import_job", token=token)
         return render(
             request, "members/import.html", {"nav": "members", "unit": unit, "error": error}
         )
     return render(request, "members/import.html", {"nav": "members", "unit": unit})
+
+
+def _read_into(job: dict, sheet) -> None:
+    """What the pages show of the sheet read (its header row, the rows skipped above it, the
+    first rows to choose another header row from), its own columns mapped."""
+    mapping = imports.auto_mapping(sheet.headers)
+    job.update(
+        header_row=sheet.header_row,
+        headers=sheet.headers,
+        skipped=sheet.skipped,
+        top=sheet.top,
+        rows=len(sheet.rows),
+        mapping=mapping,
+        state="mapping" if imports.missing_required(mapping) else "queued",
+    )
 
 
 def _background(rows: int) -> bool:
@@ -174,25 +192,44 @@ def import_job(request, token: str):
         if not can(request.user, "members", unit):
             raise PermissionDenied(_("Bạn chỉ có quyền xem tổ chức này."))
         action = request.POST.get("action")
-        if action == "map" and job["state"] in ("mapping", "preview"):
+        if action == "header" and job["state"] in ("mapping", "preview"):
+            try:
+                value = request.POST.get("header_row", "")
+                sheet = imports.read(job["path"], header_row=int(value) if value.isdigit() else 0)
+            except imports.ReadError as exc:
+                messages.error(request, str(exc))
+            else:
+                if not sheet.rows:
+                    messages.error(
+                        request,
+                        _("Không có dòng đảng viên nào dưới dòng tên cột (dòng %(n)d).")
+                        % {"n": sheet.header_row},
+                    )
+                else:
+                    job.pop("plan", None)
+                    _read_into(job, sheet)
+                    _save(token, job)
+                    if job["state"] == "queued":
+                        _validate(token, request.user, background=_background(job["rows"]))
+        elif action == "map" and job["state"] in ("mapping", "preview"):
             mapping = {}
-            for key, _label, _req in importer.FIELDS:
+            for key, _label, _req in imports.FIELDS:
                 value = request.POST.get(f"col_{key}", "")
                 if value.isdigit() and int(value) < len(job["headers"]):
                     mapping[key] = int(value)
             job["mapping"] = mapping
-            missing = importer.missing_required(mapping)
+            missing = imports.missing_required(mapping)
             if missing:
                 messages.error(
                     request,
                     _("Hãy chọn cột cho: %(f)s.")
-                    % {"f": ", ".join(importer.LABELS[k] for k in missing)},
+                    % {"f": ", ".join(imports.LABELS[k] for k in missing)},
                 )
                 _save(token, job)
             else:
                 job["state"] = "queued"
                 _save(token, job)
-                _validate(token, background=_background(job["rows"]))
+                _validate(token, request.user, background=_background(job["rows"]))
         elif action == "commit" and job["state"] == "preview":
             decisions = {
                 r.number: request.POST.get(f"row_{r.number}", "")
@@ -202,6 +239,8 @@ def import_job(request, token: str):
             try:
                 if job["plan"].errors:
                     raise ValidationError(_("Tệp còn lỗi: chưa ghi gì."))
+                if not job["plan"].rows:
+                    raise ValidationError(_("Tệp không có dòng đảng viên nào: chưa ghi gì."))
                 if any(v not in ("same", "new") for v in decisions.values()):
                     raise ValidationError(_("Hãy xác nhận từng dòng trùng tên và ngày sinh."))
                 _commit(token, request.user, decisions, background=_background(job["rows"]))
@@ -216,16 +255,21 @@ def import_job(request, token: str):
         "unit": unit,
         "job": job,
         "token": token,
-        "fields": [(k, label, req, job["mapping"].get(k)) for k, label, req in importer.FIELDS],
+        "fields": [(k, label, req, job["mapping"].get(k)) for k, label, req in imports.FIELDS],
         "headers": list(enumerate(job["headers"])),
+        "header_row": job.get("header_row", 1),
+        "skipped": job.get("skipped", []),
+        "top": job.get("top", []),
+        "recognized": bool(imports.auto_mapping(job["headers"])),
         "plan": plan,
         "can_edit": can(request.user, "members", unit),
     }
     if plan is not None:
         ctx["counts"] = {a: plan.count(a) for a in ("new", "unchanged", "update", "confirm")}
         ctx["changed"] = [r for r in plan.rows if r.action in ("update", "confirm")][:300]
-        ctx["labels"] = importer.FIELD_LABELS
+        ctx["labels"] = imports.FIELD_LABELS
         ctx["errors"] = plan.errors[:1000]
+        ctx["notes"] = getattr(plan, "notes", [])[:1000]  # a job cached before notes existed
     if request.htmx and request.GET.get("part") == "progress":
         if job["state"] not in ("queued", "validating", "committing"):
             resp = HttpResponse("")
@@ -238,7 +282,7 @@ def import_job(request, token: str):
 @login_required
 def import_template(request):
     unit = _unit(request)
-    content = importer.template(unit)
+    content = imports.template(unit)
     with transaction.atomic():
         record(actor=request.user, action="export.import_template", unit=unit)
     resp = HttpResponse(content, content_type=XLSX)

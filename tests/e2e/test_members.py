@@ -24,9 +24,11 @@ HEADERS = [
 ]
 
 
-def roll(path, rows):
+def roll(path, rows, title=None):
     wb = Workbook()
     ws = wb.active
+    if title:
+        ws.append([title])
     ws.append(HEADERS)
     for r in rows:
         ws.append(r)
@@ -54,16 +56,20 @@ def test_import_a_roll_read_the_errors_fix_and_import(server, phone, tmp_path):
     expect(errors).to_contain_text("chỉ có hai chữ số")
     expect(errors).to_contain_text("Không tìm thấy chi bộ “Chi bộ bản Không Có”")
     shot(page, "members-import-errors-phone")
+    # The commune's own roll: its title above the column names, "H'Mông" as Điện Biên writes it.
+    title = "DANH SÁCH ĐẢNG VIÊN ĐẢNG BỘ XÃ QUẢNG LÂM"
     good = roll(
         tmp_path / "good.xlsx",
         [
-            [cell, "Mùa A Sềnh", "Nam", "02/03/1991", "19/05/2015", "19/05/2016", "Mông", ""],
+            [cell, "Mùa A Sềnh", "Nam", "02/03/1991", "19/05/2015", "19/05/2016", "H'Mông", ""],
             [cell, "Lò Thị Hoa", "Nữ", "14/07/1993", "03/02/2018", "", "Thái", ""],
         ],
+        title=title,
     )
     page.goto(server + "/members/import/")
     page.get_by_label("Tệp Excel (.xlsx)").set_input_files(good)
     page.get_by_role("button", name="Tải lên và kiểm tra").click()
+    expect(page.get_by_test_id("import-reading")).to_contain_text(f"Bỏ qua dòng 1: {title}")
     expect(page.get_by_test_id("import-preview")).to_contain_text("Thêm mới: 2")
     page.get_by_test_id("commit").click()
     expect(page.get_by_test_id("import-done")).to_contain_text("Thêm mới 2")

@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from chibo.audit.models import AuditLog
-from chibo.members import importer
+from chibo.members import imports
 from chibo.members.lifecycle import EventKind
 from chibo.members.models import Member
 
-H = [h for _k, h, _r in importer.FIELDS]
+H = [h for _k, h, _r in imports.FIELDS]
 
 
 def _book(rows, headers=H) -> io.BytesIO:
@@ -40,13 +40,15 @@ def _row(cell, name="Lò Văn Pọm", birth="12/05/1968", admitted="19/05/1995",
         "identity_no": "",
     }
     values.update(kw)
-    return [values.get(k, "") for k, _h, _r in importer.FIELDS]
+    return [values.get(k, "") for k, _h, _r in imports.FIELDS]
 
 
 def _plan(world, rows, headers=H):
-    sheet = importer.read(_book(rows, headers))
-    mapping = importer.auto_mapping(sheet.headers)
-    return importer.validate(sheet, mapping, world.commune_a, today=dt.date(2026, 11, 23))
+    sheet = imports.read(_book(rows, headers))
+    mapping = imports.auto_mapping(sheet.headers)
+    return imports.validate(
+        sheet, mapping, world.commune_a, user=world.official_a, today=dt.date(2026, 11, 23)
+    )
 
 
 def test_every_error_is_reported_by_row_and_column_and_nothing_is_written(world):
@@ -71,13 +73,13 @@ def test_every_error_is_reported_by_row_and_column_and_nothing_is_written(world)
     msg = dict(((r, col), m) for r, col, m in plan.errors)
     assert "hai chữ số" in msg[(2, "Ngày sinh")]
     with pytest.raises(ValidationError):
-        importer.commit(plan, actor=world.official_a)
+        imports.commit(plan, actor=world.official_a)
     assert not Member.objects.exists()
 
 
 def test_a_clean_file_imports_in_bulk_and_again_changes_nothing(world):
     c0, c1 = world.cells_a[0].name, f"#{world.cells_a[1].pk}"
-    serial = (dt.date(1970, 3, 4) - importer.EXCEL_EPOCH).days
+    serial = (dt.date(1970, 3, 4) - imports.EXCEL_EPOCH).days
     rows = [
         _row(c0, identity_no="011068001234"),
         _row(
@@ -101,7 +103,7 @@ def test_a_clean_file_imports_in_bulk_and_again_changes_nothing(world):
     ]
     plan = _plan(world, rows)
     assert plan.errors == [] and plan.count("new") == 3
-    summary = importer.commit(plan, actor=world.official_a)
+    summary = imports.commit(plan, actor=world.official_a)
     assert summary["created"] == 3
     my = Member.objects.get(given_name="Mỷ")
     assert my.birth_date == dt.date(1970, 3, 4) and my.stage == "probationary"
@@ -115,15 +117,15 @@ def test_a_clean_file_imports_in_bulk_and_again_changes_nothing(world):
     # Without identity numbers, Mỷ and Hùng are matched by name, birth date and cell: confirmed.
     assert again.count("unchanged") == 1 and again.count("confirm") == 2
     with pytest.raises(ValidationError):
-        importer.commit(again, actor=world.official_a, decisions={3: "same"})
-    summary = importer.commit(again, actor=world.official_a, decisions={3: "same", 4: "same"})
+        imports.commit(again, actor=world.official_a, decisions={3: "same"})
+    summary = imports.commit(again, actor=world.official_a, decisions={3: "same", 4: "same"})
     assert summary["created"] == summary["updated"] == 0
     assert Member.objects.count() == 3
 
 
 def test_lifecycle_changes_become_correcting_events(world):
     c0 = world.cells_a[0].name
-    importer.commit(_plan(world, [_row(c0, identity_no="011068001234")]), actor=None)
+    imports.commit(_plan(world, [_row(c0, identity_no="011068001234")]), actor=world.official_a)
     m = Member.objects.get()
     plan = _plan(
         world,
@@ -139,7 +141,7 @@ def test_lifecycle_changes_become_correcting_events(world):
     row = plan.rows[0]
     assert row.action == "update"
     assert {f for f, _o, _n in row.changes} == {"admitted_on", "cell", "position"}
-    importer.commit(plan, actor=world.official_a)
+    imports.commit(plan, actor=world.official_a)
     m.refresh_from_db()
     assert m.admitted_on == dt.date(1995, 5, 20) and m.position == "Trưởng bản"
     assert m.home_unit == world.cells_a[1]
@@ -149,26 +151,26 @@ def test_lifecycle_changes_become_correcting_events(world):
 
 def test_a_committees_own_layout_is_mapped(world):
     headers = ["STT", "Họ tên", "Nam/nữ", "Ngày tháng năm sinh", "Ngày kết nạp", "Chi bộ sinh hoạt"]
-    sheet = importer.read(
+    sheet = imports.read(
         _book(
             [[1, "Lò Văn Pọm", "Nam", "12/05/1968", "19/05/1995", world.cells_a[0].name]], headers
         )
     )
-    mapping = importer.auto_mapping(sheet.headers)
-    assert importer.missing_required(mapping) == []
-    plan = importer.validate(sheet, mapping, world.commune_a)
+    mapping = imports.auto_mapping(sheet.headers)
+    assert imports.missing_required(mapping) == []
+    plan = imports.validate(sheet, mapping, world.commune_a, user=world.official_a)
     assert plan.errors == [] and plan.rows[0].values["recognized_on"] is None
-    sheet = importer.read(_book([[1, "x"]], ["STT", "Tên người"]))
-    assert "full_name" in importer.missing_required(importer.auto_mapping(sheet.headers))
+    sheet = imports.read(_book([[1, "x"]], ["STT", "Tên người"]))
+    assert "full_name" in imports.missing_required(imports.auto_mapping(sheet.headers))
 
 
 @given(st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2100, 12, 31)))
 def test_every_date_form_reads_back_the_same_day(d):
-    assert importer.parse_date(f"{d:%d/%m/%Y}") == (d, None)
-    assert importer.parse_date(f"{d.day}/{d.month}/{d.year}") == (d, None)
-    assert importer.parse_date(d.isoformat()) == (d, None)
-    assert importer.parse_date((d - importer.EXCEL_EPOCH).days) == (d, None)
-    value, err = importer.parse_date(f"{d:%d/%m/%y}")
+    assert imports.parse_date(f"{d:%d/%m/%Y}") == (d, None)
+    assert imports.parse_date(f"{d.day}/{d.month}/{d.year}") == (d, None)
+    assert imports.parse_date(d.isoformat()) == (d, None)
+    assert imports.parse_date((d - imports.EXCEL_EPOCH).days) == (d, None)
+    value, err = imports.parse_date(f"{d:%d/%m/%y}")
     assert value is None and "hai chữ số" in err
 
 
