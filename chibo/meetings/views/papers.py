@@ -16,8 +16,8 @@ from chibo.audit.services import record
 from chibo.core.documents import to_docx, to_pdf
 from chibo.core.scope import can
 
-from . import papers
-from .models import Meeting, Paper
+from .. import papers
+from ..models import Meeting, Paper
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
