@@ -20,7 +20,7 @@ from chibo.core.scope import can
 from chibo.org.choices import CELL_KINDS, GRASSROOTS_KINDS
 from chibo.org.models import Unit
 
-from .. import followup
+from .. import followup, selectors
 from ..forms import AssignForm
 from ..models import FollowUp, Meeting, RaisedMatter
 
@@ -132,8 +132,7 @@ def assign(request, pk: int):
 @login_required
 @require_POST
 def end(request, pk: int):
-    visible = Unit.objects.restrict(request.user).values("pk")
-    f = get_object_or_404(FollowUp.objects.filter(unit__in=visible).select_related("unit"), pk=pk)
+    f = get_object_or_404(FollowUp.objects.restrict(request.user).select_related("unit"), pk=pk)
     if not can(request.user, "members", f.unit):
         raise PermissionDenied(_("Bạn chỉ có quyền xem."))
     field = forms.DateField()
@@ -215,15 +214,7 @@ def raise_matter(request, pk: int):
 def matters(request, pk: int):
     """Opinions and proposals routed to this organization or raised under it; open ones first."""
     unit = _unit(request, pk)
-    rows = (
-        RaisedMatter.objects.filter(meeting__unit__path__startswith=unit.path)
-        .select_related("meeting__unit", "routed_to")
-        .order_by("answered_on", "-id")
-    )
-    routed_here = RaisedMatter.objects.filter(routed_to=unit).exclude(
-        meeting__unit__path__startswith=unit.path
-    )
-    items = list(rows) + list(routed_here.select_related("meeting__unit", "routed_to"))
+    items = list(selectors.matters_of(RaisedMatter.objects.restrict(request.user), unit))
     today = timezone.localdate()
     return render(
         request,
@@ -243,13 +234,7 @@ def matters(request, pk: int):
 @login_required
 @require_POST
 def answer(request, pk: int):
-    visible = Meeting.objects.restrict(request.user).values("pk")
-    routed = Unit.objects.restrict(request.user).values("pk")
-    m = get_object_or_404(
-        RaisedMatter.objects.filter(meeting__in=visible)
-        | RaisedMatter.objects.filter(routed_to__in=routed),
-        pk=pk,
-    )
+    m = get_object_or_404(RaisedMatter.objects.restrict(request.user), pk=pk)
     if not can(request.user, "members", m.routed_to):
         raise PermissionDenied(_("Chỉ cấp được chuyển tới mới trả lời được ý kiến này."))
     try:
