@@ -60,36 +60,40 @@ def _day(d: dt.date) -> str:
     return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
 
 
+def _names(rows) -> str:
+    return "; ".join(a.member.full_name for a in rows)
+
+
 def _attendance_lines(meeting: Meeting) -> list[str]:
-    rows = holding.attendance(meeting)
-    on_roll = [a for a in rows if not a.guest_member]
-    official = sum(1 for a in on_roll if a.official)
-    exempt = sum(1 for a in on_roll if a.exempt)
-    present = [a for a in rows if a.status == Attendance.Status.PRESENT]
-    absent = [
-        a
-        for a in rows
-        if a.status in (Attendance.Status.EXCUSED, Attendance.Status.UNEXCUSED)
-        and not a.away
-        and not (a.exempt and a.status == Attendance.Status.EXCUSED)
-    ]
-    lines = [
-        f"- Tổng số đảng viên của chi bộ: {len(on_roll)} đồng chí (chính thức {official}, "
-        f"dự bị {len(on_roll) - official}); miễn sinh hoạt: {exempt} đồng chí.",
-        f"- Có mặt: {len(present)}/{len(on_roll)} đồng chí.",
-    ]
-    if absent:
+    """Section I of the minutes from holding.attendance_count: the cell's own members present
+    out of those summoned, absences named with their reasons; members attached here
+    temporarily and guests apart."""
+    n = holding.attendance_count(meeting)
+    total = (
+        f"- Tổng số đảng viên của chi bộ: {n.roll} đồng chí (chính thức {n.official}, "
+        f"dự bị {n.roll - n.official}); miễn sinh hoạt: {n.exempt} đồng chí"
+    )
+    if n.away:
+        total += f"; sinh hoạt tạm thời nơi khác: {len(n.away)} đồng chí"
+    if n.suspended:
+        total += f"; đình chỉ sinh hoạt: {len(n.suspended)} đồng chí"
+    lines = [total + ".", f"- Có mặt: {len(n.present)}/{n.of} đồng chí."]
+    if n.absent:
         named = "; ".join(
             f"{a.member.full_name} ("
             + (f"có lý do: {a.reason}" if a.status == Attendance.Status.EXCUSED else "không lý do")
             + ")"
-            for a in absent
+            for a in n.absent
         )
-        lines.append(f"- Vắng mặt: {len(absent)} đồng chí: {named}.")
+        lines.append(f"- Vắng mặt: {len(n.absent)} đồng chí: {named}.")
     else:
         lines.append("- Vắng mặt: không.")
-    if meeting.guests:
-        lines.append("- Khách mời: " + "; ".join(meeting.guests.splitlines()) + ".")
+    if n.unmarked:
+        lines.append(f"- Chưa điểm danh: {len(n.unmarked)} đồng chí: {_names(n.unmarked)}.")
+    if n.attached:
+        lines.append(f"- Dự sinh hoạt tạm thời: {len(n.attached)} đồng chí: {_names(n.attached)}.")
+    if n.guests:
+        lines.append("- Khách mời: " + "; ".join(n.guests) + ".")
     lines.append(
         f"- Chủ trì: đồng chí {meeting.chair.full_name if meeting.chair else '……'}; "
         f"thư ký: đồng chí {meeting.clerk.full_name if meeting.clerk else '……'}."
@@ -142,12 +146,11 @@ def minutes_text(meeting: Meeting) -> str:
 def resolution_text(meeting: Meeting) -> str:
     d = meeting.held_on or meeting.date
     main = meeting.votes.filter(kind=VoteKind.ORDINARY, passed=True).order_by("id").first()
-    present = meeting.attendance.filter(status=Attendance.Status.PRESENT).count()
-    total = meeting.attendance.filter(guest_member=False).count()
+    n = holding.attendance_count(meeting)
     lines = [
         "Căn cứ Điều lệ Đảng Cộng sản Việt Nam;",
         f"Căn cứ kết quả {meeting.get_kind_display().lower()} {_day(d)}, "
-        f"có {present}/{total} đồng chí đảng viên dự họp,",
+        f"có {len(n.present)}/{n.of} đồng chí đảng viên dự họp,",
         "CHI BỘ QUYẾT NGHỊ:",
         *[ln.strip() for ln in meeting.draft_resolution.splitlines() if ln.strip()],
     ]

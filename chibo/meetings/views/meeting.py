@@ -313,6 +313,7 @@ def print_sheet(request, pk: int):
 def _hold_context(request, meeting: Meeting, **forms_):
     rows = holding.attendance(meeting)
     seats = holding.seats(rows)
+    count = holding.attendance_count(meeting, rows)
     present_people = [a.member for a in rows]
     probationary = [a.member for a in rows if not a.official and not a.guest_member]
     return {
@@ -325,15 +326,8 @@ def _hold_context(request, meeting: Meeting, **forms_):
         "quorum": rules.quorum(seats, meeting.date),
         "base": sum(1 for s in seats if rules.in_base(s)),
         "voters": sum(1 for s in seats if rules.may_vote(s)),
-        "counts": {
-            "total": len(rows),
-            "official": sum(1 for a in rows if a.official and not a.guest_member),
-            "probationary": len(probationary),
-            "exempt": sum(1 for a in rows if a.exempt),
-            "present": sum(1 for a in rows if a.status == Attendance.Status.PRESENT),
-            "excused": sum(1 for a in rows if a.status == Attendance.Status.EXCUSED),
-            "unexcused": sum(1 for a in rows if a.status == Attendance.Status.UNEXCUSED),
-        },
+        "count": count,
+        "probationary": count.roll - count.official,
         "length": holding.length(meeting),
         "statuses": Attendance.Status.choices,
         "holding_form": forms_.get("holding_form")
