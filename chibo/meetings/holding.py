@@ -19,6 +19,8 @@ from . import rules, selectors
 from .models import Attendance, Meeting, Quality, Speech, Vote, VoteKind
 from .preparation import require_editor, touch
 
+ABSENT = (Attendance.Status.EXCUSED, Attendance.Status.UNEXCUSED)
+
 
 def _rows_for(meeting: Meeting, on) -> list[Attendance]:
     return [
@@ -165,6 +167,7 @@ def record_attendance(*, actor, meeting: Meeting, marks: dict[int, tuple[str, st
         meeting.held_on = meeting.planned_on
         touch(meeting, ["held_on"])
     rows = {a.member_id: a for a in attendance(meeting)}
+    roles = {meeting.chair_id: _("chủ trì"), meeting.clerk_id: _("thư ký")}
     changed = []
     for member_id, (status, reason) in marks.items():
         a = rows.get(member_id)
@@ -172,6 +175,16 @@ def record_attendance(*, actor, meeting: Meeting, marks: dict[int, tuple[str, st
             raise ValidationError(_("Có người không thuộc danh sách đảng viên của ngày họp."))
         if status not in Attendance.Status.values and status != "":
             raise ValidationError(_("Trạng thái điểm danh không hợp lệ."))
+        if status in ABSENT and member_id in roles:
+            # The minutes name them as chairing and keeping the record (HD 42): an absent
+            # chair would make the paper say two contrary things.
+            raise ValidationError(
+                _(
+                    "Đồng chí %(n)s là %(r)s cuộc họp nên không thể vắng mặt: hãy đổi người "
+                    "%(r)s ở phần Chuẩn bị trước khi điểm danh."
+                )
+                % {"n": a.member.full_name, "r": roles[member_id]}
+            )
         reason = " ".join((reason or "").split())[:255]
         if status == Attendance.Status.EXCUSED and not reason:
             raise ValidationError(

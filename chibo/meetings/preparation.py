@@ -23,6 +23,7 @@ from . import selectors
 from .models import (
     COUNTS_AS_REGULAR,
     COUNTS_AS_THEMATIC,
+    Attendance,
     Meeting,
     MeetingDocument,
     MeetingKind,
@@ -148,11 +149,21 @@ def prepare(
     if meeting.held_on is not None and meeting.votes.exists():
         raise ValidationError(_("Cuộc họp đã biểu quyết: không sửa phần chuẩn bị nữa."))
     ids = {r.member.pk for r in selectors.roster(meeting.unit, meeting.date)}
-    for who in (chair, clerk):
+    absent = set(
+        meeting.attendance.filter(
+            status__in=[Attendance.Status.EXCUSED, Attendance.Status.UNEXCUSED]
+        ).values_list("member_id", flat=True)
+    )
+    for who, role in ((chair, _("chủ trì")), (clerk, _("thư ký"))):
         if who is not None and who.pk not in ids:
             raise ValidationError(
                 _("%(n)s không sinh hoạt ở %(u)s vào ngày họp.")
                 % {"n": who.full_name, "u": meeting.unit.name}
+            )
+        if who is not None and who.pk in absent:
+            raise ValidationError(
+                _("Đồng chí %(n)s đã được điểm danh vắng mặt: không làm %(r)s cuộc họp được.")
+                % {"n": who.full_name, "r": role}
             )
     before = {
         "place": meeting.place,
