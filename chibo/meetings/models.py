@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from chibo.core.scope import At, Either, Period, RestrictedQuerySet, Via
 
+from . import agenda
+
 
 class MeetingKind(models.TextChoices):
     REGULAR = "regular", _("Sinh hoạt chi bộ thường kỳ")
@@ -97,6 +99,11 @@ class Meeting(models.Model):
     @property
     def date(self):
         return self.held_on or self.planned_on
+
+    @property
+    def agenda_items(self) -> list[str]:
+        """The agenda as the pages list it (numbered by the list, never twice)."""
+        return agenda.items(self.agenda)
 
 
 class MeetingDocument(models.Model):

@@ -19,7 +19,7 @@ from chibo.members.seats import seats_on
 from chibo.org.choices import CELL_KINDS
 from chibo.org.models import Term, Unit
 
-from . import holding
+from . import agenda, holding
 from .models import Attendance, Meeting, Paper, VoteKind
 from .preparation import require_editor
 
@@ -122,7 +122,7 @@ def minutes_text(meeting: Meeting) -> str:
         "I. THÀNH PHẦN",
         *_attendance_lines(meeting),
         "II. NỘI DUNG",
-        *[f"{i}. {a}" for i, a in enumerate(meeting.agenda, start=1)],
+        *agenda.numbered(meeting.agenda),
         "III. DIỄN BIẾN",
         *[f"- Đồng chí {s.name}: {' '.join(s.points.split())}" for s in meeting.speeches.all()],
     ]

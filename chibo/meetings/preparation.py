@@ -19,6 +19,7 @@ from chibo.audit.services import record
 from chibo.core import params
 from chibo.core.scope import can
 
+from . import agenda as agenda_lines
 from . import selectors
 from .models import (
     COUNTS_AS_REGULAR,
@@ -124,8 +125,7 @@ def agenda_template(meeting: Meeting) -> list[str]:
 def _clean_agenda(agenda) -> list[str]:
     if isinstance(agenda, str):
         agenda = agenda.splitlines()
-    items = [" ".join(str(a).split()) for a in agenda]
-    items = [a for a in items if a]
+    items = agenda_lines.items(agenda)  # the papers number them: the user's numbers go
     if len(items) > 40 or any(len(a) > 500 for a in items):
         raise ValidationError(_("Chương trình tối đa 40 mục, mỗi mục tối đa 500 ký tự."))
     return items
@@ -385,7 +385,7 @@ def notice_text(meeting: Meeting) -> tuple[str, str]:
         lines.append(_("Chủ đề: %(t)s.") % {"t": meeting.topic})
     if meeting.agenda:
         lines.append(_("Nội dung:"))
-        lines += [f"{i}. {a}" for i, a in enumerate(meeting.agenda, start=1)]
+        lines += agenda_lines.numbered(meeting.agenda)
     lines.append(_("Tài liệu xem trong chibo, mục Cuộc họp của tôi."))
     return subject, "\n".join(lines)
 
