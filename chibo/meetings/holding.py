@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from chibo.audit.services import record
 from chibo.core.text import search_key
 
-from . import rules, selectors
+from . import decisions, rules, selectors
 from .models import Attendance, Meeting, Quality, Speech, Vote, VoteKind
 from .preparation import require_editor, touch
 
@@ -383,4 +383,6 @@ def record_vote(
         unit=meeting.unit,
         after={"kind": kind, "title": v.title, "yes": yes, "no": no, "passed": v.passed},
     )
+    # A resolution drafted before the vote gets what the vote decided (issue 10, finding 3).
+    decisions.vote_passed(actor=actor, meeting=meeting, vote=v)
     return v

@@ -122,6 +122,33 @@ def agenda_template(meeting: Meeting) -> list[str]:
     return items
 
 
+@transaction.atomic
+def apply_agenda_template(*, actor, meeting: Meeting, replace: bool = False) -> list[str]:
+    """Fill the agenda from the kind's template. A saved agenda is replaced only when the user
+    said so (`replace`, after being asked — and told that notices already sent carry the old
+    one); otherwise it is refused and nothing changes. Returns the template's items."""
+    require_editor(actor, meeting)
+    items = agenda_template(meeting)
+    if meeting.agenda and meeting.agenda != items and not replace:
+        raise ValidationError(
+            _(
+                "Cuộc họp đã có chương trình (%(n)d mục): chỉ thay bằng chương trình theo mẫu "
+                "khi đồng chí xác nhận."
+            )
+            % {"n": len(meeting.agenda)}
+        )
+    prepare(
+        actor=actor,
+        meeting=meeting,
+        place=meeting.place,
+        starts_at=meeting.starts_at,
+        chair=meeting.chair,
+        clerk=meeting.clerk,
+        agenda=items,
+    )
+    return items
+
+
 def _clean_agenda(agenda) -> list[str]:
     if isinstance(agenda, str):
         agenda = agenda.splitlines()

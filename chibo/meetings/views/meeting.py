@@ -165,21 +165,40 @@ def prepare(request, pk: int):
 @login_required
 @require_POST
 def agenda_template(request, pk: int):
+    """ "Lập chương trình theo mẫu": fills an empty agenda; a saved one is replaced only after
+    a confirmation page (without JavaScript) that shows both and says that notices already
+    sent carry the old agenda."""
     meeting = _editable(request, pk)
     items = preparation.agenda_template(meeting)
-    _run(
+    replace = request.POST.get("replace") == "1"
+    if meeting.agenda and meeting.agenda != items and not replace:
+        return render(
+            request,
+            "meetings/agenda_replace.html",
+            {
+                "nav": "tree",
+                "meeting": meeting,
+                "unit": meeting.unit,
+                "items": items,
+                "notified": meeting.notices.count() if meeting.notices_sent_at else 0,
+            },
+        )
+    done = _run(
         request,
-        lambda: preparation.prepare(
-            actor=request.user,
-            meeting=meeting,
-            place=meeting.place,
-            starts_at=meeting.starts_at,
-            chair=meeting.chair,
-            clerk=meeting.clerk,
-            agenda=items,
+        lambda: preparation.apply_agenda_template(
+            actor=request.user, meeting=meeting, replace=replace
         ),
         _("Đã lập chương trình theo mẫu (%(n)d mục); có thể sửa lại.") % {"n": len(items)},
     )
+    if done and replace and meeting.notices_sent_at:
+        messages.warning(
+            request,
+            _(
+                "Thông báo đã gửi lúc %(t)s mang chương trình cũ: hãy báo lại chương trình mới "
+                "cho đảng viên."
+            )
+            % {"t": timezone.localtime(meeting.notices_sent_at).strftime("%H:%M %d/%m/%Y")},
+        )
     return redirect("meetings:detail", pk=meeting.pk)
 
 
