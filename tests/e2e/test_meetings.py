@@ -56,6 +56,8 @@ def test_the_secretary_prepares_the_next_meeting_and_records_the_last(server, ph
     page.get_by_test_id("paper-resolution").click()
     expect(page.get_by_test_id("paper-preview")).to_contain_text("CHI BỘ QUYẾT NGHỊ")
     page.get_by_test_id("issue").click()
+    expect(page.get_by_test_id("confirm")).to_contain_text("Ban hành Nghị quyết số")
+    page.get_by_test_id("confirm-issue").click()
     expect(page.get_by_test_id("issued")).to_be_visible()
     # The number follows the cell's earlier resolutions this year (other tests issue some).
     expect(page.get_by_test_id("paper-preview")).to_contain_text(re.compile(r"Số \d\d-NQ/CB"))
