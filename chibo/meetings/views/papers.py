@@ -23,9 +23,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _paper(request, pk: int) -> Paper:
-    visible = Meeting.objects.restrict(request.user).values("pk")
     return get_object_or_404(
-        Paper.objects.filter(meeting__in=visible).select_related("meeting__unit", "issuer"), pk=pk
+        Paper.objects.restrict(request.user).select_related("meeting__unit", "issuer"), pk=pk
     )
 
 
