@@ -84,7 +84,8 @@ def _attendance_lines(meeting: Meeting) -> list[str]:
         total += f"; sinh hoạt tạm thời nơi khác: {len(n.away)} đồng chí"
     if n.suspended:
         total += f"; đình chỉ sinh hoạt: {len(n.suspended)} đồng chí"
-    lines = [total + ".", f"- Có mặt: {len(n.present)}/{n.of} đồng chí."]
+    present = f"{len(n.present)}/{n.of} đồng chí" if n.marked else "chưa điểm danh"
+    lines = [total + ".", f"- Có mặt: {present}."]
     if n.absent:
         named = "; ".join(
             f"{a.member.full_name} ("

@@ -111,6 +111,15 @@ def test_the_minutes_and_the_resolution_say_ten_of_twelve_not_eleven_of_thirteen
     assert "11/13" not in resolution
 
 
+def test_minutes_drafted_before_the_attendance_say_so(cell, day):
+    c, own, away, guest = cell
+    m = Meeting.objects.create(unit=c, kind="regular", planned_on=day)
+    holding.record_holding(actor=None, meeting=m, held_on=day)
+    body = papers.minutes_text(m)
+    assert "- Có mặt: chưa điểm danh." in body and "0/0" not in body
+    assert "- Chưa điểm danh: 12 đồng chí:" in body
+
+
 def test_the_page_and_the_api_give_the_same_count(client, world, held):
     assert client.login(username=world.official_a.username, password=PASSWORD)
     page = client.get(reverse("meetings:hold", args=[held.pk])).content.decode()

@@ -62,6 +62,9 @@ def start(request, pk: int, kind: str):
     return redirect("meetings:paper", pk=paper.pk) if paper else redirect("meetings:hold", pk=pk)
 
 
+TYPED = ("summary", "body", "recipients")  # the draft's fields on its page
+
+
 def _page(request, p: Paper, typed: dict[str, str] | None = None, status: int = 200):
     """The paper's page; `typed`: what the user had typed, shown back when it was refused
     (a refusal never throws typed text away)."""
@@ -85,9 +88,6 @@ def _page(request, p: Paper, typed: dict[str, str] | None = None, status: int = 
 @login_required
 def paper(request, pk: int):
     return _page(request, _paper(request, pk))
-
-
-TYPED = ("summary", "body", "recipients")
 
 
 def _typed(request, p: Paper) -> dict[str, str]:
