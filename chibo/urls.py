@@ -2,7 +2,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from chibo.api import api
-from chibo.meetings.views_meeting import service_worker
+from chibo.meetings.views.meeting import service_worker
 
 urlpatterns = [
     path("sw.js", service_worker, name="service_worker"),

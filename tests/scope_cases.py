@@ -288,6 +288,21 @@ def _paper(w: World):
     return w.extra["paper"]
 
 
+def _prepared(w: World):
+    """A meeting of commune A's first cell with its own agenda, the notices sent."""
+    if "prepared" not in w.extra:
+        from chibo.meetings.models import Meeting
+
+        w.extra["prepared"] = Meeting.objects.create(
+            unit=w.cells_a[0],
+            kind="regular",
+            planned_on=dt.date(2025, 8, 3),
+            agenda=["Khai mạc", "Kiểm điểm việc làm đường", "Bế mạc"],
+            notices_sent_at=dt.datetime(2025, 8, 1, 8, 0, tzinfo=dt.UTC),
+        )
+    return w.extra["prepared"]
+
+
 def _follow_up(w: World):
     """An assignment: a follower of commune A follows its first cell."""
     if "follow_up" not in w.extra:
@@ -327,6 +342,7 @@ def prime(w: World) -> None:
     _meeting(w)
     _meeting_doc(w)
     _paper(w)
+    _prepared(w)
     _follow_up(w)
     _matter(w)
     _decision(w)
@@ -545,7 +561,7 @@ MEETING_CASES = [
     *[
         Case(
             f"meetings:{name}",
-            lambda w, name=name: reverse(f"meetings:{name}", args=[_paper(w).pk]),
+            lambda w, name=name: reverse(f"meetings:{name.split('#')[0]}", args=[_paper(w).pk]),
             method="post",
             write=True,
             ok_status=302,
@@ -553,10 +569,33 @@ MEETING_CASES = [
         )
         for name, body in (
             ("paper_edit", lambda w: {"summary": "Biên bản", "body": "Nội dung"}),
-            ("paper_issue", None),
+            ("paper_issue#confirm", lambda w: {"confirm": "1", "number": "1"}),
             ("paper_addendum", None),
         )
     ],
+    # "Ban hành" saves what was typed, then asks with the number (a page, 200).
+    Case(
+        "meetings:paper_issue",
+        lambda w: reverse("meetings:paper_issue", args=[_paper(w).pk]),
+        method="post",
+        write=True,
+        body=lambda w: {"summary": "Biên bản", "body": "Nội dung đã gõ"},
+    ),
+    # The agenda template over a saved agenda: asks first (200), replaces when confirmed.
+    Case(
+        "meetings:agenda_template#ask",
+        lambda w: reverse("meetings:agenda_template", args=[_prepared(w).pk]),
+        method="post",
+        write=True,
+    ),
+    Case(
+        "meetings:agenda_template#replace",
+        lambda w: reverse("meetings:agenda_template", args=[_prepared(w).pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+        body=lambda w: {"replace": "1"},
+    ),
     Case("meetings:follow_up", lambda w: reverse("meetings:follow_up", args=[w.commune_a.pk])),
     Case("meetings:matters", lambda w: reverse("meetings:matters", args=[w.commune_a.pk])),
     Case("meetings:stats", lambda w: reverse("meetings:stats", args=[w.commune_a.pk])),

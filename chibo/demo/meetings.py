@@ -148,7 +148,9 @@ def _last_held(cell: Unit, today: dt.date) -> None:
         ),
     )
     marks = {a.member_id: ("present", "") for a in rows if not a.away and not a.exempt}
-    absent = [a for a in rows if a.member_id in marks][-2:]
+    # Two of the others were away (the chair and the clerk are there: a meeting needs them).
+    leading = {getattr(chair, "pk", None), getattr(clerk, "pk", None)}
+    absent = [a for a in rows if a.member_id in marks and a.member_id not in leading][-2:]
     if len(absent) == 2:
         marks[absent[0].member_id] = ("excused", "Đi làm nương xa")
         marks[absent[1].member_id] = ("unexcused", "")

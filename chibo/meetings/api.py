@@ -92,6 +92,26 @@ class PaperOut(Schema):
     corrects_id: int | None
 
 
+class PersonOut(Schema):
+    member_id: int
+    name: str
+    reason: str = ""
+
+
+class CountOut(Schema):
+    """holding.attendance_count: the cell's own members present out of those summoned and
+    marked (`of`); members attached here temporarily and guests apart, never counted."""
+
+    present: int
+    of: int
+    excused: list[PersonOut]
+    unexcused: list[PersonOut]
+    unmarked: list[PersonOut]
+    attached: list[PersonOut]
+    away: list[PersonOut]
+    guests: list[str]
+
+
 class MeetingOut(MeetingBrief):
     place: str
     starts_at: dt.time | None
@@ -103,6 +123,7 @@ class MeetingOut(MeetingBrief):
     conclusion: str
     quality: str
     attendance: list[AttendanceOut]
+    count: CountOut
     speeches: list[SpeechOut]
     votes: list[VoteOut]
     documents: list[DocumentOut]
@@ -537,6 +558,14 @@ def get_meeting(request, meeting_id: int):
     from .papers import number_label
 
     m = _meeting(request, meeting_id)
+    rows = holding.attendance(m)
+    n = holding.attendance_count(m, rows)
+
+    def people(xs) -> list[dict]:
+        return [
+            {"member_id": a.member_id, "name": a.member.full_name, "reason": a.reason} for a in xs
+        ]
+
     return {
         **_brief(m),
         **{
@@ -570,8 +599,17 @@ def get_meeting(request, meeting_id: int):
                     )
                 },
             }
-            for a in holding.attendance(m)
+            for a in rows
         ],
+        "count": {
+            "present": len(n.present),
+            "of": n.of,
+            **{
+                k: people(getattr(n, k))
+                for k in ("excused", "unexcused", "unmarked", "attached", "away")
+            },
+            "guests": n.guests,
+        },
         "speeches": [
             {"id": s.id, "member_id": s.member_id, "name": s.name, "points": s.points}
             for s in m.speeches.all()

@@ -49,6 +49,14 @@ def follower(meeting: Meeting, user_id: int):
     return f.user if f else None
 
 
+def levels(meeting: Meeting) -> list[Unit]:
+    """Where an opinion raised at the meeting can go: the cell, then the committees above it
+    (nearest first), as they stand today (units above show as names only)."""
+    paths = meeting.unit.lineage_paths()
+    units = {u.path: u for u in Unit.objects.filter(path__in=paths)}
+    return [units[p] for p in reversed(paths) if p in units]
+
+
 def derive_role(user, unit: Unit, on: dt.date) -> str | None:
     """The role from the follower's committee seat on `on`: a seat on the committee directly
     above the followed cell → grassroots committee member; a seat higher up → upper level.

@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from chibo.audit.services import record
 from chibo.core.text import search_key
 
-from . import rules, selectors
+from . import decisions, rules, selectors
 from .models import Attendance, Meeting, Quality, Speech, Vote, VoteKind
 from .preparation import require_editor, touch
+
+ABSENT = (Attendance.Status.EXCUSED, Attendance.Status.UNEXCUSED)
 
 
 def _rows_for(meeting: Meeting, on) -> list[Attendance]:
@@ -60,6 +62,84 @@ def refreeze(meeting: Meeting, held_on) -> None:
     Attendance.objects.bulk_create(fresh)
 
 
+@dataclass(frozen=True)
+class Count:
+    """Who was present and out of whom, on the cell's own roster of the meeting's day: the one
+    count the page, the minutes, the resolution, the API and the statistics give.
+
+    `of` is the cell's own members summoned (rules.summoned: not attached to another cell for
+    now, not suspended, exempt ones only when they came) and marked; `present` are those of
+    them who came. Members attached here temporarily (sinh hoạt tạm thời) and guests are
+    listed apart and never counted in either."""
+
+    present: list[Attendance]
+    excused: list[Attendance]
+    unexcused: list[Attendance]
+    unmarked: list[Attendance]  # summoned, not marked yet
+    attached: list[Attendance]  # attached here temporarily, came
+    attached_absent: list[Attendance]
+    away: list[Attendance]  # the cell's own, attached temporarily to another cell
+    suspended: list[Attendance]
+    exempt_absent: list[Attendance]  # exempt from meetings (miễn sinh hoạt) and did not come
+    guests: list[str]
+    roll: int  # the cell's own members on the day
+    official: int
+    exempt: int
+    order: list[int]  # member ids in the roster's order
+
+    @property
+    def of(self) -> int:
+        return len(self.present) + len(self.excused) + len(self.unexcused)
+
+    @property
+    def absent(self) -> list[Attendance]:
+        """The absences in the roster's order (the minutes name them)."""
+        return sorted(self.excused + self.unexcused, key=lambda a: self.order.index(a.member_id))
+
+    @property
+    def marked(self) -> bool:
+        return self.of > 0
+
+
+def attendance_count(meeting: Meeting, rows: list[Attendance] | None = None) -> Count:
+    """The count of `meeting` over its attendance rows (those of holding.attendance)."""
+    rows = attendance(meeting) if rows is None else rows
+    own = [a for a in rows if not a.guest_member]
+    buckets: dict[str, list[Attendance]] = {
+        k: []
+        for k in (
+            "present",
+            "excused",
+            "unexcused",
+            "unmarked",
+            "attached",
+            "attached_absent",
+            "away",
+            "suspended",
+            "exempt_absent",
+        )
+    }
+    for a, s in zip(rows, seats(rows), strict=True):
+        if a.guest_member:
+            buckets["attached" if s.present else "attached_absent"].append(a)
+        elif a.away:
+            buckets["away"].append(a)
+        elif a.suspended:
+            buckets["suspended"].append(a)
+        elif not rules.summoned(s):
+            buckets["exempt_absent"].append(a)
+        else:
+            buckets[a.status or "unmarked"].append(a)
+    return Count(
+        **buckets,
+        guests=[g for g in meeting.guests.splitlines() if g.strip()],
+        roll=len(own),
+        official=sum(1 for a in own if a.official),
+        exempt=sum(1 for a in own if a.exempt),
+        order=[a.member_id for a in rows],
+    )
+
+
 def seats(rows: list[Attendance]) -> list[rules.Seat]:
     return [
         rules.Seat(
@@ -87,6 +167,7 @@ def record_attendance(*, actor, meeting: Meeting, marks: dict[int, tuple[str, st
         meeting.held_on = meeting.planned_on
         touch(meeting, ["held_on"])
     rows = {a.member_id: a for a in attendance(meeting)}
+    roles = {meeting.chair_id: _("chủ trì"), meeting.clerk_id: _("thư ký")}
     changed = []
     for member_id, (status, reason) in marks.items():
         a = rows.get(member_id)
@@ -94,6 +175,16 @@ def record_attendance(*, actor, meeting: Meeting, marks: dict[int, tuple[str, st
             raise ValidationError(_("Có người không thuộc danh sách đảng viên của ngày họp."))
         if status not in Attendance.Status.values and status != "":
             raise ValidationError(_("Trạng thái điểm danh không hợp lệ."))
+        if status in ABSENT and member_id in roles:
+            # The minutes name them as chairing and keeping the record (HD 42): an absent
+            # chair would make the paper say two contrary things.
+            raise ValidationError(
+                _(
+                    "Đồng chí %(n)s là %(r)s cuộc họp nên không thể vắng mặt: hãy đổi người "
+                    "%(r)s ở phần Chuẩn bị trước khi điểm danh."
+                )
+                % {"n": a.member.full_name, "r": roles[member_id]}
+            )
         reason = " ".join((reason or "").split())[:255]
         if status == Attendance.Status.EXCUSED and not reason:
             raise ValidationError(
@@ -292,4 +383,6 @@ def record_vote(
         unit=meeting.unit,
         after={"kind": kind, "title": v.title, "yes": yes, "no": no, "passed": v.passed},
     )
+    # A resolution drafted before the vote gets what the vote decided (issue 10, finding 3).
+    decisions.vote_passed(actor=actor, meeting=meeting, vote=v)
     return v

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chibo.core.scope import At, RestrictedQuerySet, Via
+from chibo.core.scope import At, Either, Period, RestrictedQuerySet, Via
+
+from . import agenda
 
 
 class MeetingKind(models.TextChoices):
@@ -97,6 +99,11 @@ class Meeting(models.Model):
     @property
     def date(self):
         return self.held_on or self.planned_on
+
+    @property
+    def agenda_items(self) -> list[str]:
+        """The agenda as the pages list it (numbered by the list, never twice)."""
+        return agenda.items(self.agenda)
 
 
 class MeetingDocument(models.Model):
@@ -322,6 +329,10 @@ class FollowUp(models.Model):
     valid_to = models.DateField(_("đến trước ngày"), null=True, blank=True)
     decision_no = models.CharField(_("số quyết định phân công"), max_length=80, blank=True)
 
+    objects = RestrictedQuerySet.as_manager()
+    # In scope while its unit lay in scope during the assignment.
+    scope = Period("unit_id", "valid_from", "valid_to")
+
     class Meta:
         ordering = ["unit_id", "-valid_from"]
 
@@ -349,7 +360,9 @@ class RaisedMatter(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="matters")
 
     objects = RestrictedQuerySet.as_manager()
-    scope = Via("meeting")  # in scope through its meeting
+    # In scope through its meeting, and for the level it was routed to (which must answer it)
+    # if that level lay in scope on the day it was raised.
+    scope = Either(Via("meeting"), routed=At("routed_to_id", TruncDate("created_at")))
     text = models.TextField(_("nội dung"))
     raised_by = models.CharField(_("người nêu"), max_length=180, blank=True)
     routed_to = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")

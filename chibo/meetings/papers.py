@@ -19,7 +19,7 @@ from chibo.members.seats import seats_on
 from chibo.org.choices import CELL_KINDS
 from chibo.org.models import Term, Unit
 
-from . import holding
+from . import agenda, decisions, holding
 from .models import Attendance, Meeting, Paper, VoteKind
 from .preparation import require_editor
 
@@ -47,9 +47,16 @@ def series_on(unit: Unit, on: dt.date) -> str:
     return f"term:{term.pk}" if term else f"year:{on.year}"
 
 
+def number_text(paper: Paper, number: int | None = None) -> str:
+    """ "01-NQ/CB": the paper's number, or the given one it would take."""
+    number = paper.number if number is None else number
+    return f"{number:02d}-{TYPE_CODE[paper.kind]}/{issuer_code(paper.issuer)}"
+
+
 def number_label(paper: Paper) -> str:
-    code = f"-{TYPE_CODE[paper.kind]}/{issuer_code(paper.issuer)}"
-    return f"Số {paper.number:02d}{code}" if paper.issued else f"Số      {code}"
+    if paper.issued:
+        return f"Số {number_text(paper)}"
+    return f"Số      -{TYPE_CODE[paper.kind]}/{issuer_code(paper.issuer)}"
 
 
 def _hm(t: dt.time | None) -> str:
@@ -60,36 +67,41 @@ def _day(d: dt.date) -> str:
     return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
 
 
+def _names(rows) -> str:
+    return "; ".join(a.member.full_name for a in rows)
+
+
 def _attendance_lines(meeting: Meeting) -> list[str]:
-    rows = holding.attendance(meeting)
-    on_roll = [a for a in rows if not a.guest_member]
-    official = sum(1 for a in on_roll if a.official)
-    exempt = sum(1 for a in on_roll if a.exempt)
-    present = [a for a in rows if a.status == Attendance.Status.PRESENT]
-    absent = [
-        a
-        for a in rows
-        if a.status in (Attendance.Status.EXCUSED, Attendance.Status.UNEXCUSED)
-        and not a.away
-        and not (a.exempt and a.status == Attendance.Status.EXCUSED)
-    ]
-    lines = [
-        f"- Tổng số đảng viên của chi bộ: {len(on_roll)} đồng chí (chính thức {official}, "
-        f"dự bị {len(on_roll) - official}); miễn sinh hoạt: {exempt} đồng chí.",
-        f"- Có mặt: {len(present)}/{len(on_roll)} đồng chí.",
-    ]
-    if absent:
+    """Section I of the minutes from holding.attendance_count: the cell's own members present
+    out of those summoned, absences named with their reasons; members attached here
+    temporarily and guests apart."""
+    n = holding.attendance_count(meeting)
+    total = (
+        f"- Tổng số đảng viên của chi bộ: {n.roll} đồng chí (chính thức {n.official}, "
+        f"dự bị {n.roll - n.official}); miễn sinh hoạt: {n.exempt} đồng chí"
+    )
+    if n.away:
+        total += f"; sinh hoạt tạm thời nơi khác: {len(n.away)} đồng chí"
+    if n.suspended:
+        total += f"; đình chỉ sinh hoạt: {len(n.suspended)} đồng chí"
+    present = f"{len(n.present)}/{n.of} đồng chí" if n.marked else "chưa điểm danh"
+    lines = [total + ".", f"- Có mặt: {present}."]
+    if n.absent:
         named = "; ".join(
             f"{a.member.full_name} ("
             + (f"có lý do: {a.reason}" if a.status == Attendance.Status.EXCUSED else "không lý do")
             + ")"
-            for a in absent
+            for a in n.absent
         )
-        lines.append(f"- Vắng mặt: {len(absent)} đồng chí: {named}.")
+        lines.append(f"- Vắng mặt: {len(n.absent)} đồng chí: {named}.")
     else:
         lines.append("- Vắng mặt: không.")
-    if meeting.guests:
-        lines.append("- Khách mời: " + "; ".join(meeting.guests.splitlines()) + ".")
+    if n.unmarked:
+        lines.append(f"- Chưa điểm danh: {len(n.unmarked)} đồng chí: {_names(n.unmarked)}.")
+    if n.attached:
+        lines.append(f"- Dự sinh hoạt tạm thời: {len(n.attached)} đồng chí: {_names(n.attached)}.")
+    if n.guests:
+        lines.append("- Khách mời: " + "; ".join(n.guests) + ".")
     lines.append(
         f"- Chủ trì: đồng chí {meeting.chair.full_name if meeting.chair else '……'}; "
         f"thư ký: đồng chí {meeting.clerk.full_name if meeting.clerk else '……'}."
@@ -118,7 +130,7 @@ def minutes_text(meeting: Meeting) -> str:
         "I. THÀNH PHẦN",
         *_attendance_lines(meeting),
         "II. NỘI DUNG",
-        *[f"{i}. {a}" for i, a in enumerate(meeting.agenda, start=1)],
+        *agenda.numbered(meeting.agenda),
         "III. DIỄN BIẾN",
         *[f"- Đồng chí {s.name}: {' '.join(s.points.split())}" for s in meeting.speeches.all()],
     ]
@@ -140,30 +152,31 @@ def minutes_text(meeting: Meeting) -> str:
 
 
 def resolution_text(meeting: Meeting) -> str:
+    """The resolution drafted from the meeting: the drafted decisions (adopted by the first
+    ordinary vote that passed), then what every other passed vote decided, the approval line
+    and the closing one (decisions.vote_passed writes a later vote into it the same way)."""
     d = meeting.held_on or meeting.date
-    main = meeting.votes.filter(kind=VoteKind.ORDINARY, passed=True).order_by("id").first()
-    present = meeting.attendance.filter(status=Attendance.Status.PRESENT).count()
-    total = meeting.attendance.filter(guest_member=False).count()
+    passed = list(meeting.votes.filter(passed=True).order_by("id"))
+    main = next((v for v in passed if v.kind == VoteKind.ORDINARY), None)
+    n = holding.attendance_count(meeting)
+    drafted = [ln.strip() for ln in meeting.draft_resolution.splitlines() if ln.strip()]
     lines = [
         "Căn cứ Điều lệ Đảng Cộng sản Việt Nam;",
         f"Căn cứ kết quả {meeting.get_kind_display().lower()} {_day(d)}, "
-        f"có {present}/{total} đồng chí đảng viên dự họp,",
+        f"có {len(n.present)}/{n.of} đồng chí đảng viên dự họp,",
         "CHI BỘ QUYẾT NGHỊ:",
-        *[ln.strip() for ln in meeting.draft_resolution.splitlines() if ln.strip()],
+        *drafted,
     ]
-    for v in meeting.votes.exclude(kind=VoteKind.ORDINARY).filter(passed=True):
-        kind = (
-            "kết nạp vào Đảng" if v.kind == VoteKind.ADMISSION else "công nhận đảng viên chính thức"
-        )
-        lines.append(f"Đề nghị cấp ủy cấp trên xem xét {kind} đối với {v.subject_name}.")
     if main is not None:
-        lines.append(
-            f"Nghị quyết được {main.yes}/{main.base} đảng viên chính thức được tính tán thành."
-        )
+        lines.append(decisions.approval(main))
     lines.append(
         "Các đồng chí chi ủy viên, đảng viên trong chi bộ có trách nhiệm thực hiện nghị quyết này."
     )
-    return "\n".join(lines)
+    body = "\n".join(lines)
+    for v in passed:
+        if not (v is main and drafted):
+            body = decisions.add(body, decisions.line(v))
+    return body
 
 
 def _summary(meeting: Meeting, kind: str) -> str:
@@ -253,13 +266,15 @@ def edit(*, actor, paper: Paper, summary: str, body: str, recipients: str = "") 
     require_editor(actor, paper.meeting)
     paper = Paper.objects.select_for_update().get(pk=paper.pk)
     _locked(paper)
-    summary = " ".join(summary.split())
+    summary = " ".join(summary.split())[:255]
     body = "\n".join(ln.rstrip() for ln in body.strip().splitlines())
     if not summary or not body:
         raise ValidationError(_("Trích yếu và nội dung không được để trống."))
+    recipients = "\n".join(r.strip() for r in recipients.splitlines() if r.strip())
+    if (summary, body, recipients) == (paper.summary, paper.body, paper.recipients):
+        return paper  # nothing typed since: nothing to write
     before = {"summary": paper.summary, "body": paper.body}
-    paper.summary, paper.body = summary[:255], body
-    paper.recipients = "\n".join(r.strip() for r in recipients.splitlines() if r.strip())
+    paper.summary, paper.body, paper.recipients = summary, body, recipients
     paper.save(update_fields=["summary", "body", "recipients", "updated_at"])
     record(
         actor=actor,
@@ -272,29 +287,64 @@ def edit(*, actor, paper: Paper, summary: str, body: str, recipients: str = "") 
     return paper
 
 
-@transaction.atomic
-def issue(*, actor, paper: Paper) -> Paper:
-    """Give the paper the next number of its type in the issuer's term and lock it. A
-    resolution needs a passed vote at the meeting; the minutes need the attendance."""
-    require_editor(actor, paper.meeting)
-    paper = Paper.objects.select_for_update().select_related("meeting", "issuer").get(pk=paper.pk)
+class NumberChanged(ValidationError):
+    """The number the user confirmed was taken meanwhile: they are asked again."""
+
+    def __init__(self, message: str, number: int):
+        super().__init__(message)
+        self.number = number
+
+
+def check_issue(paper: Paper) -> None:
+    """Why `paper` cannot be issued now, as a ValidationError (nothing when it can): issued
+    already; minutes without attendance; a resolution without a passed vote or without any
+    decision under its "QUYẾT NGHỊ:" heading."""
     _locked(paper)
     meeting = paper.meeting
     if paper.kind == Paper.Kind.MINUTES and not meeting.attendance.exclude(status="").exists():
         raise ValidationError(_("Chưa điểm danh: biên bản chưa ban hành được."))
-    if (
-        paper.kind == Paper.Kind.RESOLUTION
-        and paper.corrects is None
-        and not meeting.votes.filter(passed=True).exists()
-    ):
-        raise ValidationError(_("Chưa có biểu quyết thông qua: nghị quyết chưa ban hành được."))
+    if paper.kind == Paper.Kind.RESOLUTION and paper.corrects is None:
+        if not meeting.votes.filter(passed=True).exists():
+            raise ValidationError(_("Chưa có biểu quyết thông qua: nghị quyết chưa ban hành được."))
+        if not decisions.of(paper.body):
+            raise ValidationError(
+                _(
+                    "Phần “CHI BỘ QUYẾT NGHỊ:” chưa có nội dung: hãy ghi những điều chi bộ "
+                    "quyết nghị (mỗi dòng một điều) rồi ban hành."
+                )
+            )
+
+
+def next_number(paper: Paper) -> tuple[str, int]:
+    """(series, number) the paper would take if issued now."""
+    meeting = paper.meeting
     on = meeting.held_on or meeting.date
     # An addendum is issued today: it takes today's series (a new term restarts at 01).
     series = series_on(paper.issuer, on if paper.corrects is None else timezone.localdate())
     last = Paper.objects.filter(issuer=paper.issuer, kind=paper.kind, series=series).aggregate(
         n=Max("number")
     )["n"]
-    paper.series, paper.number = series, (last or 0) + 1
+    return series, (last or 0) + 1
+
+
+@transaction.atomic
+def issue(*, actor, paper: Paper, expect: int | None = None) -> Paper:
+    """Give the paper the next number of its type in the issuer's term and lock it (see
+    check_issue for what it needs). With `expect`, the number the user was shown and
+    confirmed: if another paper took it meanwhile, NumberChanged and nothing changes."""
+    require_editor(actor, paper.meeting)
+    paper = Paper.objects.select_for_update().select_related("meeting", "issuer").get(pk=paper.pk)
+    check_issue(paper)
+    meeting = paper.meeting
+    series, number = next_number(paper)
+    if expect is not None and number != expect:
+        raise NumberChanged(
+            _("Số %(old)s vừa được dùng cho văn bản khác: văn bản này sẽ nhận số %(new)s.")
+            % {"old": number_text(paper, expect), "new": number_text(paper, number)},
+            number,
+        )
+    on = meeting.held_on or meeting.date
+    paper.series, paper.number = series, number
     paper.issued_on = on if paper.corrects is None else timezone.localdate()
     paper.issued_at = timezone.now()
     paper.issued_by = actor if getattr(actor, "is_authenticated", False) else None

@@ -19,10 +19,12 @@ from chibo.audit.services import record
 from chibo.core import params
 from chibo.core.scope import allowed
 
+from . import agenda as agenda_lines
 from . import selectors
 from .models import (
     COUNTS_AS_REGULAR,
     COUNTS_AS_THEMATIC,
+    Attendance,
     Meeting,
     MeetingDocument,
     MeetingKind,
@@ -120,11 +122,37 @@ def agenda_template(meeting: Meeting) -> list[str]:
     return items
 
 
+@transaction.atomic
+def apply_agenda_template(*, actor, meeting: Meeting, replace: bool = False) -> list[str]:
+    """Fill the agenda from the kind's template. A saved agenda is replaced only when the user
+    said so (`replace`, after being asked — and told that notices already sent carry the old
+    one); otherwise it is refused and nothing changes. Returns the template's items."""
+    require_editor(actor, meeting)
+    items = agenda_template(meeting)
+    if meeting.agenda and meeting.agenda != items and not replace:
+        raise ValidationError(
+            _(
+                "Cuộc họp đã có chương trình (%(n)d mục): chỉ thay bằng chương trình theo mẫu "
+                "khi đồng chí xác nhận."
+            )
+            % {"n": len(meeting.agenda)}
+        )
+    prepare(
+        actor=actor,
+        meeting=meeting,
+        place=meeting.place,
+        starts_at=meeting.starts_at,
+        chair=meeting.chair,
+        clerk=meeting.clerk,
+        agenda=items,
+    )
+    return items
+
+
 def _clean_agenda(agenda) -> list[str]:
     if isinstance(agenda, str):
         agenda = agenda.splitlines()
-    items = [" ".join(str(a).split()) for a in agenda]
-    items = [a for a in items if a]
+    items = agenda_lines.items(agenda)  # the papers number them: the user's numbers go
     if len(items) > 40 or any(len(a) > 500 for a in items):
         raise ValidationError(_("Chương trình tối đa 40 mục, mỗi mục tối đa 500 ký tự."))
     return items
@@ -148,11 +176,21 @@ def prepare(
     if meeting.held_on is not None and meeting.votes.exists():
         raise ValidationError(_("Cuộc họp đã biểu quyết: không sửa phần chuẩn bị nữa."))
     ids = {r.member.pk for r in selectors.roster(meeting.unit, meeting.date)}
-    for who in (chair, clerk):
+    absent = set(
+        meeting.attendance.filter(
+            status__in=[Attendance.Status.EXCUSED, Attendance.Status.UNEXCUSED]
+        ).values_list("member_id", flat=True)
+    )
+    for who, role in ((chair, _("chủ trì")), (clerk, _("thư ký"))):
         if who is not None and who.pk not in ids:
             raise ValidationError(
                 _("%(n)s không sinh hoạt ở %(u)s vào ngày họp.")
                 % {"n": who.full_name, "u": meeting.unit.name}
+            )
+        if who is not None and who.pk in absent:
+            raise ValidationError(
+                _("Đồng chí %(n)s đã được điểm danh vắng mặt: không làm %(r)s cuộc họp được.")
+                % {"n": who.full_name, "r": role}
             )
     before = {
         "place": meeting.place,
@@ -374,7 +412,7 @@ def notice_text(meeting: Meeting) -> tuple[str, str]:
         lines.append(_("Chủ đề: %(t)s.") % {"t": meeting.topic})
     if meeting.agenda:
         lines.append(_("Nội dung:"))
-        lines += [f"{i}. {a}" for i, a in enumerate(meeting.agenda, start=1)]
+        lines += agenda_lines.numbered(meeting.agenda)
     lines.append(_("Tài liệu xem trong chibo, mục Cuộc họp của tôi."))
     return subject, "\n".join(lines)
 

@@ -1,17 +1,20 @@
-"""Heavy reads for meetings: the roster of a cell on a day (who is expected, who votes) and the
-people who receive the notice."""
+"""Heavy reads for meetings: the roster of a cell on a day (who is expected, who votes), the
+people who receive the notice, and the matters raised that concern a unit."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+
 from chibo.accounts.choices import Role
 from chibo.accounts.models import Grant
 from chibo.members.lifecycle import Activity, Stage, state_on
 from chibo.members.models import Member, MemberEvent, Placement
 from chibo.members.selectors import members_on
-from chibo.org.models import Unit, in_force
+from chibo.org.models import Unit, UnitAncestry, in_force
 
 
 @dataclass(frozen=True)
@@ -89,3 +92,24 @@ def followers(unit: Unit, on: dt.date) -> list[Follower]:
     for g in grants:
         seen.setdefault(g.user_id, Follower(g.user_id, str(g.user), g.user.email))
     return list(seen.values())
+
+
+def matters_of(visible: QuerySet, unit: Unit) -> QuerySet:
+    """Of the matters the reader sees (`visible`: RaisedMatter.objects.restrict(user)), those
+    that concern `unit`: raised at a meeting of a cell under it on the meeting's day, or under
+    it today (a merged commune's cells keep their open matters), or routed to it. Open ones
+    first (NULL first on both databases), then the newest."""
+    day = Coalesce(OuterRef("meeting__held_on"), OuterRef("meeting__planned_on"))
+    then = UnitAncestry.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+        unit_id=OuterRef("meeting__unit_id"),
+        ancestor_id=unit.pk,
+        valid_from__lte=day,
+    )
+    return (
+        visible.filter(
+            Q(Exists(then)) | Q(meeting__unit__path__startswith=unit.path) | Q(routed_to=unit)
+        )
+        .select_related("meeting__unit", "routed_to")
+        .order_by(F("answered_on").asc(nulls_first=True), "-id")
+    )

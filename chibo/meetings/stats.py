@@ -200,6 +200,8 @@ def year_report(unit: Unit, year: int, today: dt.date, *, list_flagged: int = 30
         x.held += r["cells"]
         x.meetings += r["meetings"]
         x.on_time += r["on_time"]
+    # holding.attendance_count in SQL (one definition; test_count checks they agree): the
+    # cell's own members summoned (rules.summoned) and marked, and those of them present.
     summoned = (Q(away=False) & Q(suspended=False) & Q(guest_member=False)) & (
         Q(status=Attendance.Status.PRESENT) | Q(exempt=False)
     )
@@ -207,7 +209,7 @@ def year_report(unit: Unit, year: int, today: dt.date, *, list_flagged: int = 30
         in_regular.annotate(g=att_group)
         .values("g")
         .annotate(
-            present=Count("id", filter=Q(status=Attendance.Status.PRESENT, guest_member=False)),
+            present=Count("id", filter=summoned & Q(status=Attendance.Status.PRESENT)),
             expected=Count("id", filter=summoned & ~Q(status="")),
         )
     )

@@ -128,6 +128,8 @@ def test_a_secretary_runs_a_meeting_on_weak_3g(server, phone_3g, browser):
     # 4. The resolution: drafted, issued, downloaded as Word.
     page.get_by_test_id("paper-resolution").click()
     page.get_by_test_id("issue").click()
+    expect(page.get_by_test_id("confirm")).to_contain_text("Ban hành Nghị quyết số")
+    page.get_by_test_id("confirm-issue").click()
     expect(page.get_by_test_id("issued")).to_be_visible()
     with page.expect_download() as dl:
         page.get_by_test_id("docx").click()

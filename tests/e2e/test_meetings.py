@@ -47,7 +47,7 @@ def test_the_secretary_prepares_the_next_meeting_and_records_the_last(server, ph
     held = page.locator('[data-testid="months"] a', has_text="thường kỳ")
     page.goto(server + held.nth(held.count() - 2).get_attribute("href") + "hold/")
     expect(page.get_by_test_id("counts")).to_contain_text(
-        re.compile(r"Có mặt \d+; vắng có lý do \d+; vắng không lý do \d+")
+        re.compile(r"Có mặt \d+/\d+ đồng chí; vắng có lý do \d+; vắng không lý do \d+")
     )
     expect(page.get_by_test_id("why").first).to_contain_text("Cơ sở tính")
     expect(page.get_by_test_id("length")).to_contain_text("Đạt tối thiểu 90 phút")
@@ -56,6 +56,8 @@ def test_the_secretary_prepares_the_next_meeting_and_records_the_last(server, ph
     page.get_by_test_id("paper-resolution").click()
     expect(page.get_by_test_id("paper-preview")).to_contain_text("CHI BỘ QUYẾT NGHỊ")
     page.get_by_test_id("issue").click()
+    expect(page.get_by_test_id("confirm")).to_contain_text("Ban hành Nghị quyết số")
+    page.get_by_test_id("confirm-issue").click()
     expect(page.get_by_test_id("issued")).to_be_visible()
     # The number follows the cell's earlier resolutions this year (other tests issue some).
     expect(page.get_by_test_id("paper-preview")).to_contain_text(re.compile(r"Số \d\d-NQ/CB"))

@@ -1,4 +1,5 @@
 import datetime as dt
+import zoneinfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,7 @@ from chibo.org.models import Parameter
 from tests.world import PASSWORD, make_member, make_user
 
 TODAY = dt.date(2026, 11, 23)
+VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _held(cell, day):
@@ -152,3 +154,43 @@ def test_only_the_cells_followers_can_be_named_for_a_visit(client, world):
     assert client.post(url, {"user": stranger.pk}).status_code == 404
     assert client.post(url, {"user": 999999}).status_code == 404
     assert not Visit.objects.exists()
+
+
+def test_the_matters_page_reads_through_the_gate_in_the_tree_of_the_meetings_day(
+    client, world, clock, today
+):
+    """A cell moves from commune A to commune B: the matter raised at its meeting while it was
+    A's stays on A's page (A's history, as it was then) and never shows on B's, although the
+    cell lies under B today; an assignment that ended while it was A's is not B's to rewrite."""
+    from chibo.org.services import MoveUnit
+    from tests.world import decision
+
+    south = world.cells_a[2]
+    day = today - dt.timedelta(days=180)
+    m = _held(south, day)
+    clock.move_to(dt.datetime.combine(day, dt.time(10, 0), tzinfo=VN))  # written at the meeting
+    followup.raise_matter(
+        actor=SYSTEM, meeting=m, text="Đề nghị làm cầu treo qua suối", routed_to=south
+    )
+    clock.move_to(dt.datetime.combine(today, dt.time(9, 0), tzinfo=VN))
+    f = FollowUp.objects.create(
+        user=make_user("theodoi", world.commune_a, Role.FOLLOWER),
+        unit=south,
+        role="upper",
+        valid_from=day - dt.timedelta(days=100),
+        valid_to=day + dt.timedelta(days=30),
+    )
+    moved = today - dt.timedelta(days=120)
+    MoveUnit(decision(moved, "21"), unit=south, new_parent=world.commune_b).execute(actor=SYSTEM)
+    assert client.login(username=world.official_b.username, password=PASSWORD)
+    page = client.get(reverse("meetings:matters", args=[world.commune_b.pk])).content.decode()
+    assert "Đề nghị làm cầu treo qua suối" not in page
+    on = (day - dt.timedelta(days=50)).isoformat()
+    end = client.post(reverse("meetings:follow_up_end", args=[f.pk]), {"on": on})
+    assert end.status_code == 404
+    f.refresh_from_db()
+    assert f.valid_to == day + dt.timedelta(days=30)
+    client.logout()
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    page = client.get(reverse("meetings:matters", args=[world.commune_a.pk])).content.decode()
+    assert "Đề nghị làm cầu treo qua suối" in page and "1 ý kiến chưa được trả lời" in page

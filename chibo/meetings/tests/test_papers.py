@@ -148,12 +148,13 @@ def test_numbers_run_per_type_and_term_and_restart_with_a_new_term(held, world, 
 def test_an_issued_paper_is_locked_and_corrected_by_an_addendum(held, world, today):
     m, people = held
     r = papers.draft(actor=world.official_a, meeting=m, kind="resolution")
-    papers.edit(actor=world.official_a, paper=r, summary="về nhiệm vụ tháng 11", body="Nội dung A")
+    body = "CHI BỘ QUYẾT NGHỊ:\nNội dung A"
+    papers.edit(actor=world.official_a, paper=r, summary="về nhiệm vụ tháng 11", body=body)
     papers.issue(actor=world.official_a, paper=r)
     with pytest.raises(ValidationError):
         papers.edit(actor=world.official_a, paper=r, summary="x", body="Nội dung B")
     r.refresh_from_db()
-    assert r.body == "Nội dung A"
+    assert r.body == body
     a = papers.addendum(actor=world.official_a, paper=r)
     assert a.corrects == r and not a.issued and "Số 01-NQ/CB" in a.summary
     assert papers.addendum(actor=world.official_a, paper=r) == a  # one open addendum at a time
@@ -162,7 +163,7 @@ def test_an_issued_paper_is_locked_and_corrected_by_an_addendum(held, world, tod
     # The cell has no recorded term, so numbers run per calendar year; the addendum is issued
     # today: the next number after the original in the meeting's year, else 01 of a new year.
     assert a.number == (2 if today.year == DAY.year else 1)
-    assert Paper.objects.get(pk=r.pk).body == "Nội dung A"
+    assert Paper.objects.get(pk=r.pk).body == body
 
 
 def test_drafts_need_a_held_meeting_and_a_resolution_a_passed_vote(world):
@@ -191,8 +192,16 @@ def test_the_draft_is_edited_in_the_browser_then_issued(client, held, world):
     assert "DỰ THẢO" not in page and "Số      -NQ/CB" in page
     client.post(
         reverse("meetings:paper_edit", args=[p.pk]),
-        {"summary": "về nhiệm vụ tháng 11/2026", "body": "Đoạn 1\nĐoạn 2", "recipients": "Lưu"},
+        {
+            "summary": "về nhiệm vụ tháng 11/2026",
+            "body": "CHI BỘ QUYẾT NGHỊ:\nĐoạn 1\nĐoạn 2",
+            "recipients": "Lưu",
+        },
     )
-    client.post(reverse("meetings:paper_issue", args=[p.pk]))
+    # "Ban hành" asks first (test_issue_confirm), then the confirmation issues.
+    assert (
+        "số 01-NQ/CB?" in client.post(reverse("meetings:paper_issue", args=[p.pk])).content.decode()
+    )
+    client.post(reverse("meetings:paper_issue", args=[p.pk]), {"confirm": "1", "number": "1"})
     page = client.get(reverse("meetings:paper", args=[p.pk])).content.decode()
     assert "Số 01-NQ/CB" in page and "Đoạn 2" in page and "Đã ban hành" in page

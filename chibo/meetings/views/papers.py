@@ -16,16 +16,15 @@ from chibo.audit.services import record
 from chibo.core.documents import to_docx, to_pdf
 from chibo.core.scope import can
 
-from . import papers
-from .models import Meeting, Paper
+from .. import papers
+from ..models import Meeting, Paper
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _paper(request, pk: int) -> Paper:
-    visible = Meeting.objects.restrict(request.user).values("pk")
     return get_object_or_404(
-        Paper.objects.filter(meeting__in=visible).select_related("meeting__unit", "issuer"), pk=pk
+        Paper.objects.restrict(request.user).select_related("meeting__unit", "issuer"), pk=pk
     )
 
 
@@ -63,9 +62,12 @@ def start(request, pk: int, kind: str):
     return redirect("meetings:paper", pk=paper.pk) if paper else redirect("meetings:hold", pk=pk)
 
 
-@login_required
-def paper(request, pk: int):
-    p = _paper(request, pk)
+TYPED = ("summary", "body", "recipients")  # the draft's fields on its page
+
+
+def _page(request, p: Paper, typed: dict[str, str] | None = None, status: int = 200):
+    """The paper's page; `typed`: what the user had typed, shown back when it was refused
+    (a refusal never throws typed text away)."""
     return render(
         request,
         "meetings/paper.html",
@@ -77,35 +79,95 @@ def paper(request, pk: int):
             "doc": papers.as_doc(p),
             "can_edit": can(request.user, "members", p.meeting.unit),
             "addenda": p.addenda.all(),
+            "typed": typed or {f: getattr(p, f) for f in TYPED},
         },
+        status=status,
     )
+
+
+@login_required
+def paper(request, pk: int):
+    return _page(request, _paper(request, pk))
+
+
+def _typed(request, p: Paper) -> dict[str, str]:
+    """The draft's fields as posted (a field the form did not carry keeps the saved value)."""
+    return {f: request.POST.get(f, getattr(p, f)) for f in TYPED}
+
+
+def _save(request, p: Paper) -> Paper:
+    """Save what was on the screen through the edit service (nothing written if unchanged)."""
+    return papers.edit(actor=request.user, paper=p, **_typed(request, p))
+
+
+def _refused(request, p: Paper, exc: ValidationError):
+    for msg in exc.messages:
+        messages.error(request, msg)
+    return _page(request, p, _typed(request, p), status=400)
 
 
 @login_required
 @require_POST
 def edit(request, pk: int):
     p = _editable(request, pk)
-    _run(
-        request,
-        lambda: papers.edit(
-            actor=request.user,
-            paper=p,
-            summary=request.POST.get("summary", ""),
-            body=request.POST.get("body", ""),
-            recipients=request.POST.get("recipients", ""),
-        ),
-        _("Đã lưu dự thảo."),
-    )
+    try:
+        _save(request, p)
+    except ValidationError as exc:
+        return _refused(request, p, exc)
+    messages.success(request, _("Đã lưu dự thảo."))
     return redirect("meetings:paper", pk=p.pk)
+
+
+def _confirm(request, p: Paper, number: int):
+    """The question before a paper is numbered and locked, with the number it will take; the
+    answer posts the text it shows, so what is issued is what was confirmed."""
+    return render(
+        request,
+        "meetings/paper_confirm.html",
+        {
+            "nav": "tree",
+            "paper": p,
+            "meeting": p.meeting,
+            "unit": p.meeting.unit,
+            "doc": papers.as_doc(p),
+            "number": number,
+            "number_text": papers.number_text(p, number),
+        },
+    )
 
 
 @login_required
 @require_POST
 def issue(request, pk: int):
+    """Ban hành: first save what is on the screen, then ask with the number the paper will
+    take; the confirmation (confirm=1 with that number) issues it. Works without JavaScript."""
     p = _editable(request, pk)
-    done = _run(request, lambda: papers.issue(actor=request.user, paper=p), _("Đã ban hành."))
-    if done is not None:
-        messages.info(request, papers.number_label(done))
+    if p.issued:
+        messages.error(request, _("Văn bản đã ban hành (%(n)s).") % {"n": papers.number_label(p)})
+        return redirect("meetings:paper", pk=p.pk)
+    saved_at = p.updated_at
+    try:
+        p = _save(request, p)
+        if p.updated_at != saved_at:
+            messages.info(request, _("Đã lưu dự thảo."))
+        papers.check_issue(p)
+    except ValidationError as exc:
+        return _refused(request, p, exc)
+    if request.POST.get("confirm") != "1":
+        return _confirm(request, p, papers.next_number(p)[1])
+    raw = request.POST.get("number", "")
+    try:
+        done = papers.issue(actor=request.user, paper=p, expect=int(raw) if raw.isdigit() else -1)
+    except papers.NumberChanged as exc:
+        messages.warning(request, exc.messages[0])
+        return _confirm(request, p, exc.number)
+    except ValidationError as exc:
+        return _refused(request, p, exc)
+    messages.success(
+        request,
+        _("Đã ban hành %(k)s số %(n)s.")
+        % {"k": done.get_kind_display().lower(), "n": papers.number_text(done)},
+    )
     return redirect("meetings:paper", pk=p.pk)
 
 

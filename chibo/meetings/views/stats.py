@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from chibo.core.exports import xlsx_response
 from chibo.org.models import Unit
 
-from . import followup, stats
-from .models import Quality
+from .. import followup, stats
+from ..models import Quality
 
 
 def _pct(v) -> str:

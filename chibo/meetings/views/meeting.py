@@ -4,125 +4,31 @@ quality, the signed minutes' scan), and the member's own meetings."""
 
 from __future__ import annotations
 
-from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from chibo.audit.services import record
 from chibo.core.scope import can
-from chibo.members.models import Member
-from chibo.org.models import Unit
+from chibo.members.models import Member, Placement
+from chibo.org.models import in_force
 
-from . import followup, holding, offline, preparation, rules, selectors
-from .models import (
-    Attendance,
-    FollowUp,
-    Meeting,
-    MeetingDocument,
-    Notice,
-    Paper,
-    Quality,
-    VoteKind,
-)
-
-TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class PrepareForm(forms.Form):
-    place = forms.CharField(label=_l("Địa điểm"), max_length=255, required=False)
-    starts_at = forms.TimeField(label=_l("Giờ họp"), widget=TIME_INPUT, required=False)
-    topic = forms.CharField(label=_l("Chủ đề"), max_length=255, required=False)
-    chair = forms.TypedChoiceField(label=_l("Chủ trì"), coerce=int, required=False)
-    clerk = forms.TypedChoiceField(label=_l("Thư ký"), coerce=int, required=False)
-    agenda = forms.CharField(
-        label=_l("Chương trình (mỗi dòng một mục)"),
-        widget=forms.Textarea(attrs={"rows": 8}),
-        required=False,
-    )
-    draft_resolution = forms.CharField(
-        label=_l("Dự thảo nghị quyết"), widget=forms.Textarea(attrs={"rows": 8}), required=False
-    )
-
-    def __init__(self, *args, people=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [("", "—"), *[(m.pk, m.full_name) for m in people]]
-        self.fields["chair"].choices = choices
-        self.fields["clerk"].choices = choices
-
-
-class DocumentForm(forms.Form):
-    title = forms.CharField(label=_l("Tên tài liệu"), max_length=255, required=False)
-    file = forms.FileField(label=_l("Tệp"))
-    kind = forms.ChoiceField(
-        choices=MeetingDocument.Kind.choices,
-        initial=MeetingDocument.Kind.MATERIAL,
-        widget=forms.HiddenInput,
-    )
-
-
-class HoldingForm(forms.Form):
-    held_on = forms.DateField(label=_l("Ngày họp"), widget=DATE_INPUT)
-    started_at = forms.TimeField(label=_l("Giờ bắt đầu"), widget=TIME_INPUT, required=False)
-    ended_at = forms.TimeField(label=_l("Giờ kết thúc"), widget=TIME_INPUT, required=False)
-    guests = forms.CharField(
-        label=_l("Khách mời (mỗi dòng một người)"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-    )
-    conclusion = forms.CharField(
-        label=_l("Kết luận của chủ trì"), widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
-    quality = forms.ChoiceField(
-        label=_l("Tự đánh giá chất lượng buổi sinh hoạt"),
-        choices=[("", "—"), *Quality.choices],
-        required=False,
-    )
-
-
-class SpeechForm(forms.Form):
-    member = forms.TypedChoiceField(label=_l("Người phát biểu"), coerce=int, required=False)
-    name = forms.CharField(label=_l("hoặc tên khách"), max_length=180, required=False)
-    points = forms.CharField(label=_l("Nội dung"), widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args, people=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["member"].choices = [("", "—"), *[(m.pk, m.full_name) for m in people]]
-
-
-class VoteForm(forms.Form):
-    kind = forms.ChoiceField(label=_l("Loại biểu quyết"), choices=VoteKind.choices)
-    title = forms.CharField(label=_l("Nội dung biểu quyết"), max_length=255)
-    subject_member = forms.TypedChoiceField(
-        label=_l("Đảng viên dự bị được xét"), coerce=int, required=False
-    )
-    subject_name = forms.CharField(
-        label=_l("Người được xét kết nạp"), max_length=180, required=False
-    )
-    yes = forms.IntegerField(label=_l("Tán thành"), min_value=0)
-    no = forms.IntegerField(label=_l("Không tán thành"), min_value=0, initial=0)
-
-    def __init__(self, *args, people=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["subject_member"].choices = [
-            ("", "—"),
-            *[(m.pk, m.full_name) for m in people],
-        ]
+from .. import followup, holding, offline, preparation, rules, selectors
+from ..forms import DocumentForm, HoldingForm, PrepareForm, SpeechForm, VoteForm
+from ..models import Attendance, FollowUp, Meeting, MeetingDocument, Notice, Paper
 
 
 def offline_text() -> dict:
     """The words of the offline script, translated on the server (the script has none)."""
-    from django.urls import reverse
-
     return {
         "synced": _("✓ Mọi thay đổi đã lên máy chủ."),
         "pending": _("● %(n)s thay đổi đang lưu trên máy này, chưa lên máy chủ."),
@@ -259,21 +165,40 @@ def prepare(request, pk: int):
 @login_required
 @require_POST
 def agenda_template(request, pk: int):
+    """ "Lập chương trình theo mẫu": fills an empty agenda; a saved one is replaced only after
+    a confirmation page (without JavaScript) that shows both and says that notices already
+    sent carry the old agenda."""
     meeting = _editable(request, pk)
     items = preparation.agenda_template(meeting)
-    _run(
+    replace = request.POST.get("replace") == "1"
+    if meeting.agenda and meeting.agenda != items and not replace:
+        return render(
+            request,
+            "meetings/agenda_replace.html",
+            {
+                "nav": "tree",
+                "meeting": meeting,
+                "unit": meeting.unit,
+                "items": items,
+                "notified": meeting.notices.count() if meeting.notices_sent_at else 0,
+            },
+        )
+    done = _run(
         request,
-        lambda: preparation.prepare(
-            actor=request.user,
-            meeting=meeting,
-            place=meeting.place,
-            starts_at=meeting.starts_at,
-            chair=meeting.chair,
-            clerk=meeting.clerk,
-            agenda=items,
+        lambda: preparation.apply_agenda_template(
+            actor=request.user, meeting=meeting, replace=replace
         ),
         _("Đã lập chương trình theo mẫu (%(n)d mục); có thể sửa lại.") % {"n": len(items)},
     )
+    if done and replace and meeting.notices_sent_at:
+        messages.warning(
+            request,
+            _(
+                "Thông báo đã gửi lúc %(t)s mang chương trình cũ: hãy báo lại chương trình mới "
+                "cho đảng viên."
+            )
+            % {"t": timezone.localtime(meeting.notices_sent_at).strftime("%H:%M %d/%m/%Y")},
+        )
     return redirect("meetings:detail", pk=meeting.pk)
 
 
@@ -304,9 +229,6 @@ def _notified_and_still_there(user, doc: MeetingDocument) -> bool:
     """The notice opens the meeting's material (not the signed minutes' scan) to a member
     without a grant on the cell while they still belong to it, and to a follower while an
     assignment covers it."""
-    from chibo.members.models import Placement
-    from chibo.org.models import in_force
-
     if doc.kind != MeetingDocument.Kind.MATERIAL:
         return False
     notice = Notice.objects.filter(meeting=doc.meeting, user=user).first()
@@ -410,6 +332,7 @@ def print_sheet(request, pk: int):
 def _hold_context(request, meeting: Meeting, **forms_):
     rows = holding.attendance(meeting)
     seats = holding.seats(rows)
+    count = holding.attendance_count(meeting, rows)
     present_people = [a.member for a in rows]
     probationary = [a.member for a in rows if not a.official and not a.guest_member]
     return {
@@ -422,15 +345,8 @@ def _hold_context(request, meeting: Meeting, **forms_):
         "quorum": rules.quorum(seats, meeting.date),
         "base": sum(1 for s in seats if rules.in_base(s)),
         "voters": sum(1 for s in seats if rules.may_vote(s)),
-        "counts": {
-            "total": len(rows),
-            "official": sum(1 for a in rows if a.official and not a.guest_member),
-            "probationary": len(probationary),
-            "exempt": sum(1 for a in rows if a.exempt),
-            "present": sum(1 for a in rows if a.status == Attendance.Status.PRESENT),
-            "excused": sum(1 for a in rows if a.status == Attendance.Status.EXCUSED),
-            "unexcused": sum(1 for a in rows if a.status == Attendance.Status.UNEXCUSED),
-        },
+        "count": count,
+        "probationary": count.roll - count.official,
         "length": holding.length(meeting),
         "statuses": Attendance.Status.choices,
         "holding_form": forms_.get("holding_form")
@@ -453,19 +369,11 @@ def _hold_context(request, meeting: Meeting, **forms_):
         "followers": list(followup.covering(meeting.unit, meeting.date)),
         "visited": set(meeting.visits.values_list("user_id", flat=True)),
         "matters": meeting.matters.select_related("routed_to"),
-        "levels": _levels(meeting),
+        "levels": followup.levels(meeting),
         "paper_kinds": Paper.Kind.choices,
         "doc_form": DocumentForm(initial={"kind": MeetingDocument.Kind.SCAN}),
         "offline_text": offline_text(),
     }
-
-
-def _levels(meeting: Meeting) -> list[Unit]:
-    """Where an opinion raised at the meeting can go: the cell, then the committees above it
-    (nearest first), as they stand today."""
-    paths = meeting.unit.lineage_paths()
-    units = {u.path: u for u in Unit.objects.filter(path__in=paths)}
-    return [units[p] for p in reversed(paths) if p in units]
 
 
 @login_required
@@ -616,9 +524,6 @@ def mine(request):
 def service_worker(request):
     """The service worker script, served from the site root so that it may keep the meeting
     pages (a worker only controls pages under its own path). Public, like any static file."""
-    from django.conf import settings
-    from django.utils import translation
-
     lang = request.GET.get("lang", "vi")
     if lang not in dict(settings.LANGUAGES):
         lang = "vi"

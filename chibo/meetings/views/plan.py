@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,33 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from chibo.core.scope import can
 from chibo.org.models import Unit
 
-from . import services
-from .models import Meeting, MeetingKind
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class DayForm(forms.Form):
-    day = forms.IntegerField(label=_l("Ngày sinh hoạt cố định"), min_value=1, max_value=31)
-    valid_from = forms.DateField(label=_l("Áp dụng từ ngày"), widget=DATE_INPUT)
-
-
-class MeetingForm(forms.Form):
-    kind = forms.ChoiceField(label=_l("Loại"), choices=MeetingKind.choices)
-    planned_on = forms.DateField(label=_l("Ngày dự kiến"), widget=DATE_INPUT)
-    topic = forms.CharField(
-        label=_l("Chủ đề (sinh hoạt chuyên đề)"), max_length=255, required=False
-    )
-
-
-class HeldForm(forms.Form):
-    held_on = forms.DateField(label=_l("Ngày họp"), widget=DATE_INPUT)
+from .. import services
+from ..forms import DayForm, HeldForm, MeetingForm
+from ..models import Meeting
 
 
 def _unit(request, pk: int) -> Unit:

@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from chibo.accounts.models import User
@@ -21,22 +20,9 @@ from chibo.core.scope import can
 from chibo.org.choices import CELL_KINDS, GRASSROOTS_KINDS
 from chibo.org.models import Unit
 
-from . import followup
-from .models import FollowUp, Meeting, RaisedMatter
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class AssignForm(forms.Form):
-    user = forms.TypedChoiceField(label=_l("Người theo dõi"), coerce=int)
-    unit = forms.TypedChoiceField(label=_l("Theo dõi"), coerce=int)
-    role = forms.ChoiceField(
-        label=_l("Vai trò (để trống: suy ra từ chức danh cấp ủy)"),
-        choices=[("", "—"), *FollowUp.Role.choices],
-        required=False,
-    )
-    valid_from = forms.DateField(label=_l("Từ ngày"), widget=DATE_INPUT)
-    decision_no = forms.CharField(label=_l("Số quyết định"), max_length=80, required=False)
+from .. import followup, selectors
+from ..forms import AssignForm
+from ..models import FollowUp, Meeting, RaisedMatter
 
 
 def _unit(request, pk: int) -> Unit:
@@ -146,8 +132,7 @@ def assign(request, pk: int):
 @login_required
 @require_POST
 def end(request, pk: int):
-    visible = Unit.objects.restrict(request.user).values("pk")
-    f = get_object_or_404(FollowUp.objects.filter(unit__in=visible).select_related("unit"), pk=pk)
+    f = get_object_or_404(FollowUp.objects.restrict(request.user).select_related("unit"), pk=pk)
     if not can(request.user, "members", f.unit):
         raise PermissionDenied(_("Bạn chỉ có quyền xem."))
     field = forms.DateField()
@@ -204,10 +189,8 @@ def raise_matter(request, pk: int):
     meeting = get_object_or_404(Meeting.objects.restrict(request.user), pk=pk)
     if not can(request.user, "members", meeting.unit):
         raise PermissionDenied(_("Bạn chỉ có quyền xem."))
-    from .views_meeting import _levels
-
     raw = request.POST.get("routed_to", "")
-    levels = {u.pk: u for u in _levels(meeting)}
+    levels = {u.pk: u for u in followup.levels(meeting)}
     target = levels.get(int(raw)) if raw.isdigit() else None
     try:
         if target is None:
@@ -231,15 +214,7 @@ def raise_matter(request, pk: int):
 def matters(request, pk: int):
     """Opinions and proposals routed to this organization or raised under it; open ones first."""
     unit = _unit(request, pk)
-    rows = (
-        RaisedMatter.objects.filter(meeting__unit__path__startswith=unit.path)
-        .select_related("meeting__unit", "routed_to")
-        .order_by("answered_on", "-id")
-    )
-    routed_here = RaisedMatter.objects.filter(routed_to=unit).exclude(
-        meeting__unit__path__startswith=unit.path
-    )
-    items = list(rows) + list(routed_here.select_related("meeting__unit", "routed_to"))
+    items = list(selectors.matters_of(RaisedMatter.objects.restrict(request.user), unit))
     today = timezone.localdate()
     return render(
         request,
@@ -259,13 +234,7 @@ def matters(request, pk: int):
 @login_required
 @require_POST
 def answer(request, pk: int):
-    visible = Meeting.objects.restrict(request.user).values("pk")
-    routed = Unit.objects.restrict(request.user).values("pk")
-    m = get_object_or_404(
-        RaisedMatter.objects.filter(meeting__in=visible)
-        | RaisedMatter.objects.filter(routed_to__in=routed),
-        pk=pk,
-    )
+    m = get_object_or_404(RaisedMatter.objects.restrict(request.user), pk=pk)
     if not can(request.user, "members", m.routed_to):
         raise PermissionDenied(_("Chỉ cấp được chuyển tới mới trả lời được ý kiến này."))
     try:
