@@ -24,6 +24,7 @@ from chibo.org.models import Unit
 
 from . import followup, holding, offline, stats
 from .models import Meeting, Quality
+from .papers import number_label
 
 router = Router(tags=["meetings"])
 BIG = 2**31 - 1
@@ -554,8 +555,6 @@ def meeting_stats(
 )
 def get_meeting(request, meeting_id: int):
     from django.urls import reverse
-
-    from .papers import number_label
 
     m = _meeting(request, meeting_id)
     rows = holding.attendance(m)

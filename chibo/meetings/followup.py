@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from chibo.audit.services import record
 from chibo.core import params
 from chibo.core.scope import allowed
+from chibo.members.models import Member, Seat
 from chibo.org.models import Unit
 
 from .models import (
@@ -29,6 +30,7 @@ from .models import (
     RaisedMatter,
     Visit,
 )
+from .preparation import require_editor
 
 CELL_MEETINGS = COUNTS_AS_REGULAR | COUNTS_AS_THEMATIC | {MeetingKind.EXTRAORDINARY}
 
@@ -61,7 +63,6 @@ def derive_role(user, unit: Unit, on: dt.date) -> str | None:
     """The role from the follower's committee seat on `on`: a seat on the committee directly
     above the followed cell → grassroots committee member; a seat higher up → upper level.
     None when the follower's record holds no such seat (the role is then chosen by hand)."""
-    from chibo.members.models import Member, Seat
 
     member = Member.objects.filter(user=user).first()
     if member is None:
@@ -226,7 +227,6 @@ def raise_matter(
 ) -> RaisedMatter:
     """Record an opinion or proposal raised at the meeting, routed to the cell itself or to a
     committee above it (the level competent to answer)."""
-    from .preparation import require_editor
 
     require_editor(actor, meeting)
     text = text.strip()

@@ -19,6 +19,8 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from chibo.members.models import Member
+
 from . import holding
 from .models import AppliedWrite, Attendance, Meeting, Quality
 
@@ -68,8 +70,6 @@ def state(meeting: Meeting, form: str) -> dict[str, str]:
 def _label(meeting: Meeting, form: str, field: str) -> tuple[str, dict[str, str]]:
     """What to call a field in the conflict panel, and how to show its values."""
     if form == "attendance":
-        from chibo.members.models import Member
-
         member = Member.objects.filter(pk=int(field[1:])).first()
         name = member.full_name if member else field
         if field.startswith("s"):
@@ -92,8 +92,6 @@ def _label(meeting: Meeting, form: str, field: str) -> tuple[str, dict[str, str]
     }
     shown = dict(Quality.choices) if field == "quality" else {}
     if field in ("chair", "clerk"):
-        from chibo.members.models import Member
-
         shown = {str(m.pk): m.full_name for m in Member.objects.filter(pk__in=_ids(meeting))}
     return str(labels.get(field, field)), shown
 

@@ -18,6 +18,7 @@ from chibo.members.models import Seat
 from chibo.members.seats import seats_on
 from chibo.org.choices import CELL_KINDS
 from chibo.org.models import Term, Unit
+from chibo.org.selectors import ancestors_on
 
 from . import agenda, decisions, holding
 from .models import Attendance, Meeting, Paper, VoteKind
@@ -196,7 +197,6 @@ def _committee(name: str) -> str:
 def _recipients(meeting: Meeting, kind: str) -> str:
     if kind == Paper.Kind.MINUTES:
         return ""
-    from chibo.org.selectors import ancestors_on
 
     chain = ancestors_on(meeting.unit.pk, meeting.held_on or meeting.date)
     above = _committee(chain[-1].name) if chain else "Cấp ủy cấp trên"
@@ -395,7 +395,6 @@ def addendum(*, actor, paper: Paper) -> Paper:
 
 
 def as_doc(paper: Paper) -> Doc:
-    from chibo.org.selectors import ancestors_on
 
     meeting = paper.meeting
     on = paper.issued_on or meeting.held_on or meeting.date

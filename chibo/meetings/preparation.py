@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from chibo.audit.services import record
 from chibo.core import params
 from chibo.core.scope import allowed
+from chibo.members.selectors import deadlines
 
 from . import agenda as agenda_lines
 from . import selectors
@@ -68,7 +69,6 @@ def _month(d: dt.date) -> str:
 def agenda_template(meeting: Meeting) -> list[str]:
     """The agenda of the kind (HD 42 and the stdt/tuyloc 16-item agendas), with the party work
     due in the cell this month taken from the members' deadlines."""
-    from chibo.members.selectors import deadlines
 
     d = meeting.date
     prev = (d.replace(day=1) - dt.timedelta(days=1)).replace(day=1)

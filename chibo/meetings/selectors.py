@@ -16,6 +16,8 @@ from chibo.members.models import Member, MemberEvent, Placement
 from chibo.members.selectors import members_on
 from chibo.org.models import Unit, UnitAncestry, in_force
 
+from .followup import covering
+
 
 @dataclass(frozen=True)
 class RosterRow:
@@ -78,7 +80,6 @@ class Follower:
 def followers(unit: Unit, on: dt.date) -> list[Follower]:
     """Committee members who follow the cell on `on`: those assigned to it (or to a unit above
     it) and holders of a follower grant on the cell or a unit above it."""
-    from .followup import covering
 
     grants = (
         Grant.objects.active(on)

@@ -18,7 +18,9 @@ from chibo.core import params
 from chibo.core.scope import allowed
 from chibo.org.models import Unit
 
+from .holding import refreeze
 from .models import COUNTS_AS_REGULAR, COUNTS_AS_THEMATIC, Meeting, MeetingDay, MeetingKind
+from .preparation import touch
 
 
 def _require(actor, unit: Unit) -> None:
@@ -126,8 +128,6 @@ def mark_held(*, actor, meeting: Meeting, held_on: dt.date) -> Meeting:
     _require(actor, meeting.unit)
     if held_on > timezone.localdate():
         raise ValidationError(_("Ngày họp không thể ở tương lai."))
-    from .holding import refreeze
-    from .preparation import touch
 
     before = {"held_on": meeting.held_on.isoformat() if meeting.held_on else None}
     if meeting.held_on is not None and held_on != meeting.held_on:

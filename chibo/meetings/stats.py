@@ -13,6 +13,7 @@ from django.db.models import Count, DateField, F, Q
 from django.db.models.functions import ExtractMonth, TruncMonth
 
 from chibo.core import params
+from chibo.members.models import Member
 from chibo.org.choices import CELL_KINDS
 from chibo.org.models import Unit, UnitAncestry, UnitLink, in_force
 
@@ -260,7 +261,6 @@ def year_report(unit: Unit, year: int, today: dt.date, *, list_flagged: int = 30
         row(r["g"]).flagged += 1
         if len(flagged) < list_flagged:
             flagged.append((r["member_id"], r["g"], r["months"]))
-    from chibo.members.models import Member
 
     people = Member.objects.in_bulk([f[0] for f in flagged])
     listed = [
