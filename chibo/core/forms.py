@@ -1,11 +1,14 @@
-"""The one way a page turns a service's refusal into a form's errors (and back, for JSON
-answers): a ValidationError's messages go to their fields when it names them, else to the
-form as a whole, in the service's Vietnamese words; nothing changed."""
+"""The one way a page turns a service's refusal into what the user reads, in the service's
+Vietnamese words, nothing changed: a form's errors (`add_errors`, `attempt`), the page's
+messages after a redirect (`run`), or sentences for a JSON answer (`messages_of`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 
 
@@ -37,3 +40,27 @@ def messages_of(form) -> list[str]:
         label = form.fields[field].label if field in form.fields else ""
         out += [f"{label}: {e}" if label else str(e) for e in errs]
     return out
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What `run` did: `ok` (also its truth value) and the service's result."""
+
+    ok: bool
+    value: Any = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def run(request, call: Callable[[], Any], ok_message: str) -> Outcome:
+    """Run a service call for a page that answers with a redirect: its refusal becomes the
+    page's error messages (nothing changed), its success the `ok_message`."""
+    try:
+        value = call()
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+        return Outcome(False)
+    messages.success(request, ok_message)
+    return Outcome(True, value)

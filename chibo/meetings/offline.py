@@ -19,6 +19,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from chibo.core.forms import messages_of
 from chibo.members.models import Member
 
 from . import holding
@@ -201,8 +202,5 @@ def finish(request, meeting: Meeting, form: str, call, ok: str, back: str):
 
 
 def form_errors(form) -> ValidationError:
-    msgs = []
-    for field, errs in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        msgs += [f"{label}: {e}" if label else str(e) for e in errs]
-    return ValidationError(msgs)
+    """A bound form's errors as the ValidationError `finish` answers with."""
+    return ValidationError(messages_of(form))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chibo.audit.services import record
+from chibo.core.forms import run
 from chibo.core.scope import can
 from chibo.members.models import Member, Placement
 from chibo.org.models import in_force
@@ -73,17 +74,6 @@ def _editable(request, pk: int) -> Meeting:
     if not can(request.user, "members", meeting.unit):
         raise PermissionDenied(_("Bạn chỉ có quyền xem."))
     return meeting
-
-
-def _run(request, call, ok: str) -> bool:
-    try:
-        call()
-    except ValidationError as exc:
-        for msg in exc.messages:
-            messages.error(request, msg)
-        return False
-    messages.success(request, ok)
-    return True
 
 
 def _member(pk, allowed: dict[int, Member]) -> Member | None:
@@ -183,7 +173,7 @@ def agenda_template(request, pk: int):
                 "notified": meeting.notices.count() if meeting.notices_sent_at else 0,
             },
         )
-    done = _run(
+    done = run(
         request,
         lambda: preparation.apply_agenda_template(
             actor=request.user, meeting=meeting, replace=replace
@@ -211,7 +201,7 @@ def document_add(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Hãy chọn tệp tài liệu."))
     else:
-        _run(
+        run(
             request,
             lambda: preparation.add_document(
                 actor=request.user,
@@ -278,7 +268,7 @@ def notices(request, pk: int):
     def call():
         result["sent"] = preparation.send_notices(actor=request.user, meeting=meeting)
 
-    if _run(request, call, _("Đã gửi thông báo.")):
+    if run(request, call, _("Đã gửi thông báo.")):
         s = result["sent"]
         messages.info(
             request,

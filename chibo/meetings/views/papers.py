@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from chibo.audit.services import record
 from chibo.core.documents import to_docx, to_pdf
+from chibo.core.forms import run
 from chibo.core.scope import can
 
 from .. import papers
@@ -35,17 +36,6 @@ def _editable(request, pk: int) -> Paper:
     return paper
 
 
-def _run(request, call, ok: str):
-    try:
-        result = call()
-    except ValidationError as exc:
-        for msg in exc.messages:
-            messages.error(request, msg)
-        return None
-    messages.success(request, ok)
-    return result
-
-
 @login_required
 @require_POST
 def start(request, pk: int, kind: str):
@@ -54,12 +44,14 @@ def start(request, pk: int, kind: str):
         raise PermissionDenied(_("Bạn chỉ có quyền xem."))
     if kind not in Paper.Kind.values:
         raise Http404
-    paper = _run(
+    paper = run(
         request,
         lambda: papers.draft(actor=request.user, meeting=meeting, kind=kind),
         _("Đã lập dự thảo từ nội dung cuộc họp; có thể sửa trước khi ban hành."),
     )
-    return redirect("meetings:paper", pk=paper.pk) if paper else redirect("meetings:hold", pk=pk)
+    return (
+        redirect("meetings:paper", pk=paper.value.pk) if paper else redirect("meetings:hold", pk=pk)
+    )
 
 
 TYPED = ("summary", "body", "recipients")  # the draft's fields on its page
@@ -175,12 +167,12 @@ def issue(request, pk: int):
 @require_POST
 def addendum(request, pk: int):
     p = _editable(request, pk)
-    a = _run(
+    a = run(
         request,
         lambda: papers.addendum(actor=request.user, paper=p),
         _("Đã lập dự thảo văn bản bổ sung, đính chính."),
     )
-    return redirect("meetings:paper", pk=a.pk if a else p.pk)
+    return redirect("meetings:paper", pk=a.value.pk if a else p.pk)
 
 
 @login_required

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chibo.core.forms import run
 from chibo.core.scope import can
 from chibo.org.models import Unit
 
@@ -32,16 +33,6 @@ def _year(request) -> int:
 
 def _back(unit: Unit, year: int):
     return redirect(reverse("meetings:plan", args=[unit.pk]) + f"?year={year}")
-
-
-def _run(request, call, ok: str) -> None:
-    try:
-        call()
-    except ValidationError as exc:
-        for msg in exc.messages:
-            messages.error(request, msg)
-    else:
-        messages.success(request, ok)
 
 
 @login_required
@@ -81,7 +72,7 @@ def set_day(request, pk: int):
     unit = _writable(request, pk)
     form = DayForm(request.POST)
     if form.is_valid():
-        _run(
+        run(
             request,
             lambda: services.set_meeting_day(actor=request.user, unit=unit, **form.cleaned_data),
             _("Đã đặt ngày sinh hoạt cố định."),
@@ -96,7 +87,7 @@ def set_day(request, pk: int):
 def plan_year(request, pk: int):
     unit = _writable(request, pk)
     year = _year(request)
-    _run(
+    run(
         request,
         lambda: services.plan_year(actor=request.user, unit=unit, year=year),
         _("Đã lập kế hoạch sinh hoạt năm %(y)d.") % {"y": year},
@@ -110,7 +101,7 @@ def add(request, pk: int):
     unit = _writable(request, pk)
     form = MeetingForm(request.POST)
     if form.is_valid():
-        _run(
+        run(
             request,
             lambda: services.add_meeting(actor=request.user, unit=unit, **form.cleaned_data),
             _("Đã thêm cuộc họp."),
@@ -130,7 +121,7 @@ def held(request, pk: int):
         raise PermissionDenied(_("Bạn chỉ có quyền xem."))
     form = HeldForm(request.POST)
     if form.is_valid():
-        _run(
+        run(
             request,
             lambda: services.mark_held(
                 actor=request.user, meeting=meeting, held_on=form.cleaned_data["held_on"]
