@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from chibo.audit.exports import xlsx_response
 from chibo.audit.services import record
-from chibo.core.exports import xlsx_response
 from chibo.core.forms import add_errors
 from chibo.core.scope import is_system_admin, roots, unit_ids
 from chibo.org.models import Unit

@@ -2,8 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from chibo.core.exports import xlsx_response
-
+from .exports import xlsx_response
 from .models import AuditLog
 
 

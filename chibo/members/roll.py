@@ -16,9 +16,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from chibo.audit.exports import XLSX
 from chibo.audit.services import record
 from chibo.core.documents import html_to_pdf
-from chibo.core.exports import XLSX
 from chibo.core.scope import FAR
 from chibo.org.models import Unit, UnitAncestry
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chibo.audit.exports import xlsx_response
 from chibo.audit.services import record
-from chibo.core.exports import xlsx_response
 from chibo.core.forms import attempt
 from chibo.core.scope import can, is_system_admin, roots
 from chibo.org import selectors as org_selectors

@@ -22,8 +22,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from chibo.audit.exports import XLSX
 from chibo.audit.services import record
-from chibo.core.exports import XLSX
 from chibo.core.scope import can
 from chibo.org.models import Unit
 

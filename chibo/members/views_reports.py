@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chibo.audit.exports import xlsx_response
 from chibo.audit.services import record
-from chibo.core.exports import xlsx_response
 from chibo.core.scope import can
 from chibo.org.models import Unit
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chibo.accounts.models import User
-from chibo.core.exports import xlsx_response
+from chibo.audit.exports import xlsx_response
 from chibo.core.scope import can
 from chibo.org.choices import CELL_KINDS, GRASSROOTS_KINDS
 from chibo.org.models import Unit

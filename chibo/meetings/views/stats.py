@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.core.exports import xlsx_response
+from chibo.audit.exports import xlsx_response
 from chibo.org.models import Unit
 
 from .. import followup, stats

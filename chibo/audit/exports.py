@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from chibo.audit.services import record
+from .services import record
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
