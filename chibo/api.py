@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.security import APIKeyCookie, HttpBearer
 
 from chibo.accounts.api import router as accounts_router
+from chibo.accounts.services import user_for_token
 from chibo.audit.api import router as audit_router
 from chibo.meetings.api import router as meetings_router
 from chibo.members.api import router as members_router
@@ -28,7 +29,6 @@ class SessionAuth(APIKeyCookie):
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        from chibo.accounts.services import user_for_token
 
         user = user_for_token(token)
         if user is not None:

@@ -26,7 +26,6 @@ from . import seats as seat_services
 from .departures import UNKNOWN, former_shown, read
 from .lifecycle import effective_events
 from .models import Member, Seat, Transfer
-from .views import _default_unit
 
 router = Router(tags=["members"])
 
@@ -134,7 +133,7 @@ def _brief(m: Member) -> dict:
 
 def _unit(request, unit_id: int | None) -> Unit:
     if unit_id is None:
-        return _default_unit(request.user)
+        return selectors.default_unit(request.user)
     # Today's lists and deadlines: the unit must lie in scope today.
     today = timezone.localdate()
     return get_object_or_404(Unit.objects.restrict(request.user, "view", on=today), pk=unit_id)

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from chibo.core import params
-from chibo.core.scope import FAR
+from chibo.core.scope import FAR, is_system_admin, roots
 from chibo.core.text import search_key
 from chibo.org.choices import CELL_KINDS, GRASSROOTS_KINDS, UnitKind
 from chibo.org.models import Unit, UnitAncestry, in_force
@@ -449,3 +450,15 @@ def deadlines(unit: Unit, on: dt.date, within_days: int = 60) -> list[Alert]:
             )
     order = {"overdue": 0, "due": 1, "upcoming": 2}
     return sorted(out, key=lambda a: (order[a.status], a.date or dt.date.max, a.text))
+
+
+def default_unit(user) -> Unit:
+    """The reader's first grant unit (the national root for a system administrator); 404 when
+    they have none."""
+    if is_system_admin(user):
+        unit = Unit.objects.filter(depth=1).order_by("path").first()
+    else:
+        unit = Unit.objects.filter(pk__in=roots(user, "view")).order_by("depth", "path").first()
+    if unit is None:
+        raise Http404
+    return unit

@@ -237,7 +237,7 @@ def test_a_large_file_is_imported_in_the_background_with_progress(client, monkey
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
-    from chibo.members import views_import
+    from chibo.members.views import imports as views_import
     from tests.world import PASSWORD, build_world
 
     world = build_world()

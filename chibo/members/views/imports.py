@@ -27,8 +27,8 @@ from chibo.audit.services import record
 from chibo.core.scope import can
 from chibo.org.models import Unit
 
-from . import imports
-from .views import _unit
+from .. import imports
+from .records import _unit
 
 BACKGROUND_ROWS = 3000  # smaller files are handled within the request
 TTL = 6 * 3600

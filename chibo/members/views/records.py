@@ -21,16 +21,16 @@ from django.views.decorators.http import require_POST
 from chibo.audit.exports import xlsx_response
 from chibo.audit.services import record
 from chibo.core.forms import attempt
-from chibo.core.scope import can, is_system_admin, roots
+from chibo.core.scope import can
 from chibo.org import selectors as org_selectors
 from chibo.org.models import Unit
 
-from . import choices as c
-from . import records, seats, selectors, services, transfers
-from . import roll as roll_mod
-from .admission import hold_ceremony
-from .departures import UNKNOWN, former_shown, read, seen_by
-from .forms import (
+from .. import choices as c
+from .. import records, seats, selectors, services, transfers
+from .. import roll as roll_mod
+from ..admission import hold_ceremony
+from ..departures import UNKNOWN, former_shown, read, seen_by
+from ..forms import (
     EVENT_FORMS,
     AdmitForm,
     ArrivalForm,
@@ -41,22 +41,11 @@ from .forms import (
     TransferForm,
     parse_on,
 )
-from .lifecycle import EventKind, effective_events
-from .models import AdmissionDecision, Member, Transfer
-from .records import may_see_sensitive, place_label
+from ..lifecycle import EventKind, effective_events
+from ..models import AdmissionDecision, Member, Transfer
+from ..records import may_see_sensitive, place_label
 
 PAGE = 50
-
-
-def _default_unit(user) -> Unit:
-    """The reader's first grant unit (the national root for a system administrator)."""
-    if is_system_admin(user):
-        unit = Unit.objects.filter(depth=1).order_by("path").first()
-    else:
-        unit = Unit.objects.filter(pk__in=roots(user, "view")).order_by("depth", "path").first()
-    if unit is None:
-        raise Http404
-    return unit
 
 
 def _unit(request, param: str = "unit") -> Unit:
@@ -68,7 +57,7 @@ def _unit(request, param: str = "unit") -> Unit:
             return get_object_or_404(scope, pk=int(pk))
         except ValueError as exc:
             raise Http404 from exc
-    return _default_unit(request.user)
+    return selectors.default_unit(request.user)
 
 
 def _member(request, pk: int) -> Member:

@@ -17,15 +17,15 @@ from chibo.audit.services import record
 from chibo.core.scope import can
 from chibo.org.models import Unit
 
-from . import choices as c
-from .forms import parse_on
-from .models import Member, Transfer
-from .views import EVENT_LABELS, _member, _require_members, _unit
+from .. import choices as c
+from ..forms import parse_on
+from ..models import Member, Transfer
+from .records import EVENT_LABELS, _member, _require_members, _unit
 
 
 @login_required
 def stats_view(request, pk: int):
-    from . import stats
+    from .. import stats
 
     today = timezone.localdate()
     number = request.GET.get("form", "1")
@@ -71,7 +71,7 @@ def stats_view(request, pk: int):
 
 @login_required
 def reconciliation_view(request, pk: int):
-    from . import reconciliation
+    from .. import reconciliation
 
     unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
     if request.method == "POST":
@@ -121,7 +121,7 @@ def transfer_letter(request, pk: int):
 
     from chibo.core import documents
 
-    from . import letters
+    from .. import letters
 
     t = get_object_or_404(
         Transfer.objects.restrict(request.user)
@@ -153,7 +153,7 @@ def transfer_letter(request, pk: int):
 
 @login_required
 def duplicates_view(request):
-    from . import duplicates
+    from .. import duplicates
 
     unit = _unit(request)
     return render(
@@ -170,8 +170,8 @@ def duplicates_view(request):
 
 @login_required
 def merge_view(request, keep: int, drop: int):
-    from . import duplicates
-    from .records import may_see_sensitive
+    from .. import duplicates
+    from ..records import may_see_sensitive
 
     a, b = _member(request, keep), _member(request, drop)
     _require_members(request, a)  # the page shows both present records: only their keepers
