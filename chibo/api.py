@@ -29,7 +29,6 @@ class SessionAuth(APIKeyCookie):
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
-
         user = user_for_token(token)
         if user is not None:
             request.user = user

@@ -25,7 +25,6 @@ from .models import Grant
 
 
 def active_grants(user, on: dt.date | None = None) -> QuerySet:
-
     if not getattr(user, "is_authenticated", False):
         return Grant.objects.none()
     return Grant.objects.filter(user=user).active(on)
@@ -76,7 +75,6 @@ def coverage(user, action: str) -> gate.Coverage:
 
 
 def _ancestry(roots):
-
     return UnitAncestry.objects.filter(ancestor_id__in=sorted(roots))
 
 

@@ -35,7 +35,6 @@ def account_list(request):
 
 @login_required
 def account_export(request):
-
     users = User.objects.restrict(request.user, "view").order_by("username")
     rows = (
         (

@@ -16,7 +16,6 @@ def _filtered(request):
 
 @login_required
 def log_export(request):
-
     qs, action = _filtered(request)
     rows = (
         (

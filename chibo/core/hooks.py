@@ -20,16 +20,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.template.loader import render_to_string
+
 # fn(request, unit, on) -> Panel | None — a section of the unit page (org's page).
 UNIT_PAGE_PANELS = "unit_page_panels"
-# fn(request, member, on) -> Panel | None — a section of the member page.
+# fn(request, member, on) -> Panel | None — a section of the member page (`on`: today, or the
+# last day of the period a departure copy shows).
 MEMBER_PAGE_PANELS = "member_page_panels"
 # fn(user, units, today) -> iterable of deadline items (each app's own dataclass with
 # `due`, `title`, `url`, `unit`).
 DEADLINE_ITEMS = "deadline_items"
 # fn(request) -> Panel | None — a card of the home page.
 HOME_CARDS = "home_cards"
-# fn(meeting) -> iterable of str — agenda lines another app proposes for a cell's meeting.
+# fn(meeting) -> iterable of str — agenda lines another app proposes for a cell's meeting
+# (added before the closing lines of the agenda template).
 MEETING_AGENDA_LINES = "meeting_agenda_lines"
 # fn() -> (count, label) — rebuild the app's stored text keys (inside the command's
 # transaction); returns how many rows were rewritten and what they are ("khóa tổ chức").
@@ -91,3 +95,13 @@ def panels(name: str, *args) -> list[Panel]:
     """Call every function of a panel hook and keep the panels they return, in order."""
     out = [p for f in get(name) if (p := f(*args)) is not None]
     return sorted(out, key=lambda p: p.order)
+
+
+def render(shown: list[Panel], request, context: dict | None = None) -> dict[str, list[str]]:
+    """Panels rendered for the page: {slot: [html, …]} in order, each template given `context`
+    (the page's object and date) and its own context."""
+    out: dict[str, list[str]] = {"main": [], "aside": []}
+    for p in shown:
+        html = render_to_string(p.template, {**(context or {}), **p.context}, request=request)
+        out.setdefault(p.slot, []).append(html)
+    return out

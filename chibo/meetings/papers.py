@@ -395,7 +395,6 @@ def addendum(*, actor, paper: Paper) -> Paper:
 
 
 def as_doc(paper: Paper) -> Doc:
-
     meeting = paper.meeting
     on = paper.issued_on or meeting.held_on or meeting.date
     chain = ancestors_on(paper.issuer.pk, on)

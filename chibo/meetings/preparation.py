@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
-from chibo.core import params
+from chibo.core import hooks, params
 from chibo.core.scope import allowed
 from chibo.members.selectors import deadlines
 
@@ -113,6 +113,10 @@ def agenda_template(meeting: Meeting) -> list[str]:
             % {"m": _month(d)},
             _("Phân công chuẩn bị và chủ trì sinh hoạt chi bộ"),
         ]
+    if kind in COUNTS_AS_REGULAR:
+        # Lines later apps propose for the month (a member's duties due, a review's step):
+        # they register under hooks.MEETING_AGENDA_LINES; meetings imports none of them.
+        items += [line for fn in hooks.get(hooks.MEETING_AGENDA_LINES) for line in fn(meeting)]
     if kind in CELL_KINDS:
         items += [
             _("Thảo luận; chủ trì kết luận; biểu quyết thông qua nghị quyết"),

@@ -215,7 +215,6 @@ def list_members(
     summary="Hồ sơ một đảng viên (việc xem được ghi nhật ký)",
 )
 def get_member(request, member_id: int):
-
     real = _member(request, member_id)
     # The sending side: the member as they were on leaving, and the history up to then only.
     m, until, sensitive = read(request.user, real)

@@ -495,7 +495,6 @@ class AdmitForm(forms.Form):
         return out
 
     def _names(self):
-
         return split_name(" ".join(self.cleaned_data["full_name"].split()))
 
     def save_decision(self, actor):

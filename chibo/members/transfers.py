@@ -78,7 +78,6 @@ def _set_home(member: Member, unit: Unit | None) -> None:
 
 
 def _living_member(member: Member, on: dt.date) -> None:
-
     if not state_on(member.events.all(), on).is_member:
         raise ValidationError(_("Người này không phải là đảng viên vào ngày đó."))
 

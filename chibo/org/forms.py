@@ -261,7 +261,6 @@ class SplitForm(DecisionForm):
         return c
 
     def action(self):
-
         c = self.cleaned_data
         parent = Unit.objects.get_parent(self.unit)
         parts = []

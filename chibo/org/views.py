@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,14 +105,7 @@ def unit_detail(request, pk: int):
     # The members', meetings' (and later apps') sections come through the registry: org knows
     # none of them (core/hooks.py).
     panels = hooks.panels(hooks.UNIT_PAGE_PANELS, request, unit, on, version)
-    shown = {
-        slot: [
-            render_to_string(p.template, {"unit": unit, "on": on, **p.context}, request=request)
-            for p in panels
-            if p.slot == slot
-        ]
-        for slot in ("main", "aside")
-    }
+    shown = hooks.render(panels, request, {"unit": unit, "on": on})
     ctx = {
         "nav": "tree",
         "unit": unit,
@@ -194,7 +186,6 @@ def restructure(request, pk: int, kind: str):
 
 @login_required
 def import_tree(request):
-
     if not is_system_admin(request.user) and not roots(request.user, "change"):
         raise PermissionDenied(_("Bạn chỉ có quyền xem."))
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -214,7 +205,6 @@ def import_tree(request):
 
 @login_required
 def import_template(request):
-
     resp = HttpResponse(excel.template(), content_type=XLSX)
     resp["Content-Disposition"] = 'attachment; filename="mau-nhap-to-chuc.xlsx"'
     return resp
@@ -222,7 +212,6 @@ def import_template(request):
 
 @login_required
 def export_tree(request):
-
     on = AsOfForm(request.GET or None).on_date()
     tops, visible = selectors.tops_for(request.user, on)
     roots = [n.unit_id for n in tops]
@@ -234,7 +223,6 @@ def export_tree(request):
 
 @login_required
 def add_term(request, pk: int):
-
     unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
     if not unit.is_alive or not can(request.user, "change", unit):
         raise PermissionDenied(_("Bạn chỉ có quyền xem tổ chức này."))

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from chibo.audit.exports import xlsx_response
 from chibo.audit.services import record
+from chibo.core import hooks
 from chibo.core.forms import attempt
 from chibo.core.scope import can
 from chibo.org import selectors as org_selectors
@@ -244,7 +245,6 @@ DETAIL_FIELDS = (
 
 @login_required
 def member_detail(request, pk: int):
-
     real = _member(request, pk)
     # A unit the member left sees them as they were then (the departure's copy), never now.
     m, until, sensitive = read(request.user, real)
@@ -306,6 +306,7 @@ def member_detail(request, pk: int):
             (label, UNKNOWN if name in m.unknown else value)
             for (label, value), name in zip(fields, DETAIL_FIELDS, strict=True)
         ]
+    page_day = until - dt.timedelta(days=1) if until else timezone.localdate()
     return render(
         request,
         "members/detail.html",
@@ -338,6 +339,12 @@ def member_detail(request, pk: int):
             .values_list("party_group__name", flat=True)
             .first(),
             "sensitive": sensitive,
+            # Later apps' sections of the member page (core/hooks.py), as of the page's day.
+            "panels": hooks.render(
+                hooks.panels(hooks.MEMBER_PAGE_PANELS, request, real, page_day),
+                request,
+                {"m": m, "on": page_day},
+            ),
         },
     )
 
@@ -348,7 +355,6 @@ def _join(*parts) -> str:
 
 @login_required
 def member_edit(request, pk: int):
-
     m = _member(request, pk)
     _require_members(request, m)  # the form shows the present record: only its keepers
     sensitive = may_see_sensitive(request.user, m)
@@ -562,7 +568,6 @@ def admit_view(request):
 @login_required
 @require_POST
 def party_group_view(request, pk: int):
-
     m = _member(request, pk)
     _require_members(request, m)
     gid = request.POST.get("group", "")

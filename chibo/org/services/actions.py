@@ -136,7 +136,6 @@ class RestructureAction:
                 setattr(u, name, getattr(f, name))
 
     def execute(self, *, actor) -> RestructureEvent:
-
         self.actor = actor
         with transaction.atomic():
             self._lock()
