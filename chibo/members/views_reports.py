@@ -38,17 +38,23 @@ def stats_view(request, pk: int):
         start, end = end, start
     unit = stats.unit_for_period(request.user, pk, end)
     form, rows = stats.with_last_year(number, unit, start, end)
+    notes = stats.footnotes(form)
     if request.GET.get("format") == "xlsx":
+        table = [
+            [
+                "    " * r.indent + str(r.label) + (f" {r.mark}" if r.mark else ""),
+                "—" if v is None else v,
+                "—" if p is None else p,
+            ]
+            for r, v, p in rows
+        ]
         return xlsx_response(
             actor=request.user,
             action=f"export.form{number}",
             filename=f"bieu-{number}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
             title=f"Biểu {number}",
             headers=[str(form.title), _("Kỳ này"), _("Cùng kỳ năm trước")],
-            rows=(
-                ["    " * r.indent + str(r.label), "—" if v is None else v, "—" if p is None else p]
-                for r, v, p in rows
-            ),
+            rows=table + ([[""]] + [[n] for n in notes] if notes else []),
             unit=unit,
             filters={"from": start.isoformat(), "to": end.isoformat()},
         )
@@ -60,6 +66,7 @@ def stats_view(request, pk: int):
             "unit": unit,
             "form": form,
             "rows": rows,
+            "notes": notes,
             "number": number,
             "start": start,
             "end": end,

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from chibo.accounts.choices import Role
-from chibo.core.testing import decision, make_member, make_unit, make_user
+from chibo.core.testing import PASSWORD, decision, make_member, make_unit, make_user
 from chibo.members import services as s
 from chibo.members import stats
 from chibo.members.models import Member, Transfer
@@ -252,6 +253,79 @@ def test_a_cell_moved_between_communes_counts_where_it_ends_and_both_say_so(merg
     # A half-year before the move: each commune as it was, nothing to say.
     before = stats.movement(_fresh(m.other), D(y, 1, 1), D(y, 4, 30))
     assert [before.get(k) for k in "AD"] == [2, 2] and before.notes == []
+
+
+# --- The page, its Excel file and the API -------------------------------------------------
+
+
+def _page(client, m: Merged, **params):
+    url = reverse("members:stats", args=[m.ql.pk])
+    start, end = _year(m.year + 1)
+    query = {"form": "1", "from": start.isoformat(), "to": end.isoformat(), **params}
+    return client.get(url, query)
+
+
+def test_the_page_shows_both_balanced_columns_and_the_footnote(client, merged):
+    m = merged
+    assert client.login(username=m.official.username, password=PASSWORD)
+    resp = _page(client, m)
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    now, last = _values(resp.context["rows"])
+    assert [now[k] for k in "ABCD"] == [13, 0, 0, 13]
+    assert [last[k] for k in "ABCD"] == [12, 2, 1, 13]
+    assert 'data-testid="form-notes"' in html
+    assert "Cùng kỳ năm trước: " + NOTE.format(y=m.year) in html
+    row_a = html.split('data-code="A"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>13</td><td>12</td>" in row_a.replace(" ", "")
+    assert "(*)" in row_a  # the row the footnote is about
+
+
+def test_the_excel_file_has_the_same_figures_and_the_footnote(client, merged):
+    import io
+
+    from openpyxl import load_workbook
+
+    m = merged
+    assert client.login(username=m.official.username, password=PASSWORD)
+    resp = _page(client, m, format="xlsx")
+    sheet = load_workbook(io.BytesIO(resp.content)).active
+    values = list(sheet.iter_rows(values_only=True))
+    by_label = {str(r[0]).strip(): r[1:] for r in values[1:] if r[0]}
+    assert by_label["A. Đảng viên đầu kỳ (*)"] == (13, 12)
+    assert by_label["B. Tăng trong kỳ"] == (0, 2)
+    assert by_label["C. Giảm trong kỳ"] == (0, 1)
+    assert by_label["D. Đảng viên cuối kỳ (D = A + B − C)"] == (13, 13)
+    assert f"(*) Cùng kỳ năm trước: {NOTE.format(y=m.year)}" in by_label
+
+
+def test_the_api_gives_the_same_figures_and_the_note_on_row_a(client, merged):
+    m = merged
+    start, end = _year(m.year + 1)
+    url = f"/api/v1/members/units/{m.ql.pk}/forms/1?start={start}&end={end}"
+    assert client.get(url).status_code == 401
+    assert client.login(username=m.official.username, password=PASSWORD)
+    rows = {r["code"]: r for r in client.get(url).json()}
+    assert [(rows[k]["value"], rows[k]["last_year"]) for k in "ABCD"] == [
+        (13, 12),
+        (0, 2),
+        (0, 1),
+        (13, 13),
+    ]
+    assert rows["A"]["note"] == "Cùng kỳ năm trước: " + NOTE.format(y=m.year)
+    assert rows["D"]["note"] == ""
+    client.logout()
+    assert client.login(username=m.outsider.username, password=PASSWORD)
+    assert client.get(url).status_code == 404
+
+
+def test_the_page_is_for_the_commune_s_readers_only(client, merged):
+    m = merged
+    resp = _page(client, m)
+    assert resp.status_code == 302 and "/accounts/login/" in resp["Location"]
+    assert client.login(username=m.outsider.username, password=PASSWORD)
+    assert _page(client, m).status_code == 404
+    assert _page(client, m, format="xlsx").status_code == 404
 
 
 # --- The property: random histories with merges ----------------------------------------------
