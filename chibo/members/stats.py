@@ -150,13 +150,14 @@ class Constituency:
     What A includes that the unit's own roll of `first` did not, and what it leaves out, for the
     footnote, each as (unit, its name, the day): `merged_in`, the units merged in after `first`
     that lay outside the set the day before (the old communes, not their cells); `moved_in`,
-    the units that came under it after `first` without a merger; `moved_out`, those under it on
-    `first` that belong elsewhere on `last`."""
+    the units that came under it after `first` without a merger, and `moved_out`, those under it
+    on `first` that belong elsewhere on `last`, each with the name of its parent on the other
+    side (where it came from, where it went; "" if none)."""
 
     units: set[int]
     merged_in: list[tuple[int, str, dt.date]] = field(default_factory=list)
-    moved_in: list[tuple[int, str, dt.date]] = field(default_factory=list)
-    moved_out: list[tuple[int, str, dt.date]] = field(default_factory=list)
+    moved_in: list[tuple[int, str, dt.date, str]] = field(default_factory=list)
+    moved_out: list[tuple[int, str, dt.date, str]] = field(default_factory=list)
 
 
 def _name_on(unit_id: int, d: dt.date) -> str:
@@ -234,12 +235,16 @@ def constituency(root: Unit, first: dt.date, last: dt.date) -> Constituency:
             .values_list("valid_from", flat=True)
             .first()
         )
-        out.moved_in.append((unit_id, _name_on(unit_id, last), day or last))
+        source = _parent_on(unit_id, first)
+        via = _name_on(source, first) if source else ""
+        out.moved_in.append((unit_id, _name_on(unit_id, last), day or last, via))
     went = set(then) - units
     for unit_id in sorted(went):
         if _parent_on(unit_id, first) in went:
             continue
-        out.moved_out.append((unit_id, _name_on(unit_id, first), then[unit_id] or last))
+        dest = _parent_on(unit_id, last)
+        via = _name_on(dest, last) if dest else ""
+        out.moved_out.append((unit_id, _name_on(unit_id, first), then[unit_id] or last, via))
     out.moved_in.sort(key=lambda x: (x[2], x[1]))
     out.moved_out.sort(key=lambda x: (x[2], x[1]))
     return out
@@ -256,21 +261,39 @@ def _a_notes(own: Constituency) -> list[str]:
         (d, _("%(units)s (hợp nhất ngày %(d)s)") % {"units": ", ".join(names), "d": _day(d)})
         for d, names in by_day.items()
     ]
-    parts += [
-        (d, _("%(unit)s (chuyển về ngày %(d)s)") % {"unit": name, "d": _day(d)})
-        for _pk, name, d in own.moved_in
-    ]
+    parts += _moved(
+        own.moved_in,
+        _("%(unit)s (chuyển về ngày %(d)s)"),
+        _("%(n)d tổ chức đảng trước trực thuộc %(via)s (chuyển về ngày %(d)s)"),
+    )
     notes = []
     if parts:
         listed = "; ".join(text for _d, text in sorted(parts, key=lambda x: x[0]))
         notes.append(_("Số đầu kỳ gồm cả đảng viên của %(list)s.") % {"list": listed})
     if own.moved_out:
-        listed = "; ".join(
-            _("%(unit)s (chuyển đi ngày %(d)s)") % {"unit": name, "d": _day(d)}
-            for _pk, name, d in own.moved_out
+        gone = _moved(
+            own.moved_out,
+            _("%(unit)s (chuyển đi ngày %(d)s)"),
+            _("%(n)d tổ chức đảng nay trực thuộc %(via)s (chuyển đi ngày %(d)s)"),
         )
+        listed = "; ".join(text for _d, text in gone)
         notes.append(_("Số đầu kỳ không gồm đảng viên của %(list)s.") % {"list": listed})
     return notes
+
+
+def _moved(entries, one, many) -> list[tuple[dt.date, str]]:
+    """Each unit by name, or, for more than three that moved on one day from (or to) one
+    parent, their number and that parent (the 2025 reform moved a town's twenty cells)."""
+    groups: dict[tuple[dt.date, str], list[str]] = defaultdict(list)
+    for _pk, name, d, via in entries:
+        groups[(d, via)].append(name)
+    out = []
+    for (d, via), names in sorted(groups.items()):
+        if len(names) > 3 and via:
+            out.append((d, many % {"n": len(names), "via": via, "d": _day(d)}))
+        else:
+            out += [(d, one % {"unit": name, "d": _day(d)}) for name in names]
+    return out
 
 
 def _people_of(units: set[int], start: dt.date, end: dt.date) -> list[_Person]:

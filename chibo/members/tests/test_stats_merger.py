@@ -255,6 +255,35 @@ def test_a_cell_moved_between_communes_counts_where_it_ends_and_both_say_so(merg
     assert [before.get(k) for k in "AD"] == [2, 2] and before.notes == []
 
 
+def test_many_cells_moved_together_are_named_by_their_number_and_parent(merged):
+    m = merged
+    y = m.year + 1
+    born = D(m.year - 5, 1, 1)
+    cells = [Unit.objects.get(name="Chi bộ bản Nà Hỳ 1")] + [
+        make_unit(_fresh(m.other), UnitKind.CELL, f"Chi bộ bản Nà Hỳ {n}", on=born)
+        for n in (2, 3, 4)
+    ]
+    dec = decision(D(y, 5, 1), "9-QĐ/TU")
+    for cell in cells:
+        MoveUnit(dec, unit=_fresh(cell), new_parent=_fresh(m.ql)).execute(actor=None)
+    here = stats.movement(_fresh(m.ql), *_year(y))
+    assert here.notes == [
+        (
+            "A",
+            "Số đầu kỳ gồm cả đảng viên của 4 tổ chức đảng trước trực thuộc Đảng bộ xã Nà Hỳ "
+            f"(chuyển về ngày 01/05/{y}).",
+        )
+    ]
+    there = stats.movement(_fresh(m.other), *_year(y))
+    assert there.notes == [
+        (
+            "A",
+            "Số đầu kỳ không gồm đảng viên của 4 tổ chức đảng nay trực thuộc Đảng bộ xã Quảng "
+            f"Lâm (chuyển đi ngày 01/05/{y}).",
+        )
+    ]
+
+
 # --- The page, its Excel file and the API -------------------------------------------------
 
 
