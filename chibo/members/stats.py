@@ -3,10 +3,12 @@ functions of (unit subtree, period) over the events and placements.
 
 - Biểu 1, movement: A (on the roll the day before the period) + B (admitted, transferred in,
   restored) − C (died, expelled, struck off, resigned, transferred out) = D (on the roll at the
-  end). A member is "on the roll" of subtree S on day d when a home placement in force on d lies
-  in S on d (temporal closure) and the membership has not ended. B and C are read at the points
-  where that fact changes, so the identity holds by construction; a change caused only by the
-  tree being reorganized (a cell moved between subtrees) is shown as its own adjustment row.
+  end), over the unit as constituted at the period's end and the units merged into it (one set
+  of units for the whole period, see Constituency; decisions §31). A member is on the roll on
+  day d when their home placement of d is on a unit of that set and the membership has not
+  ended. B and C are read at the points where that fact changes, so the identity holds by
+  construction, and a restructuring (a merger, a cell moved) is never an arrival or a
+  departure: the note on A says what the set includes.
 - Biểu 2, admissions in the period with their breakdowns; Biểu 3, the stock at the end with its
   breakdowns; Biểu 7, badges, cards and transfer letters in the period.
 
