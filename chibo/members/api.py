@@ -541,6 +541,7 @@ class FormRowOut(Schema):
     indent: int
     value: float | None
     last_year: float | None
+    note: str = Field("", description="chú thích của dòng (số đầu kỳ gồm cả tổ chức hợp nhất…)")
 
 
 @router.get(
@@ -553,9 +554,19 @@ class FormRowOut(Schema):
 def form(request, unit_id: int, number: Literal["1", "2", "3", "7"], start: Day, end: Day):
     start, end = sorted((_clamp(start), _clamp(end)))
     unit = stats.unit_for_period(request.user, unit_id, end)
-    _form, rows = stats.with_last_year(int(number), unit, start, end)
+    form, rows = stats.with_last_year(int(number), unit, start, end)
+    notes: dict[str, list[str]] = {}
+    for code, text in form.notes:
+        notes.setdefault(code, []).append(str(text))
     return [
-        {"code": r.code, "label": str(r.label), "indent": r.indent, "value": v, "last_year": p}
+        {
+            "code": r.code,
+            "label": str(r.label),
+            "indent": r.indent,
+            "value": v,
+            "last_year": p,
+            "note": " ".join(notes.get(r.code, [])),
+        }
         for r, v, p in rows
     ]
 

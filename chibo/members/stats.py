@@ -3,10 +3,12 @@ functions of (unit subtree, period) over the events and placements.
 
 - Biểu 1, movement: A (on the roll the day before the period) + B (admitted, transferred in,
   restored) − C (died, expelled, struck off, resigned, transferred out) = D (on the roll at the
-  end). A member is "on the roll" of subtree S on day d when a home placement in force on d lies
-  in S on d (temporal closure) and the membership has not ended. B and C are read at the points
-  where that fact changes, so the identity holds by construction; a change caused only by the
-  tree being reorganized (a cell moved between subtrees) is shown as its own adjustment row.
+  end), over the unit as constituted at the period's end and the units merged into it (one set
+  of units for the whole period, see Constituency; decisions §33). A member is on the roll on
+  day d when their home placement of d is on a unit of that set and the membership has not
+  ended. B and C are read at the points where that fact changes, so the identity holds by
+  construction, and a restructuring (a merger, a cell moved) is never an arrival or a
+  departure: the note on A says what the set includes.
 - Biểu 2, admissions in the period with their breakdowns; Biểu 3, the stock at the end with its
   breakdowns; Biểu 7, badges, cards and transfer letters in the period.
 
@@ -17,12 +19,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from chibo.org.models import Unit, UnitAncestry
+from chibo.core import params
+from chibo.org.choices import RestructureKind
+from chibo.org.models import Lineage, Unit, UnitAncestry, UnitLink, UnitVersion, in_force
+from chibo.org.selectors import unit_as_of
 
 from . import choices as c
 from .lifecycle import ENDING, EventKind, effective_events, state_on
@@ -38,6 +43,7 @@ class Row:
     label: str
     value: int | float | None  # None: not tracked (shown as "—", never as 0)
     indent: int = 0
+    mark: str = ""  # "(*)": a footnote is about this row
 
 
 @dataclass
@@ -45,6 +51,10 @@ class Form:
     number: int
     title: str
     rows: list[Row] = field(default_factory=list)
+    # Footnotes under the table: (the code of the row each is about, its text).
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    # Biểu 1: (unit, name, date) of the units merged in whose members A includes.
+    merged_in: list[tuple[int, str, dt.date]] = field(default_factory=list)
 
     def get(self, code: str):
         return next(r.value for r in self.rows if r.code == code)
@@ -127,77 +137,218 @@ def _province_of(root: Unit) -> int | None:
     return root.pk if root.kind == "province" else root.province_id
 
 
+def _day(d: dt.date) -> str:
+    return f"{d:%d/%m/%Y}"
+
+
+@dataclass
+class Constituency:
+    """The units a Biểu 1 of `root` counts, for a period whose A is counted on `first` (the
+    day before the period) and D on `last`: the unit as constituted on `last` (its subtree
+    that day), the units merged into any of them (transitively, by the lineage of merges up to
+    `last`), and the units dissolved during the period while they lay under one of those. One
+    fixed set for the whole period: a member moving between two of its units (the merger itself
+    moving the old communes' members into the new one) neither arrives nor leaves, and a cell
+    changing parent never changes the count.
+
+    What A includes that the unit's own roll of `first` did not, and what it leaves out, for the
+    footnote, each as (unit, its name, the day): `merged_in`, the units merged in after `first`
+    that lay outside the set the day before (the old communes, not their cells); `moved_in`,
+    the units that came under it after `first` without a merger, and `moved_out`, those under it
+    on `first` that belong elsewhere on `last`, each with the name of its parent on the other
+    side (where it came from, where it went; "" if none)."""
+
+    units: set[int]
+    merged_in: list[tuple[int, str, dt.date]] = field(default_factory=list)
+    moved_in: list[tuple[int, str, dt.date, str]] = field(default_factory=list)
+    moved_out: list[tuple[int, str, dt.date, str]] = field(default_factory=list)
+
+
+def _name_on(unit_id: int, d: dt.date) -> str:
+    version = UnitVersion.objects.filter(in_force(d), unit_id=unit_id).first()
+    return version.name if version else Unit.objects.get(pk=unit_id).name
+
+
+def _parent_on(unit_id: int, d: dt.date) -> int | None:
+    return (
+        UnitLink.objects.filter(in_force(d), child_id=unit_id)
+        .values_list("parent_id", flat=True)
+        .first()
+    )
+
+
+def constituency(root: Unit, first: dt.date, last: dt.date) -> Constituency:
+    subtree = UnitAncestry.objects.filter(in_force(last), ancestor=root).values("unit_id")
+    units = set(subtree.values_list("unit_id", flat=True))
+    merges: dict[int, dt.date] = {}
+    dissolved: set[int] = set()
+    frontier = subtree  # a subquery the first time (a province's subtree is thousands of units)
+    while True:
+        grown: set[int] = set()
+        for pred, d in Lineage.objects.filter(
+            successor_id__in=frontier, date__lte=last, event__kind=RestructureKind.MERGE
+        ).values_list("predecessor_id", "date"):
+            merges.setdefault(pred, d)
+            grown.add(pred)
+        # Units dissolved within the period while they lay under one of the set (their last
+        # day's ancestry reaches it): their members left them for the set's other cells or
+        # left the set, both counted. A unit with a successor belongs to its successor's set.
+        ended = set(
+            UnitAncestry.objects.filter(
+                ancestor_id__in=frontier,
+                unit__valid_to__lte=last,
+                unit__valid_to__gt=first,
+                valid_from__lt=F("unit__valid_to"),
+            )
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=F("unit__valid_to")))
+            .exclude(unit_id__in=Lineage.objects.values("predecessor_id"))
+            .values_list("unit_id", flat=True)
+        )
+        dissolved |= ended
+        grown |= ended
+        if not grown - units:
+            break
+        frontier = sorted(grown - units)
+        units |= grown
+    out = Constituency(units)
+    for pred, d in sorted(merges.items(), key=lambda x: (x[1], x[0])):
+        if d <= first:
+            continue  # merged before A's day: A counts it inside its successor already
+        if _parent_on(pred, d - DAY) in units:
+            continue  # one of the set's own units (an old commune's cell): named with it
+        out.merged_in.append((pred, _name_on(pred, d - DAY), d))
+    # Which units lay, on `first`, under the unit or under one merged into it (or dissolved in
+    # it): the tree A would have been counted in without the restatement.
+    tops = sorted({root.pk} | set(merges) | dissolved)
+    then: dict[int, dt.date | None] = {}
+    for unit_id, until in UnitAncestry.objects.filter(
+        in_force(first), ancestor_id__in=tops
+    ).values_list("unit_id", "valid_to"):
+        then[unit_id] = min(d for d in (then.get(unit_id), until) if d) if until else None
+    came = set(
+        Unit.objects.filter(in_force(first), pk__in=sorted(units - set(then))).values_list(
+            "pk", flat=True
+        )
+    )
+    for unit_id in sorted(came):
+        if _parent_on(unit_id, last) in came:
+            continue  # moved with its parent: named with it
+        day = (
+            UnitAncestry.objects.filter(unit_id=unit_id, ancestor_id__in=tops, valid_from__gt=first)
+            .order_by("valid_from")
+            .values_list("valid_from", flat=True)
+            .first()
+        )
+        source = _parent_on(unit_id, first)
+        via = _name_on(source, first) if source else ""
+        out.moved_in.append((unit_id, _name_on(unit_id, last), day or last, via))
+    went = set(then) - units
+    for unit_id in sorted(went):
+        if _parent_on(unit_id, first) in went:
+            continue
+        dest = _parent_on(unit_id, last)
+        via = _name_on(dest, last) if dest else ""
+        out.moved_out.append((unit_id, _name_on(unit_id, first), then[unit_id] or last, via))
+    out.moved_in.sort(key=lambda x: (x[2], x[1]))
+    out.moved_out.sort(key=lambda x: (x[2], x[1]))
+    return out
+
+
+def _a_notes(own: Constituency) -> list[str]:
+    """The footnote on A: the units whose members it includes though they were not under the
+    unit on the day before the period, and those it leaves out."""
+    parts = []
+    by_day: dict[dt.date, list[str]] = defaultdict(list)
+    for _pk, name, d in own.merged_in:
+        by_day[d].append(name)
+    parts += [
+        (d, _("%(units)s (hợp nhất ngày %(d)s)") % {"units": ", ".join(names), "d": _day(d)})
+        for d, names in by_day.items()
+    ]
+    parts += _moved(
+        own.moved_in,
+        _("%(unit)s (chuyển về ngày %(d)s)"),
+        _("%(n)d tổ chức đảng trước trực thuộc %(via)s (chuyển về ngày %(d)s)"),
+    )
+    notes = []
+    if parts:
+        listed = "; ".join(text for _d, text in sorted(parts, key=lambda x: x[0]))
+        notes.append(_("Số đầu kỳ gồm cả đảng viên của %(list)s.") % {"list": listed})
+    if own.moved_out:
+        gone = _moved(
+            own.moved_out,
+            _("%(unit)s (chuyển đi ngày %(d)s)"),
+            _("%(n)d tổ chức đảng nay trực thuộc %(via)s (chuyển đi ngày %(d)s)"),
+        )
+        listed = "; ".join(text for _d, text in gone)
+        notes.append(_("Số đầu kỳ không gồm đảng viên của %(list)s.") % {"list": listed})
+    return notes
+
+
+def _moved(entries, one, many) -> list[tuple[dt.date, str]]:
+    """Each unit by name, or, for more than three that moved on one day from (or to) one
+    parent, their number and that parent (the 2025 reform moved a town's twenty cells)."""
+    groups: dict[tuple[dt.date, str], list[str]] = defaultdict(list)
+    for _pk, name, d, via in entries:
+        groups[(d, via)].append(name)
+    out = []
+    for (d, via), names in sorted(groups.items()):
+        if len(names) > 3 and via:
+            out.append((d, many % {"n": len(names), "via": via, "d": _day(d)}))
+        else:
+            out += [(d, one % {"unit": name, "d": _day(d)}) for name in names]
+    return out
+
+
+def _people_of(units: set[int], start: dt.date, end: dt.date) -> list[_Person]:
+    """Members with a home placement on one of `units` overlapping [start, end]."""
+    ids = set(
+        Placement.objects.filter(
+            kind=Placement.Kind.HOME, unit_id__in=sorted(units), valid_from__lte=end
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start))
+        .values_list("member_id", flat=True)
+    )
+    placements: dict[int, list[Placement]] = defaultdict(list)
+    for p in (
+        Placement.objects.filter(member_id__in=ids, kind=Placement.Kind.HOME)
+        .select_related("unit", "transfer__from_unit")
+        .order_by("valid_from", "id")
+    ):
+        placements[p.member_id].append(p)
+    events: dict[int, list] = defaultdict(list)
+    for e in MemberEvent.objects.filter(member_id__in=ids, effective_date__lte=end):
+        events[e.member_id].append(e)
+    return [
+        _Person(m, placements[m.pk], effective_events(events[m.pk]))
+        for m in Member.objects.filter(pk__in=ids)
+    ]
+
+
 def movement(root: Unit, start: dt.date, end: dt.date) -> Form:
-    """Biểu 1 for `root`'s subtree over [start, end]."""
+    """Biểu 1 for `root` over [start, end], counted over its constituency (see Constituency):
+    A on the day before the period, D on its last day (the unit's last day, if it ended
+    within the period), B and C at the days a member enters or leaves the set."""
     before = start - DAY
-    scope = _Scope(root, before, end)
-    province = _province_of(root)
+    notes: list[tuple[str, str]] = []
+    last = end
+    if root.valid_to is not None and root.valid_to <= end:
+        last = root.valid_to - DAY
+        ended = (
+            _("%(u)s chấm dứt hoạt động từ ngày %(d)s: số cuối kỳ tính đến ngày %(l)s.")
+            % {"u": root.name, "d": _day(root.valid_to), "l": _day(last)}
+            if last >= start
+            else _("%(u)s chấm dứt hoạt động từ ngày %(d)s, trước kỳ báo cáo.")
+            % {"u": root.name, "d": _day(root.valid_to)}
+        )
+        notes.append(("D", ended))
     n = Counter()
-    transfers = {
-        t.member_id: t
-        for t in Transfer.objects.filter(departed_on__lte=end, departed_on__gte=before)
-        .exclude(kind=Transfer.Kind.TEMPORARY)
-        .select_related("to_unit")
-    }
-    for person in _people(scope, before, end):
-        on_a = _on_roll(person, scope, before)
-        on_d = _on_roll(person, scope, end)
-        n["A"] += on_a
-        n["D"] += on_d
-        # The days on which "on the roll" may change: events and placement boundaries.
-        days = {e.effective_date for e in person.events if start <= e.effective_date <= end}
-        for p in person.placements:
-            bounds = [p.valid_from, p.valid_to]
-            for f, t in scope.periods.get(p.unit_id, ()):  # the cell entering or leaving S
-                bounds += [f, t]
-            days.update(d for d in bounds if d is not None and start <= d <= end)
-        was = on_a
-        for d in sorted(days):
-            now = _on_roll(person, scope, d)
-            if now == was:
-                continue
-            kinds = {e.kind for e in person.events if e.effective_date == d}
-            if now:  # entered the roll on d
-                if kinds & {EventKind.ADMISSION, EventKind.READMISSION}:
-                    n["B1"] += 1
-                elif EventKind.RESTORATION in kinds:
-                    n["B3"] += 1
-                else:
-                    p = person.home_on(d)
-                    prev = person.home_on(d - DAY)
-                    if prev is not None and prev.unit_id != p.unit_id or p.transfer_id:
-                        if p.transfer_id:
-                            other = p.transfer.from_unit.province_id
-                        else:
-                            other = prev.unit.province_id
-                        n["B2a" if other != province else "B2b"] += 1
-                    else:
-                        n["ADJ"] += 1  # the cell itself moved into the subtree
-            else:  # left the roll on d
-                ending = kinds & set(ENDING)
-                if EventKind.DEATH in ending:
-                    n["C1"] += 1
-                elif EventKind.EXPULSION in ending:
-                    n["C2"] += 1
-                elif EventKind.STRIKE_OFF in ending:
-                    n["C3"] += 1
-                    if state_on(person.events, d - DAY).stage == "probationary":
-                        n["C3p"] += 1
-                elif EventKind.RESIGNATION in ending:
-                    n["C4"] += 1
-                else:
-                    prev = person.home_on(d - DAY)
-                    nxt = person.home_on(d)
-                    if nxt is None or (prev is not None and nxt.unit_id != prev.unit_id):
-                        if nxt is not None:
-                            other = nxt.unit.province_id
-                        else:
-                            t = transfers.get(person.member.pk)
-                            other = t.to_unit.province_id if t and t.to_unit else None
-                        n["C5a" if other != province else "C5b"] += 1
-                    else:
-                        n["ADJ"] -= 1  # the cell itself moved out of the subtree
-            was = now
+    merged_in: list[tuple[int, str, dt.date]] = []
+    if last >= start:
+        own = constituency(root, before, last)
+        merged_in = own.merged_in
+        _count_movement(n, root, own.units, before, last)
+        notes[:0] = [("A", text) for text in _a_notes(own)]
     b = n["B1"] + n["B2a"] + n["B2b"] + n["B3"]
     c_ = n["C1"] + n["C2"] + n["C3"] + n["C4"] + n["C5a"] + n["C5b"]
     rows = [
@@ -219,9 +370,82 @@ def movement(root: Unit, start: dt.date, end: dt.date) -> Form:
         Row("C5b", _("b) Đi đơn vị khác trong tỉnh"), n["C5b"], 2),
     ]
     if n["ADJ"]:
-        rows.append(Row("ADJ", _("Điều chỉnh do sắp xếp tổ chức"), n["ADJ"]))
+        # Only a member whose first placement in the system starts after their admission (a
+        # roll loaded later) enters without a movement; restructuring never does any more.
+        rows.append(Row("ADJ", _("Điều chỉnh: đảng viên bắt đầu được theo dõi trong kỳ"), n["ADJ"]))
     rows.append(Row("D", _("D. Đảng viên cuối kỳ (D = A + B − C)"), n["D"]))
-    return Form(1, _("Biểu 1: Tăng, giảm đảng viên"), rows)
+    return Form(1, _("Biểu 1: Tăng, giảm đảng viên"), rows, notes, merged_in)
+
+
+def _count_movement(n: Counter, root: Unit, units: set[int], before: dt.date, end: dt.date):
+    province = _province_of(root)
+    people = _people_of(units, before, end)
+    transfers = {
+        t.member_id: t
+        for t in Transfer.objects.filter(
+            member_id__in=[p.member.pk for p in people],
+            departed_on__lte=end,
+            departed_on__gte=before,
+        )
+        .exclude(kind=Transfer.Kind.TEMPORARY)
+        .order_by("departed_on", "id")
+        .select_related("to_unit")
+    }
+
+    def on_roll(person: _Person, d: dt.date) -> bool:
+        p = person.home_on(d)
+        return p is not None and p.unit_id in units and state_on(person.events, d).is_member
+
+    for person in people:
+        was = on_roll(person, before)
+        n["A"] += was
+        n["D"] += on_roll(person, end)
+        # The days on which "on the roll" may change: events and placement boundaries.
+        days = {e.effective_date for e in person.events if before < e.effective_date <= end}
+        for p in person.placements:
+            days.update(d for d in (p.valid_from, p.valid_to) if d and before < d <= end)
+        for d in sorted(days):
+            now = on_roll(person, d)
+            if now == was:
+                continue
+            kinds = {e.kind for e in person.events if e.effective_date == d}
+            if now:  # entered the set on d
+                if kinds & {EventKind.ADMISSION, EventKind.READMISSION}:
+                    n["B1"] += 1
+                elif EventKind.RESTORATION in kinds:
+                    n["B3"] += 1
+                else:
+                    p = person.home_on(d)
+                    prev = person.home_on(d - DAY)
+                    if p.transfer_id or (prev is not None and prev.unit_id != p.unit_id):
+                        if p.transfer_id:
+                            other = p.transfer.from_unit.province_id
+                        else:
+                            other = prev.unit.province_id
+                        n["B2a" if other != province else "B2b"] += 1
+                    else:
+                        n["ADJ"] += 1  # first placed in the system after their admission
+            else:  # left the set on d
+                ending = kinds & set(ENDING)
+                if EventKind.DEATH in ending:
+                    n["C1"] += 1
+                elif EventKind.EXPULSION in ending:
+                    n["C2"] += 1
+                elif EventKind.STRIKE_OFF in ending:
+                    n["C3"] += 1
+                    if state_on(person.events, d - DAY).stage == "probationary":
+                        n["C3p"] += 1
+                elif EventKind.RESIGNATION in ending:
+                    n["C4"] += 1
+                else:
+                    nxt = person.home_on(d)
+                    if nxt is not None:
+                        other = nxt.unit.province_id
+                    else:
+                        t = transfers.get(person.member.pk)
+                        other = t.to_unit.province_id if t and t.to_unit else None
+                    n["C5a" if other != province else "C5b"] += 1
+            was = now
 
 
 AGE_BANDS = [(18, 30), (31, 35), (36, 40), (41, 45), (46, 50), (51, 55), (56, 60), (61, 200)]
@@ -379,7 +603,6 @@ def services_form(root: Unit, start: dt.date, end: dt.date) -> Form:
                 cards[e.data.get("reason", "new")] += 1
     rows = [Row("awards", _("I. Khen thưởng (chưa theo dõi trong hệ thống)"), None)]
     rows.append(Row("badges", _("II. Huy hiệu Đảng"), sum(badges.values())))
-    from chibo.core import params
 
     for years in params.get("badge_milestones_years", end):
         rows.append(
@@ -423,8 +646,6 @@ def unit_for_period(user, unit_id: int, end: dt.date) -> Unit:
     its time there only. 404 else."""
     from django.utils import timezone
 
-    from chibo.org.selectors import unit_as_of
-
     return unit_as_of(user, unit_id, min(end, timezone.localdate()))
 
 
@@ -441,8 +662,38 @@ def compute(number: int, root: Unit, start: dt.date, end: dt.date) -> Form:
 
 
 def with_last_year(number: int, root: Unit, start: dt.date, end: dt.date):
-    """(row, this period's value, the same period last year's value) for the form."""
+    """(the form, [(row, this period's value, the same period last year's value)]). A row
+    that only one column has (Biểu 1's adjustment) is shown in both, 0 in the other, so that
+    each column adds up; the form's notes are those of both columns (each column's own, when
+    they differ)."""
     now = compute(number, root, start, end)
     before = compute(number, root, add_months(start, -12), add_months(end, -12))
+    rows = list(now.rows)
+    for r in before.rows:
+        if all(x.code != r.code for x in rows):  # Biểu 1's adjustment: above the last row, D
+            rows.insert(len(rows) - 1, r)
+    values = {r.code: r.value for r in now.rows}
     previous = {r.code: r.value for r in before.rows}
-    return now, [(r, r.value, previous.get(r.code)) for r in now.rows]
+
+    def cell(r: Row, column: dict):
+        if r.code in column:
+            return column[r.code]
+        return None if r.value is None else 0
+
+    if now.notes == before.notes:
+        notes = list(now.notes)
+    else:
+        notes = [(code, _("Kỳ này: %(n)s") % {"n": n}) for code, n in now.notes]
+        notes += [(code, _("Cùng kỳ năm trước: %(n)s") % {"n": n}) for code, n in before.notes]
+    noted = {code for code, _n in notes}
+    rows = [replace(r, mark=MARKS[r.code]) if r.code in noted else r for r in rows]
+    form = replace(now, rows=rows, notes=notes)
+    return form, [(r, cell(r, values), cell(r, previous)) for r in rows]
+
+
+MARKS = {"A": "(*)", "D": "(**)"}  # the rows a note can be about
+
+
+def footnotes(form: Form) -> list[str]:
+    """The notes each after the mark of its row, as the page and the Excel file show them."""
+    return [f"{MARKS[code]} {text}" for code, text in form.notes]

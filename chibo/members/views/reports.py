@@ -14,18 +14,20 @@ from django.utils.translation import gettext as _
 
 from chibo.audit.exports import xlsx_response
 from chibo.audit.services import record
+from chibo.core import documents
 from chibo.core.scope import can
 from chibo.org.models import Unit
 
 from .. import choices as c
+from .. import duplicates, letters, reconciliation, stats
 from ..forms import parse_on
 from ..models import Member, Transfer
+from ..records import may_see_sensitive
 from .records import EVENT_LABELS, _member, _require_members, _unit
 
 
 @login_required
 def stats_view(request, pk: int):
-    from .. import stats
 
     today = timezone.localdate()
     number = request.GET.get("form", "1")
@@ -38,17 +40,23 @@ def stats_view(request, pk: int):
         start, end = end, start
     unit = stats.unit_for_period(request.user, pk, end)
     form, rows = stats.with_last_year(number, unit, start, end)
+    notes = stats.footnotes(form)
     if request.GET.get("format") == "xlsx":
+        table = [
+            [
+                "    " * r.indent + str(r.label) + (f" {r.mark}" if r.mark else ""),
+                "—" if v is None else v,
+                "—" if p is None else p,
+            ]
+            for r, v, p in rows
+        ]
         return xlsx_response(
             actor=request.user,
             action=f"export.form{number}",
             filename=f"bieu-{number}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
             title=f"Biểu {number}",
             headers=[str(form.title), _("Kỳ này"), _("Cùng kỳ năm trước")],
-            rows=(
-                ["    " * r.indent + str(r.label), "—" if v is None else v, "—" if p is None else p]
-                for r, v, p in rows
-            ),
+            rows=table + ([[""]] + [[n] for n in notes] if notes else []),
             unit=unit,
             filters={"from": start.isoformat(), "to": end.isoformat()},
         )
@@ -60,6 +68,7 @@ def stats_view(request, pk: int):
             "unit": unit,
             "form": form,
             "rows": rows,
+            "notes": notes,
             "number": number,
             "start": start,
             "end": end,
@@ -71,7 +80,6 @@ def stats_view(request, pk: int):
 
 @login_required
 def reconciliation_view(request, pk: int):
-    from .. import reconciliation
 
     unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
     if request.method == "POST":
@@ -119,10 +127,6 @@ def transfer_letter(request, pk: int):
     """The transfer letter as DOCX (default) or PDF, for the sending or the receiving side."""
     from django.http import HttpResponse
 
-    from chibo.core import documents
-
-    from .. import letters
-
     t = get_object_or_404(
         Transfer.objects.restrict(request.user)
         .exclude(kind=Transfer.Kind.INTERNAL)
@@ -153,7 +157,6 @@ def transfer_letter(request, pk: int):
 
 @login_required
 def duplicates_view(request):
-    from .. import duplicates
 
     unit = _unit(request)
     return render(
@@ -170,8 +173,6 @@ def duplicates_view(request):
 
 @login_required
 def merge_view(request, keep: int, drop: int):
-    from .. import duplicates
-    from ..records import may_see_sensitive
 
     a, b = _member(request, keep), _member(request, drop)
     _require_members(request, a)  # the page shows both present records: only their keepers
