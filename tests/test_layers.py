@@ -186,3 +186,79 @@ def test_the_walk_sees_what_it_must(module, source, is_test, expected):
     # The checker itself: a planted violation is found, an allowed import is not.
     got = violations(module, imports_of(source, module), is_test)
     assert len(got) == expected, got
+
+
+def module_graph() -> dict[str, set[str]]:
+    """Which chibo module imports which at load time (imports inside functions left out): an
+    import of a name that is itself a module (`from . import selectors`) counts as that module."""
+    files = {m: (p, pkg) for m, p, pkg, is_test in sources() if not is_test}
+    graph: dict[str, set[str]] = {}
+    for module, (path, is_package) in files.items():
+        tree = ast.parse(path.read_text())
+        base = module.split(".") if is_package else module.split(".")[:-1]
+        out: set[str] = set()
+        for node in tree.body:  # module level only (a function's import runs later)
+            if isinstance(node, ast.Import):
+                out |= {a.name for a in node.names if a.name in files}
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    up = base[: len(base) - node.level + 1]
+                    target = ".".join(up + ([node.module] if node.module else []))
+                else:
+                    target = node.module or ""
+                for a in node.names:
+                    if f"{target}.{a.name}" in files:
+                        out.add(f"{target}.{a.name}")
+                    elif target in files:
+                        out.add(target)
+        graph[module] = out - {module}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import loops (strongly connected groups of more than one module), Tarjan's way."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_module_imports_itself_the_long_way_round():
+    # A loop inside an app works only by the luck of which module loads first (selectors →
+    # followup → preparation → selectors did, until a script imported followup first).
+    loops = [
+        g for g in cycles(module_graph()) if not all(m.endswith("__init__") for m in g)
+    ]
+    assert not loops, loops
+
+
+def test_the_loop_finder_finds_a_loop():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []

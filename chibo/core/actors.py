@@ -1,8 +1,8 @@
 """Who a write is by. Every service takes `actor` keyword-only (ARCHITECTURE invariant 2): the
 user at the page, the API or the import — or, for what no person does (the demo, a command, a
 restructuring's consequences carried out by the receiving app), the explicit `SYSTEM`. There is
-no silent third way: `actor=None` is refused, so a forgotten actor can never skip the permission
-check or leave an audit row without an author."""
+no silent third way: a missing actor (None) is refused, so a forgotten actor can never skip the
+permission check or leave an audit row without an author."""
 
 from __future__ import annotations
 

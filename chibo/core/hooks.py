@@ -22,13 +22,15 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-# fn(request, unit, on) -> Panel | None — a section of the unit page (org's page).
+# fn(request, unit, on, version) -> Panel | None — a section of the unit page (org's page);
+# `version` is the unit's version on `on` (None when it did not exist that day).
 UNIT_PAGE_PANELS = "unit_page_panels"
-# fn(request, member, on) -> Panel | None — a section of the member page (`on`: today, or the
-# last day of the period a departure copy shows).
+# fn(request, member, on) -> Panel | None — a section of the member page: `member` is the
+# record the reader may see (for a unit the member left, the departure's copy as it was then)
+# and `on` today or the copy's last day; a panel reads its own rows through the gate.
 MEMBER_PAGE_PANELS = "member_page_panels"
-# fn(user, units, today) -> iterable of deadline items (each app's own dataclass with
-# `due`, `title`, `url`, `unit`).
+# fn(user, unit, on) -> iterable of deadline items for the unit's "Việc đến hạn" page, each with
+# `status` ("overdue", "due" or "soon"), `date`, `text` and `url` (the app's own dataclass).
 DEADLINE_ITEMS = "deadline_items"
 # fn(request) -> Panel | None — a card of the home page.
 HOME_CARDS = "home_cards"

@@ -31,17 +31,9 @@ from .models import (
     Visit,
 )
 from .preparation import require_editor
+from .selectors import covering
 
 CELL_MEETINGS = COUNTS_AS_REGULAR | COUNTS_AS_THEMATIC | {MeetingKind.EXTRAORDINARY}
-
-
-def covering(unit: Unit, on: dt.date):
-    """Assignments in force on `on` that cover `unit` (on the unit or an organization above)."""
-    return (
-        FollowUp.objects.filter(unit__path__in=unit.lineage_paths(), valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
-        .select_related("user", "unit")
-    )
 
 
 def follower(meeting: Meeting, user_id: int):

@@ -16,7 +16,7 @@ from chibo.members.models import Member, MemberEvent, Placement
 from chibo.members.selectors import members_on
 from chibo.org.models import Unit, UnitAncestry, in_force
 
-from .followup import covering
+from .models import FollowUp
 
 
 @dataclass(frozen=True)
@@ -113,4 +113,13 @@ def matters_of(visible: QuerySet, unit: Unit) -> QuerySet:
         )
         .select_related("meeting__unit", "routed_to")
         .order_by(F("answered_on").asc(nulls_first=True), "-id")
+    )
+
+
+def covering(unit: Unit, on: dt.date):
+    """Assignments in force on `on` that cover `unit` (on the unit or an organization above)."""
+    return (
+        FollowUp.objects.filter(unit__path__in=unit.lineage_paths(), valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .select_related("user", "unit")
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,8 +45,6 @@ def admit(
     received on `decision_received_on`; the ceremony held on `ceremony_on` starts the 12-month
     probation. Checks the age in months, the over-60 route, and the 30-working-day ceremony
     deadline (later only with the upper committee's consent, whose reference is recorded)."""
-    from django.core.exceptions import PermissionDenied
-
     if not allowed(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền ghi nhận kết nạp ở chi bộ này."))
     errors = []
@@ -180,8 +178,6 @@ def record_admission_decision(
 ):
     """The cell received an admission decision; the ceremony is to come (its deadline shows on
     the deadlines page until it is held)."""
-    from django.core.exceptions import PermissionDenied
-
     if not allowed(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền ghi nhận kết nạp ở chi bộ này."))
     errors = _admission_checks(

@@ -57,6 +57,8 @@ def add_member(
 ) -> Member:
     """A member as committees already know them: their admission (and recognition, if any)
     become events, so the state on every date derives from them like for anyone else."""
+    if not allowed(actor, "members", unit):
+        raise PermissionDenied(_("Bạn không có quyền ghi nhận thông tin đảng viên ở chi bộ này."))
     m = _place_new_member(
         unit,
         placed_on,
@@ -193,6 +195,7 @@ def record_event(
 ) -> MemberEvent:
     """Record a lifecycle event; refused (nothing written) when the member's history would no
     longer hold, e.g. a recognition for someone already official."""
+    _require_members(actor, member)
     if kind not in EventKind.values or kind == EventKind.VOID:
         raise ValidationError(_("Loại sự kiện không hợp lệ."))
     event = _add_event(
@@ -237,6 +240,7 @@ def correct_event(
 ) -> MemberEvent:
     """Correct a recorded event by a correcting event (never by editing or deleting it). With
     kind=VOID the event is annulled."""
+    _require_members(actor, event.member)
     if hasattr(event, "corrected_by"):
         raise ValidationError(_("Sự kiện này đã được đính chính; hãy đính chính bản mới nhất."))
     new_kind = kind or event.kind
@@ -363,8 +367,6 @@ def refresh_denormalized(unit_ids) -> None:
 
 
 def _require_members(actor, member: Member) -> None:
-    from django.core.exceptions import PermissionDenied
-
     unit = member.home_unit or _last_home_unit(member)
     if not allowed(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền ghi nhận thông tin đảng viên ở chi bộ này."))

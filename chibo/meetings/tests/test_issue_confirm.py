@@ -195,3 +195,27 @@ def test_drafted_decisions_are_kept_and_numbered_on(world, people, today):
     # The first resolution adopts the drafted decisions; the second adds its own, numbered on.
     assert decisions.of(r.body) == ["1. Thu hoạch lúa.", "2. Thu phí.", "3. Sửa nhà văn hóa."]
     assert "Nghị quyết được 4/5" in r.body
+
+
+def test_a_draft_changed_after_the_confirmation_was_drawn_is_asked_again(client, world, voted):
+    # The question shows the draft as saved; if it changes before the answer (another editor,
+    # a vote's decision written in), the answer must not overwrite it with the older text.
+    r = papers.draft(actor=world.official_a, meeting=voted, kind="resolution")
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    url = reverse("meetings:paper_issue", args=[r.pk])
+    typed = {"summary": "về làm đường vào bản", "body": TYPED, "recipients": "Lưu chi bộ"}
+    ask = client.post(url, typed)
+    seen = ask.context["seen"]
+    assert f'name="seen" value="{seen}"' in ask.content.decode()
+    newer = TYPED + "\n3. Sửa lại máng nước đầu bản."
+    r.refresh_from_db()
+    papers.edit(actor=world.official_a, paper=r, summary=r.summary, body=newer, recipients="")
+    again = client.post(url, {**typed, "confirm": "1", "number": "1", "seen": seen})
+    assert again.status_code == 200
+    assert "Dự thảo đã thay đổi sau khi bạn xem" in again.content.decode()
+    r.refresh_from_db()
+    assert not r.issued and r.body == newer  # nothing overwritten, nothing issued
+    done = client.post(url, {"confirm": "1", "number": "1", "seen": again.context["seen"]})
+    assert done.status_code == 302
+    r.refresh_from_db()
+    assert r.issued and r.body == newer

@@ -38,3 +38,24 @@ def test_a_later_app_adds_to_the_member_page_and_the_agenda(registry, world, cli
         planned_on=dt.date.today() + dt.timedelta(days=10),
     )
     assert "Kiểm điểm nhiệm vụ được giao" in preparation.agenda_template(meeting)
+
+
+def test_a_later_app_adds_its_deadlines_to_the_units_page(registry, world, client):
+    from dataclasses import dataclass
+
+    @dataclass
+    class Due:
+        status: str
+        date: dt.date
+        text: str
+        url: str
+
+    registry.register(
+        hooks.DEADLINE_ITEMS,
+        lambda user, unit, on: [Due("overdue", on, f"Nộp bản kiểm điểm của {unit.name}", "/x/")],
+    )
+    client.login(username="canbo.a", password=PASSWORD)
+    page = client.get(reverse("members:deadlines") + f"?unit={world.commune_a.pk}")
+    html = page.content.decode()
+    assert '<a href="/x/">Nộp bản kiểm điểm của Đảng bộ xã Đồng Tâm</a>' in html
+    assert "Quá hạn" in html

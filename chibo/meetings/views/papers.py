@@ -124,6 +124,7 @@ def _confirm(request, p: Paper, number: int):
             "doc": papers.as_doc(p),
             "number": number,
             "number_text": papers.number_text(p, number),
+            "seen": p.updated_at.isoformat(),
         },
     )
 
@@ -138,6 +139,15 @@ def issue(request, pk: int):
         messages.error(request, _("Văn bản đã ban hành (%(n)s).") % {"n": papers.number_label(p)})
         return redirect("meetings:paper", pk=p.pk)
     saved_at = p.updated_at
+    seen = request.POST.get("seen")
+    if request.POST.get("confirm") == "1" and seen and seen != saved_at.isoformat():
+        # The draft changed after the confirmation was drawn (a vote's decision written in,
+        # another editor's save): ask again on what it is now, never overwrite it.
+        messages.warning(
+            request,
+            _("Dự thảo đã thay đổi sau khi bạn xem; hãy xem lại nội dung trước khi ban hành."),
+        )
+        return _confirm(request, p, papers.next_number(p)[1])
     try:
         p = _save(request, p)
         if p.updated_at != saved_at:

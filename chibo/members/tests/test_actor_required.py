@@ -52,3 +52,25 @@ def test_the_system_writes_with_no_person_named(world):
     m = _add(world, SYSTEM)
     row = AuditLog.objects.filter(object_id=str(m.pk), object_type="members.member").first()
     assert row is not None and row.actor_id is None
+
+
+def test_the_event_services_check_the_actor_too(world):
+    # record_event and correct_event are called by the other services and by the import: each
+    # checks the actor itself, so no caller can write past it (commune B's official here).
+    from django.core.exceptions import PermissionDenied
+
+    from chibo.members.services import correct_event, record_event
+
+    m = _add(world, SYSTEM)
+    events = m.events.count()
+    with pytest.raises(PermissionDenied):
+        _add(world, world.official_b)
+    with pytest.raises(PermissionDenied):
+        record_event(
+            actor=world.official_b, member=m, kind="death", effective_date=dt.date(2026, 1, 2)
+        )
+    with pytest.raises(PermissionDenied):
+        correct_event(actor=world.viewer_a, event=m.events.first(), note="sửa")
+    assert m.events.count() == events
+    record_event(actor=world.official_a, member=m, kind="death", effective_date=dt.date(2026, 1, 2))
+    assert m.events.count() == events + 1

@@ -341,7 +341,7 @@ def member_detail(request, pk: int):
             "sensitive": sensitive,
             # Later apps' sections of the member page (core/hooks.py), as of the page's day.
             "panels": hooks.render(
-                hooks.panels(hooks.MEMBER_PAGE_PANELS, request, real, page_day),
+                hooks.panels(hooks.MEMBER_PAGE_PANELS, request, m, page_day),
                 request,
                 {"m": m, "on": page_day},
             ),
@@ -451,7 +451,9 @@ def transfer_arrive(request, pk: int):
 def deadlines(request):
     unit = _unit(request)
     on = parse_on(request.GET.get("on"))
-    alerts = selectors.deadlines(unit, on)
+    alerts = list(selectors.deadlines(unit, on))
+    # Later apps' deadlines for the unit (core/hooks.py), after the members' own.
+    alerts += [a for fn in hooks.get(hooks.DEADLINE_ITEMS) for a in fn(request.user, unit, on)]
     incoming = list(transfers.awaiting_arrival(unit))
     return render(
         request,
