@@ -91,26 +91,7 @@ class _Person:
 
 def _people(scope: _Scope, start: dt.date, end: dt.date) -> list[_Person]:
     """Members with a home placement on a unit of the scope overlapping [start, end]."""
-    units = list(scope.periods)
-    ids = set(
-        Placement.objects.filter(kind=Placement.Kind.HOME, unit_id__in=units, valid_from__lte=end)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start))
-        .values_list("member_id", flat=True)
-    )
-    placements: dict[int, list[Placement]] = defaultdict(list)
-    for p in (
-        Placement.objects.filter(member_id__in=ids, kind=Placement.Kind.HOME)
-        .select_related("unit", "transfer__from_unit")
-        .order_by("valid_from", "id")
-    ):
-        placements[p.member_id].append(p)
-    events: dict[int, list] = defaultdict(list)
-    for e in MemberEvent.objects.filter(member_id__in=ids, effective_date__lte=end):
-        events[e.member_id].append(e)
-    return [
-        _Person(m, placements[m.pk], effective_events(events[m.pk]))
-        for m in Member.objects.filter(pk__in=ids)
-    ]
+    return _people_of(set(scope.periods), start, end)
 
 
 def _on_roll(person: _Person, scope: _Scope, d: dt.date) -> bool:
