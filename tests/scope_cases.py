@@ -569,7 +569,14 @@ MEETING_CASES = [
         )
         for name, body in (
             ("paper_edit", lambda w: {"summary": "Biên bản", "body": "Nội dung"}),
-            ("paper_issue#confirm", lambda w: {"confirm": "1", "number": "1"}),
+            (
+                "paper_issue#confirm",
+                lambda w: {
+                    "confirm": "1",
+                    "number": "1",
+                    "seen": type(_paper(w)).objects.get(pk=_paper(w).pk).updated_at.isoformat(),
+                },
+            ),
             ("paper_addendum", None),
         )
     ],

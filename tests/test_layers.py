@@ -253,9 +253,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_no_module_imports_itself_the_long_way_round():
     # A loop inside an app works only by the luck of which module loads first (selectors →
     # followup → preparation → selectors did, until a script imported followup first).
-    loops = [
-        g for g in cycles(module_graph()) if not all(m.endswith("__init__") for m in g)
-    ]
+    loops = [g for g in cycles(module_graph()) if not all(m.endswith("__init__") for m in g)]
     assert not loops, loops
 
 

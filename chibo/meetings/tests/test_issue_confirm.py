@@ -50,6 +50,12 @@ def voted(world, people, today):
     return m
 
 
+def _seen(paper) -> str:
+    """The mark the confirmation carries: the draft as it stood when asked."""
+    paper.refresh_from_db()
+    return paper.updated_at.isoformat()
+
+
 def _docx_text(content: bytes) -> str:
     from docx import Document
 
@@ -73,7 +79,7 @@ def test_issuing_saves_the_typed_text_then_asks_with_the_number(client, world, v
     assert not r.issued and r.body == TYPED and r.summary == "về làm đường vào bản"
     assert not AuditLog.objects.filter(action="meetings.paper_issue").exists()
     # The confirmation posts the number it showed (and the text it showed).
-    done = client.post(url, {**typed, "confirm": "1", "number": "1"})
+    done = client.post(url, {**typed, "confirm": "1", "number": "1", "seen": ask.context["seen"]})
     assert done.status_code == 302
     r.refresh_from_db()
     assert r.issued and papers.number_label(r) == "Số 01-NQ/CB" and r.body == TYPED
@@ -90,13 +96,14 @@ def test_a_number_taken_meanwhile_is_asked_again(client, world, people, voted):
     url = reverse("meetings:paper_issue", args=[first.pk])
     assert "số 01-NQ/CB?" in client.post(url).content.decode()
     papers.issue(actor=world.official_a, paper=second)  # another office takes 01 meanwhile
-    again = client.post(url, {"confirm": "1", "number": "1"})
+    first.refresh_from_db()
+    again = client.post(url, {"confirm": "1", "number": "1", "seen": _seen(first)})
     assert again.status_code == 200
     page = again.content.decode()
     assert "Ban hành Nghị quyết số 02-NQ/CB?" in page and "01-NQ/CB vừa được dùng" in page
     first.refresh_from_db()
     assert not first.issued
-    client.post(url, {"confirm": "1", "number": "2"})
+    client.post(url, {"confirm": "1", "number": "2", "seen": _seen(first)})
     first.refresh_from_db()
     assert first.number == 2
 
@@ -106,6 +113,8 @@ def test_a_resolution_with_no_decision_is_refused_and_keeps_what_was_typed(clien
     empty = "Căn cứ Điều lệ Đảng;\nCHI BỘ QUYẾT NGHỊ:\n\nNghị quyết được 4/5 đảng viên chính thức."
     assert client.login(username=world.official_a.username, password=PASSWORD)
     for confirm in ({}, {"confirm": "1", "number": "1"}):
+        if confirm:
+            confirm["seen"] = _seen(r)
         resp = client.post(
             reverse("meetings:paper_issue", args=[r.pk]),
             {"summary": "về nhiệm vụ", "body": empty + "\nGhi chú của thư ký", **confirm},
@@ -219,3 +228,20 @@ def test_a_draft_changed_after_the_confirmation_was_drawn_is_asked_again(client,
     assert done.status_code == 302
     r.refresh_from_db()
     assert r.issued and r.body == newer
+
+
+def test_an_answer_without_the_questions_mark_issues_nothing(client, world, voted):
+    # A hand-made POST of confirm=1 with new text and no "seen" (found by a probe): it is asked
+    # again, and neither the text nor the number is taken.
+    r = papers.draft(actor=world.official_a, meeting=voted, kind="resolution")
+    before = _seen(r)
+    assert client.login(username=world.official_a.username, password=PASSWORD)
+    url = reverse("meetings:paper_issue", args=[r.pk])
+    resp = client.post(url, {"confirm": "1", "number": "1", "summary": "chưa ai xem"})
+    assert resp.status_code == 200 and "Ban hành Nghị quyết số 01-NQ/CB?" in resp.content.decode()
+    r.refresh_from_db()
+    assert not r.issued and r.summary != "chưa ai xem" and _seen(r) == before
+    # With the mark, the posted text is not what is issued either: the draft as it was shown.
+    client.post(url, {"confirm": "1", "number": "1", "seen": before, "summary": "chưa ai xem"})
+    r.refresh_from_db()
+    assert r.issued and r.summary != "chưa ai xem"

@@ -202,6 +202,10 @@ def test_the_draft_is_edited_in_the_browser_then_issued(client, held, world):
     assert (
         "số 01-NQ/CB?" in client.post(reverse("meetings:paper_issue", args=[p.pk])).content.decode()
     )
-    client.post(reverse("meetings:paper_issue", args=[p.pk]), {"confirm": "1", "number": "1"})
+    p.refresh_from_db()
+    client.post(
+        reverse("meetings:paper_issue", args=[p.pk]),
+        {"confirm": "1", "number": "1", "seen": p.updated_at.isoformat()},
+    )
     page = client.get(reverse("meetings:paper", args=[p.pk])).content.decode()
     assert "Số 01-NQ/CB" in page and "Đoạn 2" in page and "Đã ban hành" in page

@@ -138,24 +138,27 @@ def issue(request, pk: int):
     if p.issued:
         messages.error(request, _("Văn bản đã ban hành (%(n)s).") % {"n": papers.number_label(p)})
         return redirect("meetings:paper", pk=p.pk)
-    saved_at = p.updated_at
-    seen = request.POST.get("seen")
-    if request.POST.get("confirm") == "1" and seen and seen != saved_at.isoformat():
-        # The draft changed after the confirmation was drawn (a vote's decision written in,
-        # another editor's save): ask again on what it is now, never overwrite it.
-        messages.warning(
-            request,
-            _("Dự thảo đã thay đổi sau khi bạn xem; hãy xem lại nội dung trước khi ban hành."),
-        )
+    confirming = request.POST.get("confirm") == "1"
+    if confirming and request.POST.get("seen") != p.updated_at.isoformat():
+        # The answer must be to this draft as it stands: without the question's mark, or after
+        # the draft changed since it was asked (a vote's decision written in, another editor's
+        # save), ask again on what it is now, never issue or overwrite unseen text.
+        if request.POST.get("seen"):
+            messages.warning(
+                request,
+                _("Dự thảo đã thay đổi sau khi bạn xem; hãy xem lại nội dung trước khi ban hành."),
+            )
         return _confirm(request, p, papers.next_number(p)[1])
     try:
-        p = _save(request, p)
-        if p.updated_at != saved_at:
-            messages.info(request, _("Đã lưu dự thảo."))
+        if not confirming:  # the answer issues what the question showed, as saved
+            saved_at = p.updated_at
+            p = _save(request, p)
+            if p.updated_at != saved_at:
+                messages.info(request, _("Đã lưu dự thảo."))
         papers.check_issue(p)
     except ValidationError as exc:
         return _refused(request, p, exc)
-    if request.POST.get("confirm") != "1":
+    if not confirming:
         return _confirm(request, p, papers.next_number(p)[1])
     raw = request.POST.get("number", "")
     try:
