@@ -12,6 +12,10 @@ Environment:
                            console (demo) — closed networks often have no mail server at all
   CHIBO_EMAIL_PORT, CHIBO_EMAIL_USER, CHIBO_EMAIL_PASSWORD, CHIBO_EMAIL_FROM
   CHIBO_SESSION_DAYS=14     days a login lasts; 0: until the browser closes (shared computers)
+  CHIBO_TRUSTED_PROXIES    comma list of addresses/networks of the deployment's own reverse proxy
+                           (e.g. 127.0.0.1,::1 for nginx on the same host). Only a request that
+                           arrives from one of them has its X-Forwarded-For (client IP: audit log,
+                           login throttle) and X-Forwarded-Proto (HTTPS) believed. Default: none.
   CHIBO_DEMO_TODAY=YYYY-MM-DD  the day the demo's recent data (this year's meetings, a transfer
                            awaiting arrival) is built around; default: the real date
 """
@@ -65,6 +69,23 @@ if not SECRET_KEY:
             "CHIBO_SECRET_KEY is required outside demo/debug mode "
             "(set CHIBO_DEMO=1 for the demo, or give a long random secret)."
         )
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [h.strip() for h in os.environ.get(name, default).split(",") if h.strip()]
+
+
+TRUSTED_PROXIES = env_list("CHIBO_TRUSTED_PROXIES")
+try:
+    import ipaddress
+
+    for _p in TRUSTED_PROXIES:
+        ipaddress.ip_network(_p, strict=False)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"CHIBO_TRUSTED_PROXIES: {exc}") from None
+if TRUSTED_PROXIES:
+    # Set by our proxy only; see chibo.core.net for why X-Forwarded-For is read the same way.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 ALLOWED_HOSTS = [
     h.strip()

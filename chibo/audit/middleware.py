@@ -1,5 +1,7 @@
 import uuid
 
+from chibo.core.net import client_ip
+
 from .context import RequestContext, current
 
 
@@ -12,7 +14,7 @@ class RequestContextMiddleware:
     def __call__(self, request):
         rid = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
         source = "api" if request.path.startswith("/api/") else "web"
-        token = current.set(RequestContext(rid, request.META.get("REMOTE_ADDR"), source))
+        token = current.set(RequestContext(rid, client_ip(request), source))
         request.request_id = rid
         try:
             response = self.get_response(request)
