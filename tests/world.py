@@ -78,6 +78,8 @@ def build_world() -> World:
         b, UnitKind.CELL, "Chi bộ tổ dân phố 1", cell_type=CellType.RESIDENTIAL_GROUP
     )
     admin = make_user("quantri", p, Role.ADMIN)
+    admin.is_superuser = True  # the system administrator; an ADMIN grant alone is its subtree's
+    admin.save(update_fields=["is_superuser"])
     return World(
         province=p,
         commune_a=a,

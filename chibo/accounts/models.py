@@ -35,10 +35,9 @@ class User(AbstractUser):
 
     objects = ChiboUserManager()
     # For reading: accounts holding a grant active today on a unit in the reader's scope
-    # today, accounts the reader created, and the reader's own.
+    # today, and the reader's own. (Having created an account gives no reach over it.)
     scope = Either(
         Own("pk"),
-        Own("created_by_id"),
         Related("grants", At("unit_id", lambda today: today), where=_active_today),
     )
 
@@ -93,6 +92,7 @@ class ResetCode(models.Model):
     issued_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    failed_tries = models.PositiveSmallIntegerField(default=0)
 
 
 class ApiToken(models.Model):

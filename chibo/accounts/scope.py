@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from chibo.core import scope as gate
+from chibo.core.actors import is_system
 from chibo.org.models import Lineage, UnitAncestry
 
 from .choices import ROLE_ACTIONS, Role
@@ -54,13 +55,12 @@ def _rows(user) -> list[tuple[int, str]]:
 
 
 def coverage(user, action: str) -> gate.Coverage:
-    """The gate's provider: everything for a system administrator, else the roots of the
+    """The gate's provider: everything for a system administrator (a superuser), else the roots of the
     grants active today whose role allows `action`, with the tree's answers in SQL."""
     if getattr(user, "is_superuser", False):
-        return gate.EVERYTHING
+        return gate.EVERYTHING  # the system administrator, and only they
     rows = gate.per_request(("grants", user.pk, timezone.localdate()), partial(_rows, user))
-    if any(role == Role.ADMIN for _u, role in rows):
-        return gate.EVERYTHING
+    # An ADMIN grant administers its own subtree, like any other grant (issue 11).
     allowed = set(roles_for(action))
     roots = frozenset(u for u, role in rows if role in allowed)
     if not roots:
@@ -121,6 +121,34 @@ def _periods_of(roots, units) -> dict[int, list[tuple]]:
 
 def is_system_admin(user) -> bool:
     return gate.everything(user)
+
+
+def _binding_grants(account) -> list[Grant]:
+    """The grants that give the account rights now or later: active today or starting later.
+    An account whose grants have all ended is judged by all its grants (a retired province
+    official's account stays the province's to reopen, not a cell's)."""
+    today = timezone.localdate()
+    grants = list(Grant.objects.filter(user=account).select_related("unit"))
+    live = [g for g in grants if g.valid_to is None or g.valid_to > today]
+    return live or grants
+
+
+def administers(actor, account) -> bool:
+    """May `actor` administer `account` (issue a code, change or end its grants, hand it over,
+    reset its second factor, unlock it)? Only if every grant that gives the account rights lies
+    within the actor's "accounts" scope — whoever created it — and, for an account with an
+    ADMIN grant or superuser rights, only a system administrator. One's own account is not
+    administered through these pages (a code for oneself would bypass the password)."""
+    if is_system(actor):
+        return True
+    if not getattr(actor, "is_authenticated", False) or actor.pk == account.pk:
+        return False
+    grants = _binding_grants(account)
+    if account.is_superuser or any(g.role == Role.ADMIN for g in grants):
+        return is_system_admin(actor)
+    if not grants:
+        return is_system_admin(actor)
+    return all(gate.can(actor, "accounts", g.unit) for g in grants)
 
 
 def visible_grants(viewer, account) -> list:

@@ -12,20 +12,31 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from chibo.audit.services import record
-from chibo.core.actors import is_system
-from chibo.core.scope import allowed, can, is_system_admin
+from chibo.core.actors import SYSTEM, is_system
+from chibo.core.scope import allowed, is_system_admin
 
 from .choices import Role
 from .models import ApiToken, Grant, ResetCode, User
+from .scope import administers
 
-RESET_CODE_HOURS = 72
+RESET_CODE_HOURS = 24
+RESET_CODE_TRIES = 5  # wrong codes before every open code of the account is void
+ELSEWHERE = _lazy("Tài khoản này có quyền ở cấp khác; đề nghị cấp trên thực hiện.")
 
 
 def _require(actor, unit, action: str = "accounts") -> None:
     if not allowed(actor, action, unit):
         raise PermissionDenied(_("Bạn không có quyền quản lý tài khoản của tổ chức này."))
+
+
+def _require_account(actor, account: User) -> None:
+    """Account administration cannot climb: every grant of the account must lie within the
+    actor's scope (chibo.accounts.scope.administers). The refusal names nothing elsewhere."""
+    if not administers(actor, account):
+        raise PermissionDenied(str(ELSEWHERE))
 
 
 def _require_alive(unit) -> None:
@@ -134,30 +145,46 @@ def primary_unit(user: User):
 
 @transaction.atomic
 def issue_reset_code(*, actor, user: User) -> str:
-    unit = primary_unit(user)
-    if unit is None:
-        if not is_system_admin(actor):
-            raise PermissionDenied(_("Bạn không có quyền quản lý tài khoản này."))
-    else:
-        _require(actor, unit)
-    return _issue_code(actor, user, unit)
+    _require_account(actor, user)
+    return _issue_code(actor, user, primary_unit(user))
 
 
-@transaction.atomic
 def redeem_reset_code(*, username: str, code: str, new_password: str) -> User:
     """Set a new password with a one-time code. Same message for every failure: a guesser
-    learns nothing about which accounts exist."""
-    bad = ValidationError(_("Tên đăng nhập hoặc mã không đúng, hoặc mã đã hết hạn."))
-    user = User.objects.filter(username__iexact=username.strip()).first()
+    learns nothing about which accounts exist. A code is void once it has expired, after
+    RESET_CODE_TRIES wrong codes for the account, or when its issuer no longer administers the
+    account (it has since gained a grant outside the issuer's scope). A refusal keeps its
+    count of wrong tries (committed), and changes nothing else."""
+    with transaction.atomic():
+        user = _redeem(username, code, new_password)
     if user is None:
-        raise bad
+        raise ValidationError(_("Tên đăng nhập hoặc mã không đúng, hoặc mã đã hết hạn."))
+    return user
+
+
+def _redeem(username: str, code: str, new_password: str) -> User | None:
+    user = User.objects.select_for_update().filter(username__iexact=username.strip()).first()
+    if user is None:
+        return None
     now = timezone.now()
-    candidates = ResetCode.objects.select_for_update().filter(
-        user=user, used_at__isnull=True, expires_at__gt=now
+    candidates = list(
+        ResetCode.objects.select_for_update()
+        .filter(user=user, used_at__isnull=True, expires_at__gt=now)
+        .select_related("issued_by")
     )
     match = next((rc for rc in candidates if check_password(code.strip(), rc.code_hash)), None)
     if match is None:
-        raise bad
+        for rc in candidates:
+            rc.failed_tries += 1
+            if rc.failed_tries >= RESET_CODE_TRIES:
+                rc.used_at = now  # void: the account's staff must issue a new one
+            rc.save(update_fields=["failed_tries", "used_at"])
+        return None
+    if match.issued_by is not None and not administers(match.issued_by, user):
+        match.used_at = now
+        match.save(update_fields=["used_at"])
+        record(actor=SYSTEM, action="accounts.reset_code_void", obj=user, unit=primary_unit(user))
+        return None
     validate_password(new_password, user)
     match.used_at = now
     match.save(update_fields=["used_at"])
@@ -189,6 +216,7 @@ def add_grant(
     valid_to: dt.date | None = None,
     note: str = "",
 ) -> Grant:
+    _require_account(actor, user)
     _require(actor, unit)
     _require_role(actor, role)
     _require_alive(unit)
@@ -205,6 +233,7 @@ def add_grant(
 
 @transaction.atomic
 def end_grant(*, actor, grant: Grant, on: dt.date) -> Grant:
+    _require_account(actor, grant.user)
     _require(actor, grant.unit)
     if on <= grant.valid_from:
         raise ValidationError({"on": _("Ngày kết thúc phải sau ngày bắt đầu của quyền.")})
@@ -224,14 +253,16 @@ def end_grant(*, actor, grant: Grant, on: dt.date) -> Grant:
 
 @transaction.atomic
 def hand_over(*, actor, from_user: User, to_user: User, on: dt.date) -> list[Grant]:
-    """A secretary changes: the outgoing account's active grants (those in the actor's scope)
-    end on `on` and the same grants start for the incoming account."""
+    """A secretary changes: the outgoing account's active grants end on `on` and the same
+    grants start for the incoming account. Both accounts must be wholly the actor's to
+    administer (handing grants *to* an account with rights elsewhere, then issuing it a code,
+    would climb the same way)."""
     if from_user.pk == to_user.pk:
         raise ValidationError(_("Hai tài khoản phải khác nhau."))
+    _require_account(actor, from_user)
+    _require_account(actor, to_user)
     moved = []
     for g in from_user.grants.active(on).select_related("unit"):
-        if not can(actor, "accounts", g.unit):
-            continue
         end_grant(actor=actor, grant=g, on=on) if on > g.valid_from else g.delete()
         moved.append(
             add_grant(

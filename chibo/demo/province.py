@@ -612,9 +612,9 @@ def _accounts(U: dict[str, Unit]) -> list[tuple[str, str, str]]:
     for username, role, key, since, label in ACCOUNTS:
         unit = Unit.objects.get(pk=U[key].pk)
         user = User.objects.create_user(username=username, password=DEMO_PASSWORD, full_name=label)
-        if role == Role.ADMIN:
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
+        if role == Role.ADMIN:  # the demo's system administrator
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
         Grant.objects.create(user=user, unit=unit, role=role, valid_from=since)
         out.append((username, str(Role(role).label), unit.name))
     return out
