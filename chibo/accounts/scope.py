@@ -55,8 +55,9 @@ def _rows(user) -> list[tuple[int, str]]:
 
 
 def coverage(user, action: str) -> gate.Coverage:
-    """The gate's provider: everything for a system administrator (a superuser), else the roots of the
-    grants active today whose role allows `action`, with the tree's answers in SQL."""
+    """The gate's provider: everything for a system administrator (a superuser), else the
+    roots of the grants active today whose role allows `action`, with the tree's answers in
+    SQL."""
     if getattr(user, "is_superuser", False):
         return gate.EVERYTHING  # the system administrator, and only they
     rows = gate.per_request(("grants", user.pk, timezone.localdate()), partial(_rows, user))

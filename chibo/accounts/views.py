@@ -14,7 +14,7 @@ from chibo.org.models import Unit
 from . import services
 from .forms import AccountCreateForm, GrantForm, HandOverForm, RedeemCodeForm, TokenForm
 from .models import User
-from .scope import visible_grants
+from .scope import administers, visible_grants
 
 
 class LoginView(auth_views.LoginView):
@@ -93,7 +93,10 @@ def account_create(request):
 def account_detail(request, pk: int):
     account = get_object_or_404(User.objects.restrict(request.user, "view"), pk=pk)
     users = User.objects.restrict(request.user, "accounts")
-    if request.method == "POST" and not users.filter(pk=pk).exists():
+    manages = administers(request.user, account)
+    if request.method == "POST" and not manages:
+        if is_system_admin(request.user) or roots(request.user, "accounts"):
+            raise PermissionDenied(str(services.ELSEWHERE))
         raise PermissionDenied(_("Bạn chỉ có quyền xem tài khoản này."))
     scope = Unit.objects.restrict(request.user, "accounts")
     grant_form = GrantForm(scope=scope, prefix="g")
@@ -147,7 +150,13 @@ def account_detail(request, pk: int):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     grants = visible_grants(request.user, account)
-    hidden = account.grants.count() - len(grants)
+    # Staff who administer accounts but not this one are told only that it is not theirs:
+    # no count and no names of what lies elsewhere.
+    elsewhere = (
+        not manages
+        and account.pk != request.user.pk
+        and (is_system_admin(request.user) or bool(roots(request.user, "accounts")))
+    )
     if request.method == "GET":
         # An account is a person's record (name, phone, grants): who looked at it is logged.
         record(
@@ -165,7 +174,9 @@ def account_detail(request, pk: int):
             "grants": grants,
             "grant_form": grant_form,
             "handover_form": handover_form,
-            "hidden_grants": hidden,
+            "manages": manages,
+            "elsewhere": elsewhere,
+            "elsewhere_text": services.ELSEWHERE,
         },
     )
 
