@@ -8,10 +8,9 @@ from django.db.models import Q
 from openpyxl import load_workbook
 
 from chibo.audit.models import AuditLog
-from chibo.org.services import RenameUnit
-from tests.world import PASSWORD, decision
+from tests.world import PASSWORD
 
-from .scope_cases import ALL_CASES, Case, prime
+from .scope_cases import ALL_CASES, Case
 
 pytestmark = pytest.mark.django_db
 
@@ -48,18 +47,6 @@ def changes() -> int:
         | Q(action__startswith="view")
     )
     return AuditLog.objects.exclude(reads).count()
-
-
-@pytest.fixture
-def seeded(world):
-    # Something in commune A's audit log for the list cases to find (or not).
-    RenameUnit(
-        decision(world.commune_a.valid_from),
-        unit=world.cells_a[0],
-        name="Chi bộ thôn Đông (Đồng Tâm)",
-    ).execute(actor=world.official_a)
-    prime(world)
-    return world
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=lambda c: c.route)

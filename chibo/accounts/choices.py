@@ -12,16 +12,23 @@ class Role(models.TextChoices):
     MEMBER = "member", _("Đảng viên")
 
 
-# What each role may do on the units of its grant. "view" reads; "change" restructures and
+# What each role may do on the units of its grant. "meetings" reads the life of a cell: its
+# place in the tree, its counts, its meetings with their documents and attendance, follow-up
+# (every role has it); "view" reads member records and accounts as well; "change" restructures and
 # administers accounts; "audit" reads the audit log; "members" records member facts (record,
 # events, transfers, seats); "sensitive" reads the sensitive personal data of members (ethnicity,
 # religion, identity number, health reasons: Personal Data Protection Law 2025), masked for others.
+# Least privilege (issue 11): a follower reads the meetings, attendance and counts of the cells
+# they follow, never member records; a member reads their cell's meetings and their own record
+# (the Member row's own account, see members.models.Member.scope); an ADMIN grant administers its
+# own subtree only (a system administrator is a superuser).
+STAFF = frozenset({"meetings", "view"})
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset({"view", "change", "audit", "accounts", "members", "sensitive"}),
-    Role.OFFICIAL: frozenset({"view", "change", "audit", "accounts", "members", "sensitive"}),
-    Role.VIEWER: frozenset({"view", "audit"}),
-    Role.INSPECTION: frozenset({"view", "audit", "sensitive"}),
-    Role.SECRETARY: frozenset({"view", "members", "sensitive"}),
-    Role.FOLLOWER: frozenset({"view"}),
-    Role.MEMBER: frozenset({"view"}),
+    Role.ADMIN: STAFF | {"change", "audit", "accounts", "members", "sensitive"},
+    Role.OFFICIAL: STAFF | {"change", "audit", "accounts", "members", "sensitive"},
+    Role.VIEWER: STAFF | {"audit"},
+    Role.INSPECTION: STAFF | {"audit", "sensitive"},
+    Role.SECRETARY: STAFF | {"members", "sensitive"},
+    Role.FOLLOWER: frozenset({"meetings"}),
+    Role.MEMBER: frozenset({"meetings"}),
 }

@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import models
@@ -51,6 +51,9 @@ class Coverage:
     unit_ids: Callable[..., models.QuerySet] | None = field(default=None, compare=False)
     # unit ids -> {unit id: [(from, to), …]}: when each lay under a root (to None: still).
     periods_of: Callable[..., dict] | None = field(default=None, compare=False)
+
+    # The action this coverage answers for (an Own placement may admit only some actions).
+    action: str = field(default="", compare=False)
 
     @property
     def nothing(self) -> bool:
@@ -82,7 +85,7 @@ def coverage(user, action: str) -> Coverage:
     cache = _cache.get()
     if cache is not None and key in cache:
         return cache[key]
-    cov = _provider(user, action)
+    cov = replace(_provider(user, action), action=action)
     if cache is not None:
         cache[key] = cov
     return cov
@@ -206,12 +209,16 @@ class Via(Placement):
 
 
 class Own(Placement):
-    """The row belongs to the reader (their own account, the log of what they did)."""
+    """The row belongs to the reader (their own account, the log of what they did, their own
+    member record). `only`: the actions it admits (a member reads their record, never edits
+    it through being its owner); None: every action."""
 
-    def __init__(self, field_name: str):
-        self.field_name = field_name
+    def __init__(self, field_name: str, only: frozenset[str] | None = None):
+        self.field_name, self.only = field_name, only
 
     def q(self, cov, *, model, user, on, today):
+        if self.only is not None and cov.action not in self.only:
+            return Q(pk__in=[])
         return Q(**{self.field_name: user.pk})
 
 
@@ -309,12 +316,22 @@ def visible_periods(user, obj, action: str = "view") -> list[tuple] | None:
     """For a row placed over periods (a member by their placements): the periods of it that the
     reader's scope covers, [(unit id, from, to)] with to None while it lasts, in order; None
     means all of it."""
+    placement = type(obj).scope
+    if isinstance(placement, Either):  # one's own record is all of it; else by its placements
+        own = [p for p in placement.parts if isinstance(p, Own)]
+        if any(
+            (p.only is None or action in p.only)
+            and getattr(user, "pk", None) is not None
+            and getattr(obj, p.field_name) == user.pk
+            for p in own
+        ):
+            return None
+        placement = next(p for p in placement.parts if isinstance(p, Related))
     cov = coverage(user, action)
     if cov.everything:
         return None
     if cov.nothing:
         return []
-    placement = type(obj).scope
     if not isinstance(placement, Related) or not isinstance(placement.placement, Period):
         raise TypeError(f"{type(obj).__name__} is not placed over periods")
     p = placement.placement

@@ -88,6 +88,7 @@ class Meeting(models.Model):
     objects = RestrictedQuerySet.as_manager()
     # In scope when its unit lay in scope on the day it was held (or is planned).
     scope = At("unit_id", Coalesce("held_on", "planned_on"))
+    scope_action = "meetings"
 
     class Meta:
         ordering = ["planned_on", "id"]
@@ -118,6 +119,7 @@ class MeetingDocument(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope = Via("meeting")  # in scope through its meeting
+    scope_action = "meetings"
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.MATERIAL)
     title = models.CharField(_("tên tài liệu"), max_length=255)
     file = models.FileField(upload_to="meetings/%Y/")
@@ -185,6 +187,7 @@ class Attendance(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope = Via("meeting")  # in scope through its meeting
+    scope_action = "meetings"
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, blank=True)
     reason = models.CharField(_("lý do vắng"), max_length=255, blank=True)
@@ -206,6 +209,7 @@ class Speech(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope = Via("meeting")  # in scope through its meeting
+    scope_action = "meetings"
     member = models.ForeignKey(
         "members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -230,6 +234,7 @@ class Vote(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope = Via("meeting")  # in scope through its meeting
+    scope_action = "meetings"
     kind = models.CharField(max_length=12, choices=VoteKind.choices)
     title = models.CharField(_("nội dung biểu quyết"), max_length=255)
     subject_member = models.ForeignKey(
@@ -265,6 +270,7 @@ class Paper(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope = Via("meeting")  # in scope through its meeting
+    scope_action = "meetings"
     kind = models.CharField(max_length=10, choices=Kind.choices)
     issuer = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     summary = models.CharField(_("trích yếu"), max_length=255)
@@ -332,6 +338,7 @@ class FollowUp(models.Model):
     objects = RestrictedQuerySet.as_manager()
     # In scope while its unit lay in scope during the assignment.
     scope = Period("unit_id", "valid_from", "valid_to")
+    scope_action = "meetings"
 
     class Meta:
         ordering = ["unit_id", "-valid_from"]
@@ -344,6 +351,7 @@ class Visit(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope = Via("meeting")  # in scope through its meeting
+    scope_action = "meetings"
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("ghi chép"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -363,6 +371,7 @@ class RaisedMatter(models.Model):
     # In scope through its meeting, and for the level it was routed to (which must answer it)
     # if that level lay in scope on the day it was raised.
     scope = Either(Via("meeting"), routed=At("routed_to_id", TruncDate("created_at")))
+    scope_action = "meetings"
     text = models.TextField(_("nội dung"))
     raised_by = models.CharField(_("người nêu"), max_length=180, blank=True)
     routed_to = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chibo.core.fields import BinaryCharField
-from chibo.core.scope import At, Either, Period, Related, RestrictedQuerySet
+from chibo.core.scope import At, Either, Own, Period, Related, RestrictedQuerySet
 from chibo.core.text import search_key, sort_key
 from chibo.org.choices import AdminEra
 
@@ -127,8 +127,12 @@ class Member(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     # In scope through a placement whose period overlaps a period in which its cell lay in
-    # scope (a member who left stays visible for the time they were there).
-    scope = Related("placements", Period("unit_id", "valid_from", "valid_to"))
+    # scope (a member who left stays visible for the time they were there); and to the member
+    # themself, to read (issue 11: a member's grant reads meetings, not their cell's records).
+    scope = Either(
+        Related("placements", Period("unit_id", "valid_from", "valid_to")),
+        Own("user_id", only=frozenset({"view", "sensitive"})),
+    )
 
     class Meta:
         indexes = [

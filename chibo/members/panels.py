@@ -19,7 +19,9 @@ def unit_counts(request, unit: Unit, on: dt.date, version) -> Panel:
     """The unit's members on the page's date, the recognitions due, and the structural warnings
     that depend on them (a cell below the minimum of official members, by the rules of `on`)."""
     members = counts_on(unit, on)
-    due = recognitions_due(unit, timezone.localdate()) if unit.is_alive else []
+    # Counts are the cell's life (a follower reads them); the names of those due are records.
+    people = can(request.user, "view", unit, on)
+    due = recognitions_due(unit, timezone.localdate()) if unit.is_alive and people else []
     warnings = (
         warnings_for(
             unit,
@@ -39,7 +41,9 @@ def unit_counts(request, unit: Unit, on: dt.date, version) -> Panel:
     )
 
 
-def unit_links(request, unit: Unit, on: dt.date, version) -> Panel:
+def unit_links(request, unit: Unit, on: dt.date, version) -> Panel | None:
+    if not can(request.user, "view", unit, on):
+        return None  # the member lists, the roll and the seats' names are records
     return Panel(
         "members/_unit_links.html",
         {

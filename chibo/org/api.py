@@ -90,7 +90,7 @@ def _node(n: selectors.NodeOnDate) -> dict:
 
 def _visible(user, on: dt.date):
     # A subquery, never a Python set: a province's scope is thousands of ids.
-    return unit_ids(user, "view", on=on)
+    return unit_ids(user, "meetings", on=on)
 
 
 def _lineage(rows) -> list[dict]:
@@ -128,7 +128,7 @@ def list_units(request, on: IsoDate | None = None, parent: int | None = None, q:
             for h in hits
         ]
     if parent is not None:
-        get_object_or_404(Unit.objects.restrict(request.user, "view", on=on), pk=parent)
+        get_object_or_404(Unit.objects.restrict(request.user, "meetings", on=on), pk=parent)
         return [_node(n) for n in selectors.children_on(parent, on, visible)]
     return [_node(n) for n in selectors.tops_for(request.user, on)[0]]
 
@@ -140,7 +140,7 @@ def list_units(request, on: IsoDate | None = None, parent: int | None = None, q:
 )
 def get_unit(request, unit_id: int, on: IsoDate | None = None):
     on = on or timezone.localdate()
-    unit = selectors.unit_as_of(request.user, unit_id, on)
+    unit = selectors.unit_as_of(request.user, unit_id, on, "meetings")
     visible = _visible(request.user, on)
     v = unit.version_on(on)
     return {

@@ -80,6 +80,7 @@ class Unit(MP_Node):
     objects = UnitManager()
     # In scope when it lay under a root (at any time; `on`: on that day), by its ancestry.
     scope = At("pk")
+    scope_action = "meetings"  # a unit's name, place and counts; its people need "view"
 
     class Meta:
         verbose_name = _("tổ chức đảng")

@@ -103,8 +103,8 @@ def roots_on(on: dt.date, visible=None, candidates=None) -> list[NodeOnDate]:
 def tops_for(user, on: dt.date):
     """(the top units the user browses on `on`, the scope subquery of that date)."""
 
-    visible = scope.unit_ids(user, "view", on=on)
-    candidates = None if visible is None else sorted(scope.roots(user, "view"))
+    visible = scope.unit_ids(user, "meetings", on=on)
+    candidates = None if visible is None else sorted(scope.roots(user, "meetings"))
     return roots_on(on, visible, candidates), visible
 
 

@@ -24,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _scope_on(user, on):
     """A subquery of the units that lay in the user's scope on `on` (None: everything). Kept
     in SQL: a province's scope is thousands of ids."""
-    return unit_ids(user, "view", on=on)
+    return unit_ids(user, "meetings", on=on)  # the tree: every role reads its units' place
 
 
 def _context_chain(unit_id: int, on, user) -> list[dict]:
@@ -79,7 +79,7 @@ def tree(request):
 @login_required
 def children(request, pk: int):
     on = AsOfForm(request.GET or None).on_date()
-    get_object_or_404(Unit.objects.restrict(request.user, "view", on=on), pk=pk)
+    get_object_or_404(Unit.objects.restrict(request.user, "meetings", on=on), pk=pk)
     nodes = selectors.children_on(pk, on, _scope_on(request.user, on))
     return render(request, "org/_children.html", {"nodes": nodes, "on": on})
 
@@ -90,7 +90,7 @@ def unit_detail(request, pk: int):
     on = form.on_date()
     # The page shows the unit as of `on`: it must lie in the reader's scope that day (a cell
     # that moved away is the old commune's only up to the move; a planned one nobody's yet).
-    unit = selectors.unit_as_of(request.user, pk, on)
+    unit = selectors.unit_as_of(request.user, pk, on, "meetings")
     visible = _scope_on(request.user, on)
     version = unit.version_on(on)
     admin_name = ""
