@@ -16,6 +16,7 @@ import tarfile
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -68,8 +69,6 @@ def _sqlite_tables(conn) -> dict[str, tuple[int, str]]:
 
 
 def _pg_tables(name: str) -> dict[str, tuple[int, str]]:
-    import psycopg
-
     with psycopg.connect(**_pg_params(name)) as conn:
         names = [
             r[0]
@@ -126,9 +125,7 @@ class Target:
         self.env.update(PYTHONPATH=str(ROOT), CHIBO_VAR_DIR=str(self.var), CHIBO_DEMO="1")
         self.pg_name = None
         if POSTGRES:
-            import psycopg
-
-            self.pg_name = f"chibo_restore_{uuid.uuid4().hex[:10]}"
+                    self.pg_name = f"chibo_restore_{uuid.uuid4().hex[:10]}"
             with psycopg.connect(**_pg_params("postgres"), autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{self.pg_name}"')
             p = _pg_params(self.pg_name)
@@ -164,9 +161,7 @@ class Target:
 
     def drop(self):
         if self.pg_name:
-            import psycopg
-
-            with psycopg.connect(**_pg_params("postgres"), autocommit=True) as conn:
+                    with psycopg.connect(**_pg_params("postgres"), autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
 
 
@@ -321,8 +316,6 @@ def test_an_older_pg_dump_than_the_server_is_refused(source, tmp_path):
 
 @pytest.mark.skipif(not POSTGRES, reason="SQLite's backup API replaces the whole file")
 def test_a_forced_restore_reports_what_does_not_match_the_manifest(source, target, tmp_path):
-    import psycopg
-
     archive = tmp_path / "chibo.tar"
     _backup(archive)
     # A target made by a newer chibo: a table the archive does not know survives --clean.
