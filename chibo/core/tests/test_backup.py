@@ -125,7 +125,7 @@ class Target:
         self.env.update(PYTHONPATH=str(ROOT), CHIBO_VAR_DIR=str(self.var), CHIBO_DEMO="1")
         self.pg_name = None
         if POSTGRES:
-                    self.pg_name = f"chibo_restore_{uuid.uuid4().hex[:10]}"
+            self.pg_name = f"chibo_restore_{uuid.uuid4().hex[:10]}"
             with psycopg.connect(**_pg_params("postgres"), autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{self.pg_name}"')
             p = _pg_params(self.pg_name)
@@ -161,7 +161,7 @@ class Target:
 
     def drop(self):
         if self.pg_name:
-                    with psycopg.connect(**_pg_params("postgres"), autocommit=True) as conn:
+            with psycopg.connect(**_pg_params("postgres"), autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
 
 
