@@ -16,6 +16,19 @@ Environment:
                            (e.g. 127.0.0.1,::1 for nginx on the same host). Only a request that
                            arrives from one of them has its X-Forwarded-For (client IP: audit log,
                            login throttle) and X-Forwarded-Proto (HTTPS) believed. Default: none.
+  CHIBO_HTTPS=0|1          production behind a TLS-terminating reverse proxy (nginx): secure session
+                           and CSRF cookies, HSTS for a year (subdomains, preload directive), every
+                           plain-HTTP request redirected to HTTPS, X-Forwarded-Proto believed from
+                           the proxy. Without CHIBO_TRUSTED_PROXIES the proxy is taken to be on
+                           the same host (127.0.0.1,::1: nginx in front of `chibo serve`, the
+                           layout of docs/deploy.md); a proxy elsewhere must be named there.
+                           Refused together with CHIBO_DEBUG=1 or CHIBO_DEMO=1 (the demo's fixed
+                           secret and debug pages must never face the internet).
+  CHIBO_HSTS_SECONDS       HSTS max-age under CHIBO_HTTPS=1 (default 31536000, one year; 0 turns
+                           HSTS off for the first days of a new deployment; the deploy check then
+                           warns, as it should)
+  CHIBO_BACKUP_KEY         key for `chibo backup` / `chibo restore` (`chibo backup --generate-key`);
+                           set: backups are encrypted (AES-256-GCM, streamed); unset: plain archives
   CHIBO_DEMO_TODAY=YYYY-MM-DD  the day the demo's recent data (this year's meetings, a transfer
                            awaiting arrival) is built around; default: the real date
 """
@@ -75,7 +88,12 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [h.strip() for h in os.environ.get(name, default).split(",") if h.strip()]
 
 
+HTTPS = env_bool("CHIBO_HTTPS", False)
 TRUSTED_PROXIES = env_list("CHIBO_TRUSTED_PROXIES")
+if HTTPS and not TRUSTED_PROXIES:
+    # TLS ends at nginx on this host (docs/deploy.md); the redirect below would loop for ever if
+    # the proxy's X-Forwarded-Proto were not believed.
+    TRUSTED_PROXIES = ["127.0.0.1", "::1"]
 try:
     import ipaddress
 
@@ -86,6 +104,33 @@ except ValueError as exc:
 if TRUSTED_PROXIES:
     # Set by our proxy only; see chibo.core.net for why X-Forwarded-For is read the same way.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Production behind a TLS proxy (CHIBO_HTTPS=1) ----------------------------------------------
+# `chibo check --deploy --fail-level WARNING` passes with these (tested in
+# chibo/core/tests/test_deploy_check.py and run by scripts/test.sh).
+if HTTPS and (DEBUG or DEMO):
+    raise ImproperlyConfigured(
+        "CHIBO_HTTPS=1 is production: unset CHIBO_DEBUG and CHIBO_DEMO "
+        "(debug pages and the demo's fixed secret must never face the internet)."
+    )
+if HTTPS and not os.environ.get("CHIBO_ALLOWED_HOSTS"):
+    raise ImproperlyConfigured(
+        "CHIBO_HTTPS=1 needs CHIBO_ALLOWED_HOSTS: the deployment's own name(s), e.g. "
+        "chibo.example.gov.vn (the default, 127.0.0.1/localhost, would refuse every request)."
+    )
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    _hsts = os.environ.get("CHIBO_HSTS_SECONDS", "31536000")
+    if not _hsts.isdigit():
+        raise ImproperlyConfigured(f"CHIBO_HSTS_SECONDS must be a whole number, got {_hsts!r}")
+    SECURE_HSTS_SECONDS = int(_hsts)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # The preload directive binds nothing by itself: only the owner of a registrable domain can
+    # submit it to the browsers' list, and chibo usually lives on a subdomain (chibo.<tinh>.gov.vn).
+    SECURE_HSTS_PRELOAD = True
+# --- end of production block -----------------------------------------------------------------
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -112,6 +157,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "chibo.core.middleware.ForwardedProtoFromProxyOnlyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "chibo.audit.middleware.RequestContextMiddleware",

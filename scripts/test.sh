@@ -11,6 +11,14 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 if [ "$only" = all ]; then
   step "ruff"
   .venv/bin/ruff check chibo tests bench
+  step "no missing migrations"
+  env -u DATABASE_URL -u DB $PY -m chibo makemigrations --check --dry-run
+  step "deploy check in production mode (CHIBO_HTTPS=1)"
+  # A fresh process with production's environment only: no test, demo or debug flags.
+  env -u CHIBO_TESTING -u CHIBO_DEBUG -u CHIBO_DEMO -u DATABASE_URL -u DB \
+    CHIBO_HTTPS=1 CHIBO_ALLOWED_HOSTS=chibo.example.gov.vn CHIBO_EMAIL_HOST=mail.example.gov.vn \
+    CHIBO_SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(60))')" \
+    CHIBO_VAR_DIR="$(mktemp -d)" $PY -m chibo check --deploy --fail-level WARNING
   step "unit tests on SQLite"
   env -u DATABASE_URL -u DB $PY -m pytest -q -m "not e2e" chibo tests
   step "unit tests on PostgreSQL"

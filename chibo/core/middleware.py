@@ -1,11 +1,29 @@
 from django.http import HttpResponseBadRequest, JsonResponse
 
+from chibo.core.net import from_trusted_proxy
+
 MESSAGE = "Dữ liệu gửi lên có ký tự NUL (\\0), không hợp lệ."
 
 
 def _printable(text: str) -> str:
     """A client-supplied name, shown back without control characters and at most 40 long."""
     return "".join(c for c in text if c.isprintable())[:40]
+
+
+class ForwardedProtoFromProxyOnlyMiddleware:
+    """Django believes SECURE_PROXY_SSL_HEADER from whoever sends it; we believe it only from our
+    own proxy (CHIBO_TRUSTED_PROXIES), like X-Forwarded-For in chibo.core.net. A client that
+    reaches the app server directly and claims "https" would otherwise skip the HTTPS redirect
+    and be handed secure cookies over plain HTTP. First in MIDDLEWARE, before SecurityMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "HTTP_X_FORWARDED_PROTO" in request.META and not from_trusted_proxy(request):
+            del request.META["HTTP_X_FORWARDED_PROTO"]
+        return self.get_response(request)
 
 
 class RejectNulMiddleware:

@@ -32,6 +32,11 @@ def _trusted(addr: str) -> bool:
     return any(ip in n for n in nets)
 
 
+def from_trusted_proxy(request) -> bool:
+    """Whether the connection itself comes from the deployment's own proxy."""
+    return _trusted(request.META.get("REMOTE_ADDR") or "")
+
+
 def client_ip(request) -> str | None:
     remote = request.META.get("REMOTE_ADDR") or None
     if remote is None or not _trusted(remote):
