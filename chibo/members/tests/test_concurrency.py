@@ -18,7 +18,9 @@ from chibo.members.models import Member, MemberEvent, Placement, Transfer
 from chibo.members.selectors import counts_on
 from chibo.members.services import add_member, exempt, record_death
 from chibo.members.tests.test_counts import recount
-from tests.world import build_world, make_member
+from chibo.org.models import Unit
+from chibo.org.services import MergeUnits
+from tests.world import build_world, decision, make_member
 
 pytestmark = [
     pytest.mark.skipif(
@@ -188,3 +190,41 @@ def test_fifty_events_in_one_cell_at_once_leave_the_count_of_a_recount(today):
     states = Member.objects.filter(pk__in=[p.pk for p in probationary])
     assert set(states.values_list("stage", "activity")) == {("official", "exempt")}
     assert Member.objects.filter(home_unit=cell, ended="").count() == 30
+
+
+def test_an_exemption_while_its_cell_merges_into_another_both_land():
+    """The merge locks the cells' rows and then moves their members; the exemption locks its
+    member and then writes count rows that point at the cell. Neither may wait for the other
+    in a circle (PostgreSQL would fail one of them as a deadlock)."""
+    w = build_world()
+    source, target = w.cells_a[0], w.cells_a[1]
+    m = make_member(source, "Lò Thị Hoa", gender="f")
+    make_member(target, "Cầm Văn Ón")
+    on = D(2026, 11, 12)
+
+    def merge():
+        MergeUnits(
+            decision(on, "30-QĐ/ĐU"),
+            sources=[Unit.objects.get(pk=source.pk), Unit.objects.get(pk=target.pk)],
+            into=Unit.objects.get(pk=target.pk),
+        ).execute(actor=SYSTEM)
+
+    def exemption():
+        return exempt(
+            actor=SYSTEM,
+            member=_fresh(m.pk),
+            effective_date=D(2026, 11, 5),
+            resolution_no="05-NQ/CB",
+            ground="health",
+            health_reason="Ốm dài ngày",
+        )
+
+    outcomes = together(merge, exemption)
+
+    assert not _failures(outcomes), outcomes
+    m.refresh_from_db()
+    assert (m.home_unit_id, m.activity) == (target.pk, "exempt")
+    for day in (D(2026, 11, 4), D(2026, 11, 5), on, D(2026, 11, 16)):
+        assert counts_on(target, day) == recount(target, day)
+    assert counts_on(target, D(2026, 11, 16))["total"] == 2
+    assert counts_on(target, D(2026, 11, 16))["exempt"] == 1
