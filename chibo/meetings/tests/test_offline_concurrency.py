@@ -39,9 +39,12 @@ def test_two_phones_changing_one_field_from_one_base_get_exactly_one_conflict():
     words = {"a": "Thống nhất thông qua nghị quyết", "b": "Giao chi ủy bổ sung ý kiến"}
 
     def phone(conclusion: str):
+        # Logged in here, not in the thread: the login's session write would be the thread's
+        # first transaction, and the barrier belongs to the save's.
+        client = Client()
+        client.force_login(w.official_a)
+
         def send():
-            client = Client()
-            client.force_login(w.official_a)
             body = {**base, "conclusion": conclusion}
             body.update({f"base.{k}": v for k, v in base.items()})
             return client.post(
