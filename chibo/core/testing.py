@@ -95,3 +95,87 @@ def run_demo_server(var, today: dt.date | None = None) -> tuple[str, Any]:
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError("chibo runserver did not start: " + proc.stderr.read().decode()[-2000:])
+
+
+# --- Concurrent transactions (PostgreSQL; SQLite writes one transaction at a time) -----------
+
+
+def together(*calls, timeout: float = 20.0) -> list[tuple[bool, Any]]:
+    """Run each call in its own thread, so on its own database connection, and hold every one
+    at a barrier just before the first statement it sends inside a transaction (an atomic
+    block): all of them are then inside their transactions at the same moment, none holding a
+    lock yet. Returns (True, result) or (False, exception) per call, in order. Each thread
+    closes its connection when done (a test database with open connections cannot be
+    dropped)."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls), timeout=timeout)
+    out: list[tuple[bool, Any]] = [(False, TimeoutError("never ran"))] * len(calls)
+
+    def run(i: int, call) -> None:
+        waited = False
+
+        def hold(execute, sql, params, many, context):
+            nonlocal waited
+            if not waited and connection.in_atomic_block:
+                waited = True
+                barrier.wait()
+            return execute(sql, params, many, context)
+
+        try:
+            with connection.execute_wrapper(hold):
+                out[i] = (True, call())
+        except BaseException as exc:  # noqa: BLE001 (returned to the test, which asserts on it)
+            out[i] = (False, exc)
+        finally:
+            if not waited:  # it never entered a transaction: free the others
+                barrier.abort()
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout * 3)
+    return out
+
+
+def in_parallel(calls, workers: int = 8, timeout: float = 60.0) -> list[tuple[bool, Any]]:
+    """Run the calls on `workers` threads (each its own connection, closed at the end), which
+    start together and take the next call as soon as they are free: each call is its own
+    transaction when it is a service. Returns (True, result) or (False, exception) per call,
+    in the calls' order."""
+    import queue
+    import threading
+
+    from django.db import connection
+
+    todo: queue.Queue = queue.Queue()
+    for item in enumerate(calls):
+        todo.put(item)
+    out: list[tuple[bool, Any]] = [(False, TimeoutError("never ran"))] * len(calls)
+    start = threading.Barrier(workers, timeout=timeout)
+
+    def work() -> None:
+        try:
+            start.wait()
+            while True:
+                try:
+                    i, call = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    out[i] = (True, call())
+                except BaseException as exc:  # noqa: BLE001 (returned to the test)
+                    out[i] = (False, exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout * 3)
+    return out

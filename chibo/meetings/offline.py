@@ -149,9 +149,11 @@ def apply_once(user, meeting: Meeting, form: str, client_id, fields, call, ok: s
         return 200, {**done.response, "repeat": True}
     try:
         with transaction.atomic():
-            # The meeting's row is locked while merging and applying: two devices saving the
-            # same form at once are merged one after the other, never both from a stale copy.
-            Meeting.objects.select_for_update().get(pk=meeting.pk)
+            # The meeting's row is locked while merging and applying, and read again under
+            # the lock (in place: `call` writes through this same object): two devices saving
+            # the same form at once are merged one after the other, the second against what
+            # the first wrote, never both against the copy the view read before.
+            meeting.refresh_from_db(from_queryset=Meeting.objects.select_for_update())
             data, clash = merge(fields, meeting, form)
             if clash:
                 return 409, {

@@ -19,6 +19,7 @@ from chibo.org.models import Unit
 
 from . import rules
 from .lifecycle import EventKind
+from .locks import lock
 from .models import AdmissionDecision, Member, MemberEvent
 from .services import _add_event, _place_new_member, _refresh_state, record_event
 
@@ -117,6 +118,7 @@ def recognize(
     """Recognition as official: it takes effect exactly when the 12 months end, even when
     decided later; a decision after the 30-working-day window is recorded as late."""
 
+    lock(member)  # two recognitions at once: the second sees the first's official member
     if member.stage != "probationary" or member.admitted_on is None:
         raise ValidationError(_("Chỉ công nhận chính thức cho đảng viên dự bị."))
     effective = rules.probation_end(member.admitted_on)

@@ -29,6 +29,7 @@ from chibo.org.models import Unit
 from . import lifecycle
 from .choices import SENSITIVE_FIELDS
 from .lifecycle import EventKind
+from .locks import lock
 from .models import Member, MemberEvent, Placement, Seat, Transfer
 from .records import EDITABLE
 from .selectors import under
@@ -127,6 +128,12 @@ def merge(*, actor, keep: Member, drop: Member, choices: dict[str, str]) -> Memb
     field and for each conflicting lifecycle event kind ("admission", "recognition")."""
     if keep.pk == drop.pk:
         raise ValidationError(_("Hãy chọn hai hồ sơ khác nhau."))
+    try:
+        lock(keep, drop)  # in the order of their ids, whichever is kept
+    except Member.DoesNotExist as exc:  # merged meanwhile by someone else
+        raise ValidationError(
+            _("Một trong hai hồ sơ vừa được gộp ở nơi khác; hãy tải lại danh sách.")
+        ) from exc
     for m in (keep, drop):
         unit = m.home_unit or m.placements.order_by("-valid_from").first().unit
         if not allowed(actor, "members", unit):

@@ -22,6 +22,7 @@ from chibo.org.models import Unit
 
 from . import choices as c
 from .aggregates import restate
+from .locks import lock
 from .models import Member
 
 EDITABLE = (
@@ -184,6 +185,7 @@ def _audit_value(name: str, value):
 @transaction.atomic
 def update_record(*, actor, member: Member, **fields) -> Member:
     """Change the record's fields (not its lifecycle). Writes nothing when any field is bad."""
+    lock(member)  # the record is saved whole: never over a lifecycle write made meanwhile
     unit = member.home_unit or _last_unit(member)
     if not allowed(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền sửa hồ sơ đảng viên này."))

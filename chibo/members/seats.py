@@ -21,6 +21,7 @@ from chibo.core.scope import allowed
 from chibo.org.models import Term, Unit
 
 from . import lifecycle
+from .locks import lock
 from .models import Member, Seat
 
 # Seats one person holds at a time per unit.
@@ -82,6 +83,7 @@ def assign_seat(
     """Give `member` a seat on `unit`'s committee from `valid_from`. For a secretary (or the
     inspection chair) the previous holder's seat ends that day, and the secretary grant passes
     from the previous holder's account to the new one's."""
+    lock(member)  # its history is read below: a strike-off at the same moment waits
     if not allowed(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền thay đổi cấp ủy của tổ chức này."))
     if role not in Seat.Role.values:

@@ -20,6 +20,7 @@ from chibo.org.models import Unit
 from . import departures, lifecycle, rules
 from .aggregates import restate
 from .lifecycle import EventKind
+from .locks import lock
 from .models import Member, MemberEvent, Placement, given_key
 from .reconciliation import flag
 from .selectors import members_on
@@ -195,6 +196,7 @@ def record_event(
 ) -> MemberEvent:
     """Record a lifecycle event; refused (nothing written) when the member's history would no
     longer hold, e.g. a recognition for someone already official."""
+    lock(member)
     _require_members(actor, member)
     if kind not in EventKind.values or kind == EventKind.VOID:
         raise ValidationError(_("Loại sự kiện không hợp lệ."))
@@ -240,6 +242,8 @@ def correct_event(
 ) -> MemberEvent:
     """Correct a recorded event by a correcting event (never by editing or deleting it). With
     kind=VOID the event is annulled."""
+    lock(event.member)
+    event = MemberEvent.objects.select_related("member").get(pk=event.pk)
     _require_members(actor, event.member)
     if hasattr(event, "corrected_by"):
         raise ValidationError(_("Sự kiện này đã được đính chính; hãy đính chính bản mới nhất."))
@@ -377,6 +381,7 @@ def _last_home_unit(member: Member) -> Unit:
     return p.unit
 
 
+@transaction.atomic
 def exempt(
     *,
     actor,
@@ -393,6 +398,7 @@ def exempt(
     data, masked for roles without the "sensitive" action); reversible by return_to_activity.
     With a term (`until`, its last day) it ends by itself the day after."""
 
+    lock(member)
     _require_members(actor, member)
     errors = []
     if ground not in ("age", "health", "other"):
@@ -424,9 +430,11 @@ def exempt(
     )
 
 
+@transaction.atomic
 def return_to_activity(
     *, actor, member: Member, effective_date: dt.date, decision_no: str = "", issuer: str = ""
 ) -> MemberEvent:
+    lock(member)
     _require_members(actor, member)
     return record_event(
         actor=actor,
@@ -438,6 +446,7 @@ def return_to_activity(
     )
 
 
+@transaction.atomic
 def suspend(
     *,
     actor,
@@ -449,6 +458,7 @@ def suspend(
 ) -> MemberEvent:
     """Suspension of party activity (đình chỉ sinh hoạt): a committee's measure, not a
     discipline form."""
+    lock(member)
     _require_members(actor, member)
     if not decision_no.strip() or not issuer.strip():
         raise ValidationError(_("Đình chỉ sinh hoạt cần số quyết định và cơ quan ban hành."))
@@ -465,6 +475,7 @@ def suspend(
     )
 
 
+@transaction.atomic
 def discipline(
     *,
     actor,
@@ -480,6 +491,7 @@ def discipline(
     announced: `effective_date`); removal from post (post-holders only) and expulsion come from
     committees; a probationary member only the first two. Expulsion ends the membership."""
 
+    lock(member)
     _require_members(actor, member)
     if decided_by not in ("cell", "committee", "inspection"):
         raise ValidationError(_("Hãy chọn cấp quyết định kỷ luật."))
@@ -507,6 +519,7 @@ def discipline(
     )
 
 
+@transaction.atomic
 def strike_off(
     *,
     actor,
@@ -520,6 +533,7 @@ def strike_off(
     """Strike-off from the list (xóa tên): proposed by the cell, decided by the competent
     committee, on one of the Charter's grounds. Not a discipline form."""
 
+    lock(member)
     _require_members(actor, member)
     if ground not in rules.STRIKE_OFF_GROUNDS:
         raise ValidationError(_("Hãy chọn một trong các trường hợp xóa tên theo quy định."))
@@ -543,9 +557,11 @@ def strike_off(
     )
 
 
+@transaction.atomic
 def resign(
     *, actor, member: Member, effective_date: dt.date, decision_no: str, issuer: str
 ) -> MemberEvent:
+    lock(member)
     _require_members(actor, member)
     return record_event(
         actor=actor,
@@ -557,7 +573,9 @@ def resign(
     )
 
 
+@transaction.atomic
 def record_death(*, actor, member: Member, died_on: dt.date, note: str = "") -> MemberEvent:
+    lock(member)
     _require_members(actor, member)
     if member.birth_date and died_on < member.birth_date:
         raise ValidationError(_("Ngày từ trần không thể trước ngày sinh."))
@@ -570,10 +588,12 @@ def record_death(*, actor, member: Member, died_on: dt.date, note: str = "") -> 
     )
 
 
+@transaction.atomic
 def restore(
     *, actor, member: Member, effective_date: dt.date, decision_no: str, issuer: str
 ) -> MemberEvent:
     """Restoration of membership (phục hồi đảng tịch) by a competent committee's decision."""
+    lock(member)
     _require_members(actor, member)
     if not decision_no.strip():
         raise ValidationError(_("Phục hồi đảng tịch cần số quyết định."))
@@ -587,6 +607,7 @@ def restore(
     )
 
 
+@transaction.atomic
 def readmit(
     *,
     actor,
@@ -597,6 +618,7 @@ def readmit(
 ) -> MemberEvent:
     """Re-admission (kết nạp lại) of someone who left: a new 12-month probation from the
     ceremony."""
+    lock(member)
     _require_members(actor, member)
     if not decision_no.strip():
         raise ValidationError(_("Kết nạp lại cần số quyết định."))
@@ -610,6 +632,7 @@ def readmit(
     )
 
 
+@transaction.atomic
 def issue_card(
     *,
     actor,
@@ -622,6 +645,7 @@ def issue_card(
 ) -> MemberEvent:
     """Party card: issued to new official members, re-issued when lost, exchanged when damaged
     (Biểu 7 III)."""
+    lock(member)
     _require_members(actor, member)
     card_no = card_no.strip()
     if reason not in ("new", "lost", "damaged"):
@@ -653,6 +677,7 @@ def set_card_number(*, actor, member: Member, card_no: str, note: str = "") -> M
     (issuing one is issue_card). Refused without an actor allowed to write the member's
     records, for anything but digits, and for a number another member holds; audited with the
     old and the new number."""
+    lock(member)
     unit = member.home_unit or _last_home_unit(member)
     if not allowed(actor, "members", unit):
         raise PermissionDenied(_("Bạn không có quyền ghi nhận thông tin đảng viên ở chi bộ này."))
@@ -677,6 +702,7 @@ def set_card_number(*, actor, member: Member, card_no: str, note: str = "") -> M
     return member
 
 
+@transaction.atomic
 def award_badge(
     *,
     actor,
@@ -691,6 +717,7 @@ def award_badge(
     """A party badge for `years` of party age: at the milestone, early for serious illness
     within the allowed months, or posthumously (truy tặng)."""
 
+    lock(member)
     _require_members(actor, member)
     events = list(member.events.all())
     if any(
@@ -729,6 +756,7 @@ def set_party_group(*, actor, member: Member, group: Unit | None, on: dt.date) -
     """Put a member in one of their cell's party groups (tổ đảng) from `on`, or take them out
     (group=None). The home placement is split on that day so the history stays dated."""
 
+    lock(member)
     _require_members(actor, member)
     home = member.placements.filter(kind=Placement.Kind.HOME, valid_to__isnull=True).first()
     if home is None:

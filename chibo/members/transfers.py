@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from chibo.org.models import Unit
 
 from . import departures, rules
 from .lifecycle import EventKind, state_on
+from .locks import lock
 from .models import Member, Placement, Transfer
 from .services import _add_event, _refresh_state
 
@@ -54,6 +55,32 @@ def _next_letter_no(issuer: Unit, year: int) -> int:
     """Letters are numbered in the issuing committee's register, restarting each year."""
     last = Transfer.objects.filter(issuer=issuer, letter_year=year).aggregate(n=Max("letter_no"))
     return (last["n"] or 0) + 1
+
+
+LETTER_TRIES = 5
+
+
+def _create_numbered(issuer: Unit, year: int, **fields) -> Transfer:
+    """The transfer with the next letter number of the register. Two letters of one register
+    issued at once both read the same last number; the unique constraint refuses the second
+    insert (on PostgreSQL once the first commits), and it takes the next number, in a savepoint
+    so that the rest of the transaction stands. Nobody confirmed a number beforehand, so a
+    new one is simply taken (a paper's number is shown before it is issued: papers.issue asks
+    again instead)."""
+    for _attempt in range(LETTER_TRIES):
+        number = _next_letter_no(issuer, year)
+        try:
+            with transaction.atomic():
+                return Transfer.objects.create(
+                    issuer=issuer, letter_year=year, letter_no=number, **fields
+                )
+        except IntegrityError:
+            taken = Transfer.objects.filter(issuer=issuer, letter_year=year, letter_no=number)
+            if not taken.exists():  # another constraint: not a collision of numbers
+                raise
+    raise ValidationError(
+        _("Sổ giấy giới thiệu đang được nhiều người cùng ghi; hãy thử lại sau ít phút.")
+    )
 
 
 def _org_id(unit: Unit) -> int:
@@ -97,6 +124,7 @@ def transfer_out(
     expected_return: dt.date | None = None,
 ) -> Transfer:
     """Start a transfer of any kind; see the module docstring for what each kind does."""
+    lock(member)
     if kind not in Kind.values:
         raise ValidationError(_("Loại chuyển sinh hoạt không hợp lệ."))
     home = _home(member)
@@ -142,7 +170,7 @@ def transfer_out(
         raise ValidationError(errors)
 
     issuer = _issuer(source)
-    t = Transfer.objects.create(
+    fields = dict(
         member=member,
         kind=kind,
         reason=reason,
@@ -158,11 +186,12 @@ def transfer_out(
             else None
         ),
         expected_return=expected_return,
-        issuer=issuer,
-        letter_year=departed_on.year if kind != Kind.INTERNAL else None,
-        letter_no=_next_letter_no(issuer, departed_on.year) if kind != Kind.INTERNAL else None,
         fee_paid_until=fee_paid_until,
     )
+    if kind == Kind.INTERNAL:  # no letter: the member moves inside the organization
+        t = Transfer.objects.create(issuer=issuer, **fields)
+    else:
+        t = _create_numbered(issuer, departed_on.year, **fields)
     if kind == Kind.TEMPORARY:
         if to_unit is not None:
             # It ends by itself on the expected return (recording the return moves that day).
@@ -229,6 +258,10 @@ def confirm_arrival(
 ) -> Transfer:
     """The receiving side confirms that the member presented the letter: they are on its roll
     from `arrived_on`. Later than 30 days after departure needs the reason."""
+    # The member first, then the transfer: the order every writer locks them in (a merge of
+    # duplicate records locks both members, then moves their transfers).
+    member_id = Transfer.objects.values_list("member_id", flat=True).get(pk=transfer.pk)
+    lock(Member.objects.get(pk=member_id))
     t = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if t.kind != Kind.OFFICIAL or t.to_unit_id is None:
         raise ValidationError(_("Chỉ xác nhận đến với chuyển sinh hoạt chính thức trong hệ thống."))

@@ -80,6 +80,35 @@ def test_letters_are_numbered_per_issuer_and_year(world):
     assert (t1.letter_year, t1.letter_no, t2.letter_year, t2.letter_no) == (2025, 1, 2026, 1)
 
 
+def test_a_letter_number_taken_meanwhile_is_taken_again(world, monkeypatch):
+    """What a concurrent letter does (test_concurrency.py shows it on PostgreSQL): the last
+    number was read before the other letter took the next one. The collision is refused by the
+    register's unique constraint and the letter takes the following number; after a few
+    collisions in a row it is refused in words, with nothing written."""
+    a, b, c = _member(world), _member(world, given="Ún"), _member(world, given="Ba")
+    kw = dict(actor=world.official_a, kind=Transfer.Kind.ABROAD, destination="Đảng ủy ngoài nước")
+    assert transfers.transfer_out(member=a, departed_on=dt.date(2026, 1, 5), **kw).letter_no == 1
+    real = transfers._next_letter_no
+    stale = iter([1])  # the number read before letter 1 was written
+
+    monkeypatch.setattr(
+        transfers, "_next_letter_no", lambda issuer, year: next(stale, None) or real(issuer, year)
+    )
+    t = transfers.transfer_out(member=b, departed_on=dt.date(2026, 1, 6), **kw)
+    assert t.letter_no == 2
+    assert Transfer.objects.filter(letter_year=2026).count() == 2
+
+    monkeypatch.setattr(transfers, "_next_letter_no", lambda issuer, year: 1)
+    with pytest.raises(ValidationError) as exc:
+        transfers.transfer_out(member=c, departed_on=dt.date(2026, 1, 7), **kw)
+    assert exc.value.messages == [
+        "Sổ giấy giới thiệu đang được nhiều người cùng ghi; hãy thử lại sau ít phút."
+    ]
+    c.refresh_from_db()
+    assert c.home_unit == world.cells_a[0]
+    assert not Transfer.objects.filter(member=c).exists()
+
+
 def test_internal_transfer_stays_in_the_grassroots_organization(world):
     m = _member(world)
     with pytest.raises(ValidationError) as exc:

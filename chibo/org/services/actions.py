@@ -122,11 +122,14 @@ class RestructureAction:
 
     def _lock(self) -> None:
         """Lock the touched units' rows and read them again, so check() judges the tree as it
-        is now and two restructurings of the same units run one after the other."""
+        is now and two restructurings of the same units run one after the other. FOR NO KEY
+        UPDATE: member writes in these units at the same moment insert rows that point at
+        them (count rows, placements, audit rows) and must not wait for this lock while it
+        waits for their member's (a deadlock; members.locks)."""
         units = [u for u in self.touched_units() if u is not None and u.pk]
         fresh = {
             u.pk: u
-            for u in Unit.objects.select_for_update()
+            for u in Unit.objects.select_for_update(no_key=True)
             .filter(pk__in=[u.pk for u in units])
             .order_by("pk")
         }
