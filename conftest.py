@@ -18,6 +18,12 @@ def _test_today() -> dt.date:
 
 
 def pytest_configure(config):
+    # Hypothesis's per-example deadline is a timed assertion in disguise: on a loaded CI machine
+    # (or PostgreSQL's first connection) it fails correct code. Speed lives in bench/.
+    from hypothesis import settings as hypothesis_settings
+
+    hypothesis_settings.register_profile("chibo", deadline=None)
+    hypothesis_settings.load_profile("chibo")
     config.addinivalue_line(
         "markers", "today(day): run the test on that day (a date or 'YYYY-MM-DD') instead"
     )
