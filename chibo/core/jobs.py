@@ -58,10 +58,12 @@ class Job(models.Model):
         return self.state in self.RUNNING_STATES
 
     def looks_stale(self, now: dt.datetime | None = None) -> bool:
-        """Its worker stopped beating (read without a lock: decide again under it)."""
-        if not self.running:
+        """Its worker stopped beating (read without a lock: decide again under it). A job still
+        waiting in the queue (no worker has started it: `started_at` unset) is not stale, however
+        long the queue: its task is there, in the same database."""
+        if not self.running or self.started_at is None:
             return False
-        last = self.heartbeat_at or self.updated_at
+        last = self.heartbeat_at or self.started_at
         return (now or timezone.now()) - last > stale_after()
 
     @property

@@ -401,7 +401,9 @@ def settle_stale_jobs() -> int:
     """The STALE_JOBS hook: every running import job that lost its worker."""
     limit = timezone.now() - dt.timedelta(seconds=settings.CHIBO_JOB_STALE_AFTER)
     n = 0
-    for job in ImportJob.objects.filter(state__in=ImportJob.RUNNING_STATES, heartbeat_at__lt=limit):
+    for job in ImportJob.objects.filter(
+        state__in=ImportJob.RUNNING_STATES, started_at__isnull=False, heartbeat_at__lt=limit
+    ):
         after = settle_stale(job)
         n += (after.state, after.attempts) != (job.state, job.attempts)
     return n

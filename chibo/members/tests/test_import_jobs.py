@@ -99,12 +99,13 @@ def test_a_second_commit_writes_nothing_and_says_so(client, world, queued):
 
 
 def _lost(monkeypatch):
-    """The commit task is queued to a worker that dies before it writes anything."""
+    """The commit task goes to a worker that starts it and dies before it writes anything."""
     lost = []
 
     class Dead:
-        def enqueue(self, *args):
-            lost.append(args)
+        def enqueue(self, job_id, attempt):
+            lost.append((job_id, attempt))
+            assert jobs._begin(job_id, attempt, ImportJob.COMMITTING) is not None
 
     monkeypatch.setattr(jobs, "commit_task", Dead())
     return lost
@@ -159,6 +160,24 @@ def test_a_commit_that_loses_its_worker_twice_fails_with_a_message(
     monkeypatch.undo()
     jobs.run_commit(job.pk, 1)
     assert not Member.objects.exists()
+
+
+def test_a_job_waiting_in_the_queue_is_not_stale(client, world, queued, clock, monkeypatch):
+    """However long the queue: no worker has started it, its task is still there."""
+    _login(client, world.official_a)
+
+    class Queued:
+        def enqueue(self, *args):
+            pass
+
+    monkeypatch.setattr(jobs, "commit_task", Queued())
+    url, job = _upload(client, world, _rows(world, 2))
+    client.post(url, {"action": "commit"})
+    clock.shift(dt.timedelta(hours=2))
+    client.get(url)
+    assert jobs.settle_stale_jobs() == 0
+    job.refresh_from_db()
+    assert job.state == ImportJob.COMMITTING and job.attempts == 1 and not job.error
 
 
 def test_another_users_job_is_not_found(client, world, queued):

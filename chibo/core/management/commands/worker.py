@@ -9,6 +9,7 @@ back and the job is settled as stale later).
 
 from __future__ import annotations
 
+import threading
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,6 +18,7 @@ from django.db.utils import OperationalError
 from django.tasks import task_backends
 from django.utils.crypto import get_random_string
 from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
@@ -36,6 +38,7 @@ class ChiboWorker(Worker):
         super().__init__(backend_name=backend_names[0], excluded_queue_names=[], **kwargs)
         self.backend_names = backend_names
         self.last_settled = 0.0
+        self.idle = threading.Event()
 
     def settle(self) -> None:
         try:
@@ -72,7 +75,7 @@ class ChiboWorker(Worker):
                 self.settle()
             close_old_connections()
             if self.running:
-                time.sleep(self.interval)
+                self.idle.wait(self.interval)  # not time.sleep: it fails under faketime
 
 
 class Command(BaseCommand):
@@ -96,6 +99,7 @@ class Command(BaseCommand):
         parser.add_argument("--max-tasks", type=int, default=None)
 
     def handle(self, *, queues, backends, interval, batch, max_tasks, **options) -> None:
+        DbWorkerCommand.configure_logging(self, options["verbosity"])  # its log lines, as db_worker
         names = [b for b in backends.split(",") if b]
         for name in names:
             if not isinstance(task_backends[name], DatabaseBackend):
