@@ -68,7 +68,11 @@ def test_a_worker_killed_during_a_commit_leaves_nothing_and_the_next_one_commits
 
     def start_worker():
         log = open(tmp_path / f"worker{len(workers)}.log", "wb")  # noqa: SIM115
-        workers.append(subprocess.Popen(worker_cmd, env=env, stdout=log, stderr=log))
+        # Its own process group: faketime runs the worker as its child, and kill -9 must reach
+        # the worker itself.
+        workers.append(
+            subprocess.Popen(worker_cmd, env=env, stdout=log, stderr=log, start_new_session=True)
+        )
         return workers[-1]
 
     ctx = browser.new_context(viewport={"width": 1280, "height": 860}, locale="vi-VN")
@@ -108,7 +112,7 @@ def test_a_worker_killed_during_a_commit_leaves_nothing_and_the_next_one_commits
             return _one(db, "SELECT state, attempts FROM members_importjob WHERE token = ?", token)
 
         _wait("the commit is running", lambda: state()[0] == "committing" and _writing(db))
-        worker.send_signal(signal.SIGKILL)
+        os.killpg(worker.pid, signal.SIGKILL)  # kill -9, the worker and its faketime
         worker.wait(timeout=10)
 
         assert not _writing(db)  # the killed transaction is gone
@@ -146,7 +150,7 @@ def test_a_worker_killed_during_a_commit_leaves_nothing_and_the_next_one_commits
         ctx.close()
         for w in workers:
             if w.poll() is None:
-                w.terminate()
+                os.killpg(w.pid, signal.SIGTERM)
                 w.wait(timeout=30)
         server.terminate()
         server.wait(timeout=10)
