@@ -5,6 +5,7 @@ nothing of the roll is in the database then; a new worker re-queues the job once
 it: the roll's rows exactly once, one audit row for the import."""
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -101,21 +102,26 @@ def test_a_worker_killed_during_a_commit_leaves_nothing_and_the_next_one_commits
         page.goto(f"{base}/members/import/?unit={commune}")
         page.get_by_label("Tệp Excel (.xlsx)").set_input_files(str(roll))
         page.get_by_role("button", name="Tải lên và kiểm tra").click()
-        expect(page.get_by_test_id("import-preview")).to_contain_text(
-            f"Thêm mới: {ROWS}", timeout=60_000
-        )
+        page.wait_for_url(re.compile(r"/members/import/[^/?]+/$"))
         token = page.url.rstrip("/").split("/")[-1]
-        page.get_by_test_id("commit").click()
-        page.goto("about:blank")  # only the workers look at the job from now on
+        # Only the workers look at the job while they work: a page's stale check with a
+        # threshold of 2 s could take a loaded machine's late heartbeat for a dead worker.
+        page.goto("about:blank")
 
         def state():
             return _one(db, "SELECT state, attempts FROM members_importjob WHERE token = ?", token)
+
+        _wait("validated", lambda: state()[0] == "validated")
+        page.goto(f"{base}/members/import/{token}/")
+        expect(page.get_by_test_id("import-preview")).to_contain_text(f"Thêm mới: {ROWS}")
+        page.get_by_test_id("commit").click()
+        page.goto("about:blank")
 
         _wait("the commit is running", lambda: state()[0] == "committing" and _writing(db))
         os.killpg(worker.pid, signal.SIGKILL)  # kill -9, the worker and its faketime
         worker.wait(timeout=10)
 
-        assert not _writing(db)  # the killed transaction is gone
+        _wait("the killed transaction is gone", lambda: not _writing(db), timeout=10)
         assert _one(db, "SELECT count(*) FROM members_member") == (members_before,)
         assert _one(db, "SELECT count(*) FROM audit_auditlog WHERE action = 'members.import'") == (
             0,
@@ -141,7 +147,7 @@ def test_a_worker_killed_during_a_commit_leaves_nothing_and_the_next_one_commits
             db, "SELECT error, path FROM members_importjob WHERE token = ?", token
         )
         assert "Máy xử lý đã dừng giữa chừng" in error
-        assert not os.path.exists(file_path)
+        _wait("the roll's file is deleted (on_commit)", lambda: not os.path.exists(file_path), 10)
         page = ctx.new_page()
         page.goto(f"{base}/members/import/{token}/")
         expect(page.get_by_test_id("import-done")).to_contain_text(f"Thêm mới {ROWS}")
