@@ -16,7 +16,7 @@ run: setup
 	@CHIBO_DEMO=1 $(CHIBO) collectstatic --noinput -v 0
 	@CHIBO_DEMO=1 $(CHIBO) demo_logins
 	@echo "chibo: http://127.0.0.1:$(PORT)/"
-	@CHIBO_DEMO=1 $(CHIBO) runserver 127.0.0.1:$(PORT)
+	@CHIBO=$(CHIBO) PORT=$(PORT) bash scripts/run.sh  # the server and `chibo worker`
 
 test: setup-test
 	@bash scripts/test.sh all

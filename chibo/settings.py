@@ -29,6 +29,9 @@ Environment:
                            warns, as it should)
   CHIBO_BACKUP_KEY         key for `chibo backup` / `chibo restore` (`chibo backup --generate-key`);
                            set: backups are encrypted (AES-256-GCM, streamed); unset: plain archives
+  CHIBO_JOB_STALE_AFTER=120 seconds without a worker's heartbeat before a running background
+                           job is re-queued (once) or failed
+  CHIBO_IMPORT_BACKGROUND_ROWS=3000  rolls this large are imported by `chibo worker`
   CHIBO_DEMO_TODAY=YYYY-MM-DD  the day the demo's recent data (this year's meetings, a transfer
                            awaiting arrival) is built around; default: the real date
 """
@@ -299,3 +302,34 @@ LOGGING = {
 
 # Structural thresholds (domain-rules §3.6). They are defaults for the parameter table.
 CHIBO_TOKEN_PREFIX = "chibo_"
+
+# --- Background work (issue 11, part 4) ------------------------------------------------------
+# Django's tasks framework with django-tasks-db: the queue is a table in the same database, so
+# a job's state change and its task commit together, and `chibo worker` (any number of them)
+# runs them. "deferred" holds the work to run later (run_after: the 24-hour clean-up of
+# uploads). Unit tests run "default" at once (ImmediateBackend) and keep "deferred" in memory
+# (DummyBackend: the immediate one refuses run_after), where a test runs it after moving the
+# clock.
+INSTALLED_APPS += ["django_tasks_db"]
+if TESTING:
+    TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+        "deferred": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"},
+    }
+else:
+    TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+        "deferred": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    }
+# CHIBO_JOB_STALE_AFTER: seconds without a heartbeat after which a running job lost its worker
+# (re-queued once, then failed). CHIBO_IMPORT_BACKGROUND_ROWS: a roll of this many rows or more
+# is validated and committed by the worker, a smaller one in the request.
+try:
+    CHIBO_JOB_STALE_AFTER = float(os.environ.get("CHIBO_JOB_STALE_AFTER") or 120)
+    CHIBO_IMPORT_BACKGROUND_ROWS = int(os.environ.get("CHIBO_IMPORT_BACKGROUND_ROWS") or 3000)
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"CHIBO_JOB_STALE_AFTER / CHIBO_IMPORT_BACKGROUND_ROWS: {exc}"
+    ) from exc
+if CHIBO_JOB_STALE_AFTER <= 0:
+    raise ImproperlyConfigured("CHIBO_JOB_STALE_AFTER must be a positive number of seconds")

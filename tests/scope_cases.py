@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from chibo.core.actors import SYSTEM
+from chibo.members.models import ImportJob
 from tests.world import World, make_member
 
 
@@ -164,20 +165,18 @@ def _outgoing(w: World):
 
 def _import_job(w: World) -> str:
     """An import job of official_a's (jobs belong to the user who uploaded the file)."""
-    from django.core.cache import cache
-
     token = "scope-case-job"
-    cache.set(
-        f"chibo:import:{token}",
-        {
-            "user": w.official_a.pk,
-            "unit": w.commune_a.pk,
+    ImportJob.objects.get_or_create(
+        token=token,
+        defaults={
+            "owner": w.official_a,
+            "unit": w.commune_a,
             "path": "/nonexistent.xlsx",
             "name": "danh-sach.xlsx",
             "headers": ["Họ tên"],
             "rows": 1,
             "mapping": {"full_name": 0},
-            "state": "mapping",
+            "state": ImportJob.UPLOADED,
         },
     )
     return token

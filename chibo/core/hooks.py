@@ -40,6 +40,10 @@ MEETING_AGENDA_LINES = "meeting_agenda_lines"
 # fn() -> (count, label) — rebuild the app's stored text keys (inside the command's
 # transaction); returns how many rows were rewritten and what they are ("khóa tổ chức").
 REBUILD_TEXT_KEYS = "rebuild_text_keys"
+# fn() -> int — settle the app's background jobs whose worker stopped beating (re-queue or
+# fail them, each exactly once, under the job's row lock); returns how many. `chibo worker`
+# calls them when it starts and while it has nothing to do (core.jobs).
+STALE_JOBS = "stale_jobs"
 
 NAMES = frozenset(
     {
@@ -49,6 +53,7 @@ NAMES = frozenset(
         HOME_CARDS,
         MEETING_AGENDA_LINES,
         REBUILD_TEXT_KEYS,
+        STALE_JOBS,
     }
 )
 

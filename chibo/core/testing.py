@@ -16,6 +16,17 @@ def suite_today() -> dt.date:
     return dt.date.fromisoformat(os.environ.get("CHIBO_TEST_TODAY") or "2026-11-16")
 
 
+def faketime_offset(day: dt.date) -> int:
+    """faketime's relative spec (seconds) that puts a process started now at `day`, 09:00 on
+    this machine's clock; unlike "@…", processes started later with it agree on the time.
+    The real clock is asked of `date`: inside the tests time-machine has moved this one."""
+    import subprocess
+    import time
+
+    now = int(subprocess.run(["date", "+%s"], capture_output=True, check=True).stdout)
+    return round(time.mktime(dt.datetime.combine(day, dt.time(9, 0)).timetuple()) - now)
+
+
 # --- Browser runs (end-to-end tests and the page benchmarks share these) ---------------------
 
 CHROMIUM_ARGS = [
@@ -45,12 +56,16 @@ def weak_3g(page):
     return cdp
 
 
-def run_demo_server(var, today: dt.date | None = None) -> tuple[str, Any]:
+def run_demo_server(
+    var, today: dt.date | None = None, *, offset: int | None = None
+) -> tuple[str, Any]:
     """A real `chibo runserver` on the demo province with its own SQLite file under `var`, as
     `make run` starts it but without debug (hashed, compressed static files, as in production).
     With `today`, the demo is built and served as if that were the date (Debian's faketime, the
     clock ticking from 09:00 that day); logins then last until the browser closes, because the
     browser's cookie jar keeps the real calendar.
+    With `offset` (seconds, see faketime_offset) instead, every process started with the same
+    offset shares one ticking clock (a test's worker processes and the server agree on "now").
     Returns the base URL and the process; raises RuntimeError with the server's log if it
     does not come up."""
     import os
@@ -64,9 +79,10 @@ def run_demo_server(var, today: dt.date | None = None) -> tuple[str, Any]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DB", "CHIBO_TESTING")}
     env.update(CHIBO_VAR_DIR=str(var), CHIBO_DEMO="1", CHIBO_DEBUG="0")
     run = [sys.executable, "-m", "chibo"]
-    if today is not None:
+    if today is not None or offset is not None:
         env.update(FAKETIME_DONT_FAKE_MONOTONIC="1", CHIBO_SESSION_DAYS="0")
-        run = ["faketime", "-f", f"@{today.isoformat()} 09:00:00", *run]
+        spec = f"{offset:+d}" if offset is not None else f"@{today.isoformat()} 09:00:00"
+        run = ["faketime", "-f", spec, *run]
     for cmd in (
         ["migrate", "--noinput", "-v", "0"],
         ["demo"],

@@ -18,10 +18,12 @@ class MembersConfig(AppConfig):
         )
 
         from . import departures, panels, services
+        from .imports import jobs
 
         hooks.register(hooks.UNIT_PAGE_PANELS, panels.unit_counts, order=10)
         hooks.register(hooks.UNIT_PAGE_PANELS, panels.unit_links, order=10)
         hooks.register(hooks.REBUILD_TEXT_KEYS, services.rebuild_text_keys, order=20)
+        hooks.register(hooks.STALE_JOBS, jobs.settle_stale_jobs)
 
         def _relocated(sender, unit_ids, **kwargs):
             services.refresh_denormalized(unit_ids)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chibo.core.fields import BinaryCharField
+from chibo.core.jobs import Job
 from chibo.core.scope import At, Either, Own, Period, Related, RestrictedQuerySet
 from chibo.core.text import search_key, sort_key
 from chibo.org.choices import AdminEra
@@ -437,3 +438,57 @@ class Departure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.left_on:%d/%m/%Y}"
+
+
+class ImportJob(Job):
+    """A member roll import (members/imports): the uploaded file, what was read of it, the
+    validated plan the review page shows, and the commit's result. Replaces the per-process
+    cache: every server process and the worker see the same job (issue 11, part 4).
+
+    uploaded (choose the columns) → validating → validated / invalid → committing →
+    committed / failed; cancelled by the owner or by the 24-hour clean-up."""
+
+    UPLOADED = "uploaded"
+    VALIDATING = "validating"
+    VALIDATED = "validated"
+    INVALID = "invalid"
+    COMMITTING = "committing"
+    COMMITTED = "committed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    STATES = [
+        (UPLOADED, _("Đã tải lên")),
+        (VALIDATING, _("Đang kiểm tra")),
+        (VALIDATED, _("Đã kiểm tra")),
+        (INVALID, _("Có lỗi")),
+        (COMMITTING, _("Đang ghi")),
+        (COMMITTED, _("Đã ghi")),
+        (FAILED, _("Không ghi được")),
+        (CANCELLED, _("Đã huỷ")),
+    ]
+    RUNNING_STATES = (VALIDATING, COMMITTING)
+    FINAL_STATES = (COMMITTED, FAILED, CANCELLED)
+
+    token = models.CharField(max_length=32, unique=True)  # the page's address: not guessable
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    path = models.CharField(max_length=500)  # the uploaded file under MEDIA_ROOT/imports
+    name = models.CharField(max_length=255)  # the file's name as uploaded
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
+    # What was read of the sheet (Sheet): the header row, the rows skipped above it, the first
+    # rows to choose another header row from, the number of rows, the columns chosen.
+    header_row = models.PositiveIntegerField(default=1)
+    headers = models.JSONField(default=list)
+    skipped = models.JSONField(default=list)
+    top = models.JSONField(default=list)
+    rows = models.PositiveIntegerField(default=0)
+    mapping = models.JSONField(default=dict)
+    # The validation's Plan (validating.plan_to_json), kept until the commit or the clean-up.
+    plan = models.JSONField(null=True, blank=True)
+    decisions = models.JSONField(default=dict)  # row number → "same" | "new"
+    summary = models.JSONField(null=True, blank=True)  # the commit's counts
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "heartbeat_at"], name="importjob_running")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.state})"

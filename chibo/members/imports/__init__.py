@@ -21,7 +21,15 @@ from .reading import (
     split_name,
     template,
 )
-from .validating import FIELD_LABELS, Plan, PlannedRow, same_person, validate
+from .validating import (
+    FIELD_LABELS,
+    Plan,
+    PlannedRow,
+    plan_from_json,
+    plan_to_json,
+    same_person,
+    validate,
+)
 
 __all__ = [
     "EXCEL_EPOCH",
@@ -38,6 +46,8 @@ __all__ = [
     "missing_required",
     "parse_date",
     "parse_education",
+    "plan_from_json",
+    "plan_to_json",
     "read",
     "same_person",
     "split_name",

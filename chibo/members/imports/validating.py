@@ -662,3 +662,59 @@ def validate(
     ck.plan.errors.sort()
     ck.plan.notes.sort()
     return ck.plan
+
+
+# --- the plan as stored on the job (members.ImportJob.plan) ---------------------------------
+
+
+def _dump(v):
+    if isinstance(v, dt.date):
+        return {"$date": v.isoformat()}
+    return v
+
+
+def _load(v):
+    if isinstance(v, dict) and set(v) == {"$date"}:
+        return dt.date.fromisoformat(v["$date"])
+    return v
+
+
+def plan_to_json(plan: Plan) -> dict:
+    """The plan as JSON for the job's row (dates tagged, so they come back as dates)."""
+    return {
+        "unit_id": plan.unit_id,
+        "total": plan.total,
+        "rows": [
+            [
+                r.number,
+                r.action,
+                {k: _dump(v) for k, v in r.values.items()},
+                r.cell_id,
+                r.member_id,
+                [list(ch) for ch in r.changes],
+            ]
+            for r in plan.rows
+        ],
+        "errors": [list(e) for e in plan.errors],
+        "notes": [list(e) for e in plan.notes],
+    }
+
+
+def plan_from_json(data: dict) -> Plan:
+    return Plan(
+        unit_id=data["unit_id"],
+        total=data["total"],
+        rows=[
+            PlannedRow(
+                number,
+                action,
+                {k: _load(v) for k, v in values.items()},
+                cell_id=cell_id,
+                member_id=member_id,
+                changes=[tuple(ch) for ch in changes],
+            )
+            for number, action, values, cell_id, member_id, changes in data["rows"]
+        ],
+        errors=[tuple(e) for e in data["errors"]],
+        notes=[tuple(e) for e in data["notes"]],
+    )

@@ -3,13 +3,12 @@
 
 import datetime as dt
 
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from chibo.audit.models import AuditLog
 from chibo.members import imports
-from chibo.members.models import Member
+from chibo.members.models import ImportJob, Member
 from chibo.members.records import update_record
 from tests.world import PASSWORD, make_member
 
@@ -27,19 +26,16 @@ def _upload(client, world, buf, name="ds.xlsx"):
 
 def _job(world, user, plan, token="trang-thu"):
     """A job of `user`'s at the preview, as the validation leaves it."""
-    cache.set(
-        f"chibo:import:{token}",
-        {
-            "user": user.pk,
-            "unit": world.commune_a.pk,
-            "path": "/nonexistent.xlsx",
-            "name": "ds.xlsx",
-            "headers": [h for _k, h, _r in imports.FIELDS],
-            "rows": len(plan.rows),
-            "mapping": {},
-            "state": "preview",
-            "plan": plan,
-        },
+    ImportJob.objects.create(
+        token=token,
+        owner=user,
+        unit=world.commune_a,
+        path="/nonexistent.xlsx",
+        name="ds.xlsx",
+        headers=[h for _k, h, _r in imports.FIELDS],
+        rows=len(plan.rows),
+        state=ImportJob.INVALID if plan.errors else ImportJob.VALIDATED,
+        plan=imports.plan_to_json(plan),
     )
     return reverse("members:import_job", args=[token])
 
