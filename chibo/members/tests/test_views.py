@@ -38,7 +38,7 @@ def _login(client, user):
 
 
 def _xlsx(resp):
-    return load_workbook(io.BytesIO(resp.content)).active
+    return load_workbook(io.BytesIO(resp.getvalue())).active
 
 
 @pytest.fixture

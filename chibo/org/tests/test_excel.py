@@ -83,7 +83,7 @@ def test_it_exports_what_the_viewer_sees_and_the_export_imports_again(world, cli
     client.login(username="canbo.a", password=PASSWORD)
     resp = client.get("/org/export.xlsx?on=2024-01-01")
     assert resp.status_code == 200
-    ws = load_workbook(io.BytesIO(resp.content)).active
+    ws = load_workbook(io.BytesIO(resp.getvalue())).active
     names = [r[1] for r in ws.iter_rows(min_row=2, values_only=True)]
     assert names[0] == "Đảng bộ xã Đồng Tâm" and "Chi bộ thôn Đông" in names
     assert "Chi bộ tổ dân phố 1" not in names  # commune B is out of scope
