@@ -29,6 +29,7 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .services import record
 
@@ -149,15 +150,31 @@ class Book:
         self._wb = Workbook(write_only=True)
 
     def sheet(
-        self, title: str, *, widths: Sequence[float] = (), freeze: str | None = None
+        self,
+        title: str,
+        *,
+        widths: Sequence[float] = (),
+        freeze: str | None = None,
+        landscape: bool = False,
+        title_rows: str | None = None,
     ) -> Sheet:
-        """A new sheet; column widths and the frozen pane are set before any row is written
-        (write-only mode writes them ahead of the rows)."""
+        """A new sheet. Its column widths, frozen pane and print layout are set here, before
+        any row: write-only mode writes them ahead of the rows (set later, they are lost).
+        `landscape` prints on A4 landscape, one page wide; `title_rows` ("4:5") repeat on every
+        printed page."""
         ws = self._wb.create_sheet(sheet_title(title))
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
         if freeze:
             ws.freeze_panes = freeze
+        if landscape:
+            ws.page_setup.orientation = "landscape"
+            ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+            ws.page_setup.fitToWidth = 1
+            ws.page_setup.fitToHeight = 0
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+        if title_rows:
+            ws.print_title_rows = title_rows
         return Sheet(ws)
 
     def save(self, target: str | os.PathLike | IO[bytes]) -> None:

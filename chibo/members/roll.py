@@ -13,7 +13,6 @@ from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.worksheet import Worksheet
 
 from chibo.audit.exports import Book, file_response
 from chibo.audit.services import record
@@ -218,20 +217,14 @@ def xlsx(*, actor, unit: Unit, on: dt.date, sensitive: bool, restate=False) -> F
 
     def write(file: IO[bytes]) -> None:
         with Book() as book:
-            sheet = book.sheet("7-HSĐV", widths=widths)
+            # Printed on A4 landscape, one page wide, the header rows on every page.
+            sheet = book.sheet("7-HSĐV", widths=widths, landscape=True, title_rows="4:5")
             sheet.append(["Mẫu 7-HSĐV"])
             sheet.append([f"SỔ DANH SÁCH ĐẢNG VIÊN — {unit.name}"], font=Font(bold=True, size=13))
             sheet.append([f"Tính đến ngày {on:%d/%m/%Y}" + (f" ({TODAY_TREE})" if restate else "")])
             sheet.append(HEADERS, font=Font(bold=True), alignment=wrap)
             sheet.append([f"({i})" for i in range(1, 15)], alignment=wrap)
             sheet.extend((r.cells for r in data), alignment=wrap)
-            ws = sheet.ws
-            ws.page_setup.orientation = "landscape"
-            ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-            ws.page_setup.fitToWidth = 1
-            ws.page_setup.fitToHeight = 0
-            ws.sheet_properties.pageSetUpPr.fitToPage = True
-            ws.print_title_rows = "4:5"
             book.save(file)
         with transaction.atomic():
             record(
