@@ -225,3 +225,21 @@ def test_the_response_streams_the_file_and_logs_one_row(db):
     assert [ws["A2"].value, ws["A3"].value] == [HYPERLINK, "+84 912 345 678"]
     (log,) = AuditLog.objects.filter(action="export.test")
     assert log.after == {"rows": 2, "filters": {"q": "x"}}
+
+
+def test_no_other_module_builds_a_workbook():
+    # One writer for every export: a view or service with its own Workbook would bring back
+    # openpyxl's formula guessing and the whole sheet in memory.
+    from pathlib import Path
+
+    import chibo
+
+    root = Path(chibo.__file__).parent
+    others = [
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if "tests" not in p.parts
+        and p != root / "audit" / "exports.py"
+        and ("Workbook(" in (text := p.read_text()) or "openpyxl import Workbook" in text)
+    ]
+    assert others == []
