@@ -5,17 +5,22 @@ reader our own imports use)."""
 import datetime as dt
 import glob
 import io
+import os
 import tempfile
+import time
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.utils.escape import unescape
 from python_calamine import CalamineWorkbook
 
+import chibo
 from chibo.audit.exports import Book, write_xlsx, xlsx_response
 from chibo.audit.models import AuditLog
 from chibo.core.actors import SYSTEM
@@ -89,7 +94,7 @@ def test_characters_xml_cannot_hold_are_written_the_ooxml_way_and_read_back(tmp_
     assert CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()[1] == texts
 
 
-@settings(
+@examples(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(st.text(max_size=40).filter(lambda t: "\r" not in t), min_size=1, max_size=20))
@@ -132,9 +137,6 @@ def test_dates_datetimes_and_numbers_stay_typed(tmp_path):
 def test_the_time_zone_is_the_apps_not_the_servers(tmp_path, settings):
     settings.TIME_ZONE = "Asia/Ho_Chi_Minh"
     # The process's own zone says something else; the file follows the app's.
-    import os
-    import time
-
     old = os.environ.get("TZ")
     os.environ["TZ"] = "America/New_York"
     time.tzset()
@@ -230,10 +232,6 @@ def test_the_response_streams_the_file_and_logs_one_row(db):
 def test_no_other_module_builds_a_workbook():
     # One writer for every export: a view or service with its own Workbook would bring back
     # openpyxl's formula guessing and the whole sheet in memory.
-    from pathlib import Path
-
-    import chibo
-
     root = Path(chibo.__file__).parent
     others = [
         str(p.relative_to(root))
