@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (never part of the test run). Results go to stdout; copy them to docs/performance.md.
 #   bash bench/run.sh            all: the national tree and members on PostgreSQL, a province on SQLite
-#   bash bench/run.sh tree|members-pg|members-sqlite|meetings-pg|meetings-3g
+#   bash bench/run.sh tree|members-pg|members-sqlite|meetings-pg|meetings-3g|exports
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -25,6 +25,9 @@ if [ "$which" = all ] || [ "$which" = meetings-pg ]; then
 fi
 if [ "$which" = all ] || [ "$which" = meetings-3g ]; then
   $PY bench/meetings_3g.py
+fi
+if [ "$which" = all ] || [ "$which" = exports ]; then
+  $PY bench/exports_bench.py
 fi
 if [ "$which" = all ] || [ "$which" = members-sqlite ]; then
   var=$(mktemp -d)

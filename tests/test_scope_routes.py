@@ -29,7 +29,7 @@ def text(resp) -> str:
     if resp.get("Content-Type", "").startswith("application/json"):
         return json.dumps(resp.json(), ensure_ascii=False)
     if resp.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
-        ws = load_workbook(io.BytesIO(resp.content)).active
+        ws = load_workbook(io.BytesIO(resp.getvalue())).active
         return "\n".join(" ".join(str(v) for v in r if v) for r in ws.iter_rows(values_only=True))
     return resp.content.decode()
 

@@ -6,17 +6,15 @@ and placements, so a past date gives the book as it stood then."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
+from typing import IO
 
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
-from chibo.audit.exports import XLSX
+from chibo.audit.exports import Book, file_response
 from chibo.audit.services import record
 from chibo.core.documents import html_to_pdf
 from chibo.core.scope import FAR
@@ -211,50 +209,37 @@ def rows(unit: Unit, on: dt.date, *, sensitive: bool, restate: bool = False) -> 
     return out
 
 
-def xlsx(*, actor, unit: Unit, on: dt.date, sensitive: bool, restate=False) -> HttpResponse:
+def xlsx(*, actor, unit: Unit, on: dt.date, sensitive: bool, restate=False) -> FileResponse:
     """The roll as an A4 landscape workbook, ready to print; the export is logged."""
     data = rows(unit, on, sensitive=sensitive, restate=restate)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "7-HSĐV"
-    ws.append(["Mẫu 7-HSĐV"])
-    ws.append([f"SỔ DANH SÁCH ĐẢNG VIÊN — {unit.name}"])
-    ws.append([f"Tính đến ngày {on:%d/%m/%Y}" + (f" ({TODAY_TREE})" if restate else "")])
-    ws.append(HEADERS)
-    ws.append([f"({i})" for i in range(1, 15)])
-    for r in data:
-        ws.append(r.cells)
-    ws["A2"].font = Font(bold=True, size=13)
     widths = [5, 26, 16, 20, 22, 22, 16, 18, 10, 20, 20, 11, 18, 16]
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-        ws.cell(row=4, column=i).font = Font(bold=True)
-    for row in ws.iter_rows(min_row=4):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "4:5"
-    buf = io.BytesIO()
-    wb.save(buf)
-    with transaction.atomic():
-        record(
-            actor=actor,
-            action="export.roll",
-            unit=unit,
-            after={
-                "rows": len(data),
-                "on": on.isoformat(),
-                "sensitive": sensitive,
-                "restated": restate,
-            },
-        )
-    resp = HttpResponse(buf.getvalue(), content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="so-danh-sach-dang-vien-{on:%Y%m%d}.xlsx"'
-    return resp
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def write(file: IO[bytes]) -> None:
+        with Book() as book:
+            # Printed on A4 landscape, one page wide, the header rows on every page.
+            sheet = book.sheet("7-HSĐV", widths=widths, landscape=True, title_rows="4:5")
+            sheet.append(["Mẫu 7-HSĐV"])
+            sheet.append([f"SỔ DANH SÁCH ĐẢNG VIÊN — {unit.name}"], font=Font(bold=True, size=13))
+            sheet.append([f"Tính đến ngày {on:%d/%m/%Y}" + (f" ({TODAY_TREE})" if restate else "")])
+            sheet.append(HEADERS, font=Font(bold=True), alignment=wrap)
+            sheet.append([f"({i})" for i in range(1, 15)], alignment=wrap)
+            sheet.extend((r.cells for r in data), alignment=wrap)
+            book.save(file)
+        with transaction.atomic():
+            record(
+                actor=actor,
+                action="export.roll",
+                unit=unit,
+                after={
+                    "rows": len(data),
+                    "on": on.isoformat(),
+                    "sensitive": sensitive,
+                    "restated": restate,
+                },
+            )
+
+    return file_response(write, f"so-danh-sach-dang-vien-{on:%Y%m%d}.xlsx")
 
 
 def pdf(*, actor, unit: Unit, on: dt.date, sensitive: bool, restate=False) -> HttpResponse:

@@ -4,15 +4,15 @@ the tree as of a date in the same layout, so a file exported can be edited and i
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
+from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl import load_workbook
+from openpyxl.styles import Font
 
+from chibo.audit.exports import HEADER_FILL, HEADER_FONT, Book, Sheet, cell
 from chibo.audit.services import record
 from chibo.core.scope import can, is_system_admin
 from chibo.core.text import search_key
@@ -260,36 +260,45 @@ def import_tree(file, *, actor, decision: Decision) -> ImportResult:
     return res
 
 
-def _sheet(ws, title: str) -> None:
-    ws.title = title
-    for i, (_key, label) in enumerate(COLUMNS, start=1):
-        c = ws.cell(row=1, column=i, value=label)
-        c.font = Font(bold=True)
-        c.fill = PatternFill("solid", fgColor="F4F1EC")
-        ws.column_dimensions[get_column_letter(i)].width = 40 if i == 2 else 22
-    ws.freeze_panes = "A2"
+def _sheet(book: Book, note: str | None = None) -> Sheet:
+    sheet = book.sheet("To chuc", widths=[22, 40, 22, 22, 22], freeze="A2")
+    head = [cell(sheet.ws, label, font=HEADER_FONT, fill=HEADER_FILL) for _key, label in COLUMNS]
+    if note:
+        head.append(cell(sheet.ws, note, font=Font(italic=True)))
+    sheet.append(head)
+    return sheet
 
 
-def template() -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    _sheet(ws, "To chuc")
-    ws.append(["XA01", "Đảng bộ xã Mẫu", "Đảng bộ xã/phường/đặc khu", "", "Xã"])
-    ws.append(["XA01-CB01", "Chi bộ thôn Một", "Chi bộ trực thuộc", "XA01", "Thôn, bản, làng, ấp"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+def template(target: IO[bytes]) -> None:
+    with Book() as book:
+        sheet = _sheet(book)
+        sheet.append(["XA01", "Đảng bộ xã Mẫu", "Đảng bộ xã/phường/đặc khu", "", "Xã"])
+        sheet.append(
+            ["XA01-CB01", "Chi bộ thôn Một", "Chi bộ trực thuộc", "XA01", "Thôn, bản, làng, ấp"]
+        )
+        book.save(target)
 
 
-def export(*, actor, root_ids, on: dt.date, visible) -> bytes:
-    """The units the viewer can see under `root_ids` on `on`, parents first, in import layout."""
-    wb = Workbook()
-    ws = wb.active
-    _sheet(ws, "To chuc")
-    ws.cell(row=1, column=6, value=f"Theo ngày {on:%d/%m/%Y}").font = Font(italic=True)
+def export(target: IO[bytes], *, actor, root_ids, on: dt.date, visible) -> int:
+    """The units the viewer can see under `root_ids` on `on`, parents first, in import layout,
+    written to `target`; logged once the file is complete. Returns the number of units."""
+    with Book() as book:
+        sheet = _sheet(book, note=f"Theo ngày {on:%d/%m/%Y}")
+        count = sheet.extend(_tree_rows(root_ids, on, visible))
+        book.save(target)
+    record(
+        actor=actor,
+        action="export.org_tree",
+        unit=Unit.objects.filter(pk=root_ids[0]).first() if root_ids else None,
+        after={"on": on.isoformat(), "rows": count, "roots": list(root_ids)},
+    )
+    return count
+
+
+def _tree_rows(root_ids, on: dt.date, visible):
     stack = list(reversed(root_ids))
     parent_of: dict[int, int | None] = {i: None for i in root_ids}
-    seen, count = set(), 0
+    seen = set()
     while stack:
         uid = stack.pop()
         if uid in seen:
@@ -307,26 +316,14 @@ def export(*, actor, root_ids, on: dt.date, visible) -> bytes:
             if v.cell_type
             else ""
         )
-        ws.append(
-            [
-                v.code or f"#{uid}",
-                v.name,
-                str(UnitKind(v.kind).label),
-                (pv.code or f"#{parent}") if pv else "",
-                str(type_label),
-            ]
-        )
-        count += 1
+        yield [
+            v.code or f"#{uid}",
+            v.name,
+            str(UnitKind(v.kind).label),
+            (pv.code or f"#{parent}") if pv else "",
+            str(type_label),
+        ]
         children = selectors.children_on(uid, on, visible)
         for child in reversed(children):
             parent_of[child.unit_id] = uid
             stack.append(child.unit_id)
-    record(
-        actor=actor,
-        action="export.org_tree",
-        unit=Unit.objects.filter(pk=root_ids[0]).first() if root_ids else None,
-        after={"on": on.isoformat(), "rows": count, "roots": list(root_ids)},
-    )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chibo.audit.exports import file_response
 from chibo.core import hooks
 from chibo.core.scope import can, is_system_admin, roots, unit_ids
 from chibo.core.text import search_key
@@ -17,8 +18,6 @@ from .forms import ACTION_FORMS, AsOfForm, ImportForm, TermForm
 from .models import Unit
 from .services import Decision
 from .services import add_term as add_term_service
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _scope_on(user, on):
@@ -205,9 +204,7 @@ def import_tree(request):
 
 @login_required
 def import_template(request):
-    resp = HttpResponse(excel.template(), content_type=XLSX)
-    resp["Content-Disposition"] = 'attachment; filename="mau-nhap-to-chuc.xlsx"'
-    return resp
+    return file_response(excel.template, "mau-nhap-to-chuc.xlsx")
 
 
 @login_required
@@ -215,10 +212,10 @@ def export_tree(request):
     on = AsOfForm(request.GET or None).on_date()
     tops, visible = selectors.tops_for(request.user, on)
     roots = [n.unit_id for n in tops]
-    data = excel.export(actor=request.user, root_ids=roots, on=on, visible=visible)
-    resp = HttpResponse(data, content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="to-chuc-{on:%Y-%m-%d}.xlsx"'
-    return resp
+    return file_response(
+        lambda file: excel.export(file, actor=request.user, root_ids=roots, on=on, visible=visible),
+        f"to-chuc-{on:%Y-%m-%d}.xlsx",
+    )
 
 
 @login_required

@@ -1,9 +1,11 @@
 import datetime as dt
+import io
 import zoneinfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from chibo.accounts.choices import Role
 from chibo.audit.models import AuditLog
@@ -142,7 +144,12 @@ def test_the_compliance_page_and_its_export(client, world):
     page = client.get(url, {"year": "2026"}).content.decode()
     assert "theodoi" in page and "0</strong> / 4" in page
     xl = client.get(url, {"year": "2026", "format": "xlsx"})
-    assert xl.status_code == 200 and AuditLog.objects.filter(action="export.follow_up").exists()
+    assert xl.status_code == 200
+    rows = list(load_workbook(io.BytesIO(xl.getvalue())).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Người theo dõi", "Vai trò", "Tổ chức được theo dõi")
+    assert rows[1][2:5] == ("Chi bộ thôn Đông", 4, 0) and len(rows) == 2
+    (log,) = AuditLog.objects.filter(action="export.follow_up")
+    assert log.after == {"rows": 1, "filters": {"year": 2026}}
 
 
 def test_only_the_cells_followers_can_be_named_for_a_visit(client, world):

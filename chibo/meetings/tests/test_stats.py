@@ -1,6 +1,8 @@
 import datetime as dt
+import io
 
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from chibo.audit.models import AuditLog
 from chibo.core.actors import SYSTEM
@@ -65,7 +67,14 @@ def test_the_statistics_page_and_export(client, world):
     page = client.get(url, {"year": "2026"}).content.decode()
     assert "Chi bộ thôn Đông" in page and "100,0%" in page
     xl = client.get(url, {"year": "2026", "format": "xlsx"})
-    assert xl.status_code == 200 and AuditLog.objects.filter(action="export.meeting_stats").exists()
+    assert xl.status_code == 200
+    ws = load_workbook(io.BytesIO(xl.getvalue())).active
+    head, *rows = list(ws.iter_rows(values_only=True))
+    assert head[:3] == ("Tổ chức", "Số chi bộ", "Sinh hoạt thường kỳ (chi bộ-tháng)")
+    east_row = next(r for r in rows if r[0] == "Chi bộ thôn Đông")
+    assert east_row[1:3] == (1, 1)  # one cell, one regular meeting held, as numbers
+    (log,) = AuditLog.objects.filter(action="export.meeting_stats")
+    assert log.after == {"rows": len(rows), "filters": {"year": 2026}}
 
 
 def test_a_cell_that_moved_counts_where_it_lay_on_each_meeting_day(world, client):

@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import IO
 from xml.etree import ElementTree as ET
 
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from openpyxl.utils.cell import (
     get_column_letter,
 )
 
+from chibo.audit.exports import HEADER_FONT, Book
 from chibo.core.text import search_key
 from chibo.org.choices import CELL_KINDS
 from chibo.org.models import Unit
@@ -397,53 +399,40 @@ def parse_education(v: str) -> tuple[int | None, int | None, str | None]:
 # --- our template -------------------------------------------------------------------------
 
 
-def template(unit: Unit) -> bytes:
+def template(unit: Unit, target: IO[bytes]) -> None:
     """The template: our headers, one example row, and the unit's cells to choose from."""
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Đảng viên"
-    ws.append([h for _k, h, _r in FIELDS])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
     cells = list(
         Unit.objects.filter(
             path__startswith=unit.path, kind__in=CELL_KINDS, valid_to__isnull=True
         ).order_by("path")
     )
     example = cells[0].name if cells else "Chi bộ …"
-    ws.append(
-        [
-            example,
-            "Lò Văn Pọm",
-            "Nam",
-            "12/05/1968",
-            "19/05/1995",
-            "19/05/1996",
-            "Thái",
-            "Không",
-            "011068001234",
-            "",
-            "",
-            "Quảng Lâm, Điện Biên",
-            "Bản Huổi Lụ",
-            "9/12",
-            "Trung cấp",
-            "Sơ cấp",
-            "Nông, lâm, ngư nghiệp",
-            "Trưởng bản",
-        ]
-    )
-    for i in range(1, len(FIELDS) + 1):
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = 20
-    ref = wb.create_sheet("Chi bộ")
-    ref.append(["Chi bộ (ghi đúng tên, hoặc mã #số)", "Mã"])
-    for cell in cells:
-        ref.append([cell.name, f"#{cell.pk}"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    with Book() as book:
+        sheet = book.sheet("Đảng viên", widths=[20] * len(FIELDS))
+        sheet.append([h for _k, h, _r in FIELDS], font=HEADER_FONT)
+        sheet.append(
+            [
+                example,
+                "Lò Văn Pọm",
+                "Nam",
+                "12/05/1968",
+                "19/05/1995",
+                "19/05/1996",
+                "Thái",
+                "Không",
+                "011068001234",
+                "",
+                "",
+                "Quảng Lâm, Điện Biên",
+                "Bản Huổi Lụ",
+                "9/12",
+                "Trung cấp",
+                "Sơ cấp",
+                "Nông, lâm, ngư nghiệp",
+                "Trưởng bản",
+            ]
+        )
+        ref = book.sheet("Chi bộ")
+        ref.append(["Chi bộ (ghi đúng tên, hoặc mã #số)", "Mã"])
+        ref.extend([cell.name, f"#{cell.pk}"] for cell in cells)
+        book.save(target)

@@ -81,7 +81,7 @@ def test_the_page_photo_api_and_former_list_show_the_member_as_they_left(moved, 
     export = client.get(reverse("members:export"), {"unit": w.commune_a.pk, "status": "former"})
     from openpyxl import load_workbook
 
-    ws = load_workbook(io.BytesIO(export.content)).active
+    ws = load_workbook(io.BytesIO(export.getvalue())).active
     (row,) = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "Lò Văn Đi"]
     assert w.cell_b.name not in json.dumps(row, default=str, ensure_ascii=False)
     # The receiving side sees the present.

@@ -319,7 +319,7 @@ def test_the_excel_file_has_the_same_figures_and_the_footnote(client, merged):
     m = merged
     assert client.login(username=m.official.username, password=PASSWORD)
     resp = _page(client, m, format="xlsx")
-    sheet = load_workbook(io.BytesIO(resp.content)).active
+    sheet = load_workbook(io.BytesIO(resp.getvalue())).active
     values = list(sheet.iter_rows(values_only=True))
     by_label = {str(r[0]).strip(): r[1:] for r in values[1:] if r[0]}
     assert by_label["A. Đảng viên đầu kỳ (*)"] == (13, 12)

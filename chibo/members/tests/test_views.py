@@ -38,7 +38,7 @@ def _login(client, user):
 
 
 def _xlsx(resp):
-    return load_workbook(io.BytesIO(resp.content)).active
+    return load_workbook(io.BytesIO(resp.getvalue())).active
 
 
 @pytest.fixture
@@ -182,6 +182,8 @@ def test_the_roll_lists_14_columns_as_of_a_date_and_prints_on_a4_landscape(clien
     assert (
         ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
     )
+    assert ws.print_title_rows == "$4:$5" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws["A4"].font.b and ws["B6"].alignment.wrap_text and ws["A2"].font.sz == 13
     rows = list(ws.iter_rows(values_only=True))
     assert len(rows[3]) == 14 and rows[3][0] == "STT"
     body = [r for r in rows[5:]]
@@ -212,6 +214,7 @@ def test_the_forms_page_compares_with_last_year_and_exports(client, people):
     values = list(_xlsx(xl).iter_rows(values_only=True))
     assert values[0][1:] == ("Kỳ này", "Cùng kỳ năm trước")
     assert any(r[0].strip() == "Nữ" and r[1] == 1 for r in values[1:])
+    assert any(r[0].startswith("    ") for r in values[1:])  # the indent of a sub-row is kept
     assert AuditLog.objects.filter(action="export.form3").exists()
 
 

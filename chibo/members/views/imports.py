@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
-from chibo.audit.exports import XLSX
+from chibo.audit.exports import file_response
 from chibo.audit.services import record
 from chibo.core.scope import can
 from chibo.org.models import Unit
@@ -174,9 +174,10 @@ def import_job(request, token: str):
 @login_required
 def import_template(request):
     unit = _unit(request)
-    content = imports.template(unit)
-    with transaction.atomic():
-        record(actor=request.user, action="export.import_template", unit=unit)
-    resp = HttpResponse(content, content_type=XLSX)
-    resp["Content-Disposition"] = 'attachment; filename="mau-nhap-dang-vien.xlsx"'
-    return resp
+
+    def write(file):
+        imports.template(unit, file)
+        with transaction.atomic():
+            record(actor=request.user, action="export.import_template", unit=unit)
+
+    return file_response(write, "mau-nhap-dang-vien.xlsx")

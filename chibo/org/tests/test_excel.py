@@ -83,7 +83,7 @@ def test_it_exports_what_the_viewer_sees_and_the_export_imports_again(world, cli
     client.login(username="canbo.a", password=PASSWORD)
     resp = client.get("/org/export.xlsx?on=2024-01-01")
     assert resp.status_code == 200
-    ws = load_workbook(io.BytesIO(resp.content)).active
+    ws = load_workbook(io.BytesIO(resp.getvalue())).active
     names = [r[1] for r in ws.iter_rows(min_row=2, values_only=True)]
     assert names[0] == "Đảng bộ xã Đồng Tâm" and "Chi bộ thôn Đông" in names
     assert "Chi bộ tổ dân phố 1" not in names  # commune B is out of scope
@@ -95,3 +95,12 @@ def test_it_exports_what_the_viewer_sees_and_the_export_imports_again(world, cli
     ]
     res = excel.import_tree(xlsx(rows), actor=world.official_a, decision=D)
     assert res.errors == [] and res.created == 3
+
+
+def test_the_template_has_the_import_layout_and_an_example(world, client):
+    client.login(username="canbo.a", password=PASSWORD)
+    resp = client.get("/org/import/template.xlsx")
+    ws = load_workbook(io.BytesIO(resp.getvalue())).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == tuple(label for _k, label in excel.COLUMNS) and ws["A1"].font.b
+    assert rows[1][:2] == ("XA01", "Đảng bộ xã Mẫu") and rows[2][3] == "XA01"
