@@ -33,7 +33,12 @@ OPEN = frozenset(
 
 def pending_step(user) -> str | None:
     """The URL name of the step this user still owes in this session, if any."""
-    if not getattr(user, "is_authenticated", False) or user.is_verified():
+    if not getattr(user, "is_authenticated", False):
+        return None
+    # OTPMiddleware gives the request's user is_verified(); a user just set by login() has
+    # none, and has passed only the password.
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is not None and is_verified():
         return None
     if policy.enabled(user):
         return "accounts:2fa_verify"
