@@ -116,6 +116,7 @@ def enrol(request):
             "secret": _grouped(b32encode(device.bin_key).decode(), 4),
             "required": policy.required(request.user),
             "next": next_url,
+            "second_step": pending_step(request.user) is not None,
         },
     )
 
@@ -144,7 +145,12 @@ def verify(request):
     return render(
         request,
         "accounts/twofactor/verify.html",
-        {"form": form, "next": next_url, "again": request.user.is_verified()},
+        {
+            "form": form,
+            "next": next_url,
+            "again": request.user.is_verified(),
+            "second_step": pending_step(request.user) is not None,
+        },
     )
 
 
