@@ -48,9 +48,11 @@ def enabled(user) -> bool:
 
 
 def mark_verified(request, verified_device) -> None:
-    """This session has just passed a check with `verified_device`."""
+    """This session has just passed a check with `verified_device`. It gains rights, so it gets
+    a new key, as at the password step (a session id seen before the code is worth nothing)."""
     otp_login(request, verified_device)
     request.session[VERIFIED_AT] = time.time()
+    request.session.cycle_key()
 
 
 def recently_verified(request, within: dt.timedelta = RECENT) -> bool:
