@@ -284,7 +284,7 @@ def test_staff_out_of_scope_cannot_reset_nor_see_the_button(client, world, clock
     viewer = staff_client(type(client), world.viewer_a)  # sees the account, administers nothing
     page = viewer.get(reverse("accounts:detail", args=[cell_official.pk])).content.decode()
     assert "Đặt lại xác thực hai bước" not in page
-    viewer.post(reverse("accounts:2fa_reset", args=[cell_official.pk]))
+    assert viewer.post(reverse("accounts:2fa_reset", args=[cell_official.pk])).status_code == 403
     assert TOTPDevice.objects.filter(user=cell_official, confirmed=True).exists()
     assert not AuditLog.objects.filter(action="accounts.2fa_reset").exists()
 
@@ -292,7 +292,7 @@ def test_staff_out_of_scope_cannot_reset_nor_see_the_button(client, world, clock
 def test_no_one_resets_their_own_second_factor_through_the_staff_button(client, world, clock):
     enrolled(world.official_a, clock)
     me = staff_client(type(client), world.official_a)
-    me.post(reverse("accounts:2fa_reset", args=[world.official_a.pk]))
+    assert me.post(reverse("accounts:2fa_reset", args=[world.official_a.pk])).status_code == 403
     assert TOTPDevice.objects.filter(user=world.official_a, confirmed=True).exists()
 
 
