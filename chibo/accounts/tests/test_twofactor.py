@@ -235,9 +235,30 @@ def test_the_api_treats_a_half_signed_in_session_as_none_and_tokens_as_before(cl
     assert client.get("/api/v1/units/").status_code == 401
     assert client.post(VERIFY, {"code": totp(key)}).status_code == 302
     assert client.get("/api/v1/units/").status_code == 200
-    client.post(TOKENS, {"name": "script"})
-    raw = ApiToken.objects.get(user=user)  # created with a fresh check
-    assert raw.name == "script"
+    r = client.post(TOKENS, {"name": "script"})
+    raw = re.search(r'data-testid="token">([^<]+)<', r.content.decode())[1]
+
+    # A script with the token needs no session and no code; a half-signed-in session sending
+    # someone's token is that token's user, never the session's.
+    script = type(client)()
+    r = script.get("/api/v1/units/", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert r.status_code == 200
+    half = type(client)()
+    sign_in(half, world.admin.username)  # must enrol first: password only
+    assert half.get("/api/v1/units/").status_code == 401
+    admin_url = f"/api/v1/accounts/{world.admin.pk}"
+    assert half.get(admin_url).status_code == 401
+    # The token's user (commune A's official) does not see the province's administrator.
+    assert half.get(admin_url, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 404
+    assert half.get("/api/v1/units/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    assert half.get("/api/v1/units/", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+
+
+def test_htmx_requests_of_a_half_signed_in_session_are_sent_to_the_code_step(client, world, clock):
+    enrolled(world.official_a, clock)
+    sign_in(client, world.official_a.username)
+    r = client.get(ORG, HTTP_HX_REQUEST="true")
+    assert r.status_code == 204 and r["HX-Redirect"].startswith(VERIFY + "?next=")
 
 
 # --- The staff reset ---------------------------------------------------------------------------
