@@ -32,6 +32,9 @@ Environment:
   CHIBO_JOB_STALE_AFTER=120 seconds without a worker's heartbeat before a running background
                            job is re-queued (once) or failed
   CHIBO_IMPORT_BACKGROUND_ROWS=3000  rolls this large are imported by `chibo worker`
+  CHIBO_2FA_SECRETARY=0|1  cell secretaries must also sign in with a second factor (default 0:
+                           optional for them; always required for system administrators,
+                           committee officials and inspection)
   CHIBO_DEMO_TODAY=YYYY-MM-DD  the day the demo's recent data (this year's meetings, a transfer
                            awaiting arrival) is built around; default: the real date
 """
@@ -150,6 +153,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "treebeard",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "chibo.core",
     "chibo.accounts",
     "chibo.audit",
@@ -173,6 +179,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the session and the user: request.user.is_verified(), then the 2FA rules (issue 11).
+    "django_otp.middleware.OTPMiddleware",
+    "chibo.accounts.twofactor.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -333,3 +342,11 @@ except ValueError as exc:
     ) from exc
 if CHIBO_JOB_STALE_AFTER <= 0:
     raise ImproperlyConfigured("CHIBO_JOB_STALE_AFTER must be a positive number of seconds")
+# Two-factor sign-in (issue 11, chibo.accounts.twofactor). Required for superusers and for active
+# ADMIN / OFFICIAL / INSPECTION grants; for cell secretaries when the deployment says so.
+CHIBO_2FA_SECRETARY = env_bool("CHIBO_2FA_SECRETARY", False)
+OTP_TOTP_ISSUER = "chibo"
+# A code from the step before or after the current one is accepted (tolerance 1, django-otp's
+# default), but the window does not wander with each login: the drift it would learn from one
+# late code would move it for the next. A phone's clock is set by the network.
+OTP_TOTP_SYNC = False

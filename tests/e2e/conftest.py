@@ -1,13 +1,17 @@
 """Playwright against Debian's /usr/bin/chromium (never a downloaded browser)."""
 
 import datetime as dt
+import email.utils
 import os
+import time
+import urllib.request
 import zoneinfo
 from pathlib import Path
 
 import pytest
 
 from chibo.core.testing import CHROMIUM_ARGS, run_demo_server, suite_today, weak_3g
+from tests.twofactor import key_of_secret, totp
 
 CHROMIUM = os.environ.get("CHIBO_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -91,11 +95,63 @@ def server(tmp_path_factory):
 
 
 def login(page, base: str, username: str, password: str = "chibo-demo-2026") -> None:
+    """Sign in as a person would: the password, then the second step if the account has one
+    (the code from its app) or must set one up (which it then does)."""
     page.goto(base + "/accounts/login/")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_load_state()
+    second_step(page, base, username)
+
+
+# The authenticator apps set up during this run, by username: the key read off the enrolment
+# page and the last 30-s step whose code was used (the server, like the run, lives for the
+# session; a code is accepted once, so a second login in the same step uses the next one).
+APPS: dict[str, dict] = {}
+
+
+def server_time(base: str) -> float:
+    """The server's clock (it runs under faketime, not the test's): its Date header."""
+    with urllib.request.urlopen(base + "/accounts/login/", timeout=10) as r:
+        return email.utils.parsedate_to_datetime(r.headers["Date"]).timestamp()
+
+
+def app_code(base: str, username: str) -> str:
+    """What the user's phone shows now, or the next step's code (within django-otp's ±1 step)
+    when this step's code is spent already."""
+    app = APPS[username]
+    while True:
+        now = int(server_time(base) // 30)
+        step = max(now, app["last"] + 1)
+        if step <= now + 1:
+            break
+        time.sleep(1)  # both codes spent: poll until the server's clock reaches the next step
+    app["last"] = step
+    return totp(app["key"], at=step * 30)
+
+
+def enrol(page, base: str, username: str) -> list[str]:
+    """On the enrolment page: read the key under the QR code, type the first code; returns
+    the recovery codes shown (the page is left on them)."""
+    secret = page.get_by_test_id("totp-secret").inner_text()
+    APPS[username] = {"key": key_of_secret(secret), "last": -1}
+    page.get_by_label("Mã xác thực").fill(app_code(base, username))
+    page.get_by_role("button", name="Xác nhận và bật").click()
+    codes = page.get_by_test_id("recovery-codes").locator("li")
+    codes.first.wait_for()
+    return [c.strip() for c in codes.all_inner_texts()]
+
+
+def second_step(page, base: str, username: str) -> None:
+    if "/accounts/2fa/verify/" in page.url:
+        page.get_by_label("Mã xác thực").fill(app_code(base, username))
+        page.get_by_role("button", name="Xác nhận", exact=True).click()
+        page.wait_for_load_state()
+    elif "/accounts/2fa/enrol/" in page.url:
+        enrol(page, base, username)
+        page.get_by_role("link", name="Tôi đã cất mã, tiếp tục").click()
+        page.wait_for_load_state()
 
 
 @pytest.fixture
