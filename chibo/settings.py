@@ -186,6 +186,35 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# --- Content Security Policy (issue 11, point 7) -------------------------------------------
+# Django's own CSP: every response says that scripts, styles, images and connections come from
+# this origin only. No 'unsafe-inline' and no 'unsafe-eval': the templates hold no <script> body,
+# no <style>, no style="…" and no on…= handler (chibo/core/tests/test_csp.py reads them all);
+# behaviour lives in static/chibo/*.js, looks in static/chibo/*.css. Nothing needs a nonce. The
+# only exceptions are the PDF templates, which WeasyPrint renders and no browser ever sees.
+# img-src has no data: on purpose: nothing draws images as data URIs (serve them from a URL).
+from django.utils.csp import CSP  # noqa: E402
+
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+# The API's Swagger page: with "ninja" installed, django-ninja serves its own template, which loads
+# the Swagger files it ships from /static/ninja/ (no inline script); without it, a CDN and an
+# inline script, which the policy (and a closed network) would refuse.
+INSTALLED_APPS.append("ninja")
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+# --- end of the Content Security Policy ----------------------------------------------------
+
 ROOT_URLCONF = "chibo.urls"
 WSGI_APPLICATION = "chibo.wsgi.application"
 

@@ -36,8 +36,58 @@ def browser():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (scripts/setup.sh does it)")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
+        yield _WatchedBrowser(b)
         b.close()
+
+
+# --- Content Security Policy: any violation on any page fails the test (issue 11) -------------
+# Every context the tests open (the fixtures below and the tests' own browser.new_context) runs
+# this before the page's scripts: each `securitypolicyviolation` event is kept in
+# window.__cspViolations and reported at once to Python (the page may navigate away before the
+# test ends). Chromium's console line "Refused to …" is caught as well, for what raises no event.
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  var v = [e.effectiveDirective, e.blockedURI || "inline", e.sourceFile + ":" + e.lineNumber,
+           (e.sample || "").slice(0, 80)].join(" ");
+  window.__cspViolations.push(v);
+  if (window.__chiboCspViolation) window.__chiboCspViolation(location.href + " " + v);
+}, true);
+"""
+CSP_VIOLATIONS: list[str] = []
+
+
+class _WatchedBrowser:
+    """The session's browser, whose every new context watches for CSP violations."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, **kwargs):
+        ctx = self._browser.new_context(**kwargs)
+        ctx.expose_binding("__chiboCspViolation", lambda source, text: CSP_VIOLATIONS.append(text))
+        ctx.add_init_script(CSP_WATCH)
+        ctx.on("console", _refused)
+        return ctx
+
+
+def _refused(msg) -> None:
+    if msg.text.startswith("Refused to") or "Content Security Policy" in msg.text:
+        CSP_VIOLATIONS.append(f"{msg.page.url if msg.page else '?'} console: {msg.text[:300]}")
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Fails the test when a page broke the policy (its own assertions may all have passed)."""
+    CSP_VIOLATIONS.clear()
+    yield
+    if CSP_VIOLATIONS and "browser" in request.fixturenames:
+        found = "\n".join(dict.fromkeys(CSP_VIOLATIONS))
+        CSP_VIOLATIONS.clear()
+        pytest.fail(f"Content Security Policy violations:\n{found}", pytrace=False)
 
 
 def on_test_day(ctx):
