@@ -20,6 +20,6 @@ class Command(BaseCommand):
         self.stdout.write(
             "  Quản trị, cán bộ cấp ủy và UBKT bật xác thực hai bước ở lần đăng nhập đầu"
             " (quét mã QR\n  bằng ứng dụng xác thực); không có điện thoại:"
-            " `.venv/bin/chibo demo_code <tên đăng nhập>` in mã hiện tại."
+            " `CHIBO_DEMO=1 .venv/bin/chibo demo_code <tên>` in mã hiện tại."
         )
         self.stdout.write("")
