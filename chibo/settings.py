@@ -243,6 +243,9 @@ AXES_USERNAME_CALLABLE = "chibo.accounts.backends.login_username"
 AXES_LOCKOUT_CALLABLE = "chibo.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True  # a right password after a few slips starts the count again
 AXES_ENABLE_ADMIN = False  # no Django admin here; staff unlock from the account page
+# Logins and failed logins are in the audit log already (chibo.accounts.signals): axes keeps only
+# its attempt counters, not a second, never-purged log of addresses and browsers.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "vi"
