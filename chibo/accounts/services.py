@@ -22,6 +22,7 @@ from chibo.audit.services import record
 from chibo.core.actors import SYSTEM, is_system
 from chibo.core.scope import allowed, is_system_admin
 
+from .backends import login_username
 from .choices import Role
 from .models import ApiToken, Grant, ResetCode, User
 from .scope import administers
@@ -384,9 +385,14 @@ def restructuring_lines(*, on: dt.date, absorbed, ended) -> list[str]:
 # --- Login throttle (django-axes): is an account locked, and lifting the lock -------------
 
 
+def _throttled_name(user: User) -> str:
+    """The name axes counts the account's failures under (see backends.login_username)."""
+    return login_username(None, {"username": user.username}) or ""
+
+
 def _recent_attempts(user: User):
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    return AccessAttempt.objects.filter(username=user.username, attempt_time__gt=since)
+    return AccessAttempt.objects.filter(username=_throttled_name(user), attempt_time__gt=since)
 
 
 def is_locked_out(user: User) -> bool:
@@ -407,7 +413,7 @@ def unlock_account(*, actor, user: User) -> int:
     administer the whole account only. Returns how many attempt records were cleared."""
     _require_account(actor, user)
     ips = sorted({ip or "" for ip in _recent_attempts(user).values_list("ip_address", flat=True)})
-    cleared = AxesProxyHandler.reset_attempts(username=user.username)
+    cleared = AxesProxyHandler.reset_attempts(username=_throttled_name(user))
     record(
         actor=actor,
         action="accounts.unlock",

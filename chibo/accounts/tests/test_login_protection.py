@@ -200,3 +200,15 @@ def test_the_test_clients_login_still_works(world, client, user_attr):
     user = getattr(world, user_attr)
     assert client.login(username=user.username, password=PASSWORD)
     assert client.get(reverse("accounts:tokens")).status_code == 200
+
+
+def test_an_account_whose_name_has_capitals_is_locked_and_unlocked_as_typed(world, client):
+    from tests.world import make_user
+
+    user = make_user("Bithu.Dong", world.cells_a[0], Role.SECRETARY)
+    for _ in range(5):
+        attempt(client, "bithu.dong", "sai")
+    assert services.is_locked_out(user)
+    services.unlock_account(actor=world.official_a, user=user)
+    attempt(client, "Bithu.Dong", PASSWORD)
+    assert logged_in_as(client) == str(user.pk)
