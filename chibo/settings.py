@@ -11,7 +11,11 @@ Environment:
   CHIBO_EMAIL_HOST         SMTP server for meeting notices; unset: e-mails are written to the
                            console (demo) — closed networks often have no mail server at all
   CHIBO_EMAIL_PORT, CHIBO_EMAIL_USER, CHIBO_EMAIL_PASSWORD, CHIBO_EMAIL_FROM
-  CHIBO_SESSION_DAYS=14     days a login lasts; 0: until the browser closes (shared computers)
+  CHIBO_SESSION_DAYS=1      days a login lasts without use (each request starts the count
+                           again); 0: until the browser closes (shared computers)
+  CHIBO_LOGIN_FAILURES=5    wrong passwords for one username from one IP before that pair is
+                           locked (django-axes; never by IP alone: a commune office shares one)
+  CHIBO_LOGIN_COOLOFF_MINUTES=30  how long such a lock lasts (staff in scope can lift it sooner)
   CHIBO_TRUSTED_PROXIES    comma list of addresses/networks of the deployment's own reverse proxy
                            (e.g. 127.0.0.1,::1 for nginx on the same host). Only a request that
                            arrives from one of them has its X-Forwarded-For (client IP: audit log,
@@ -39,6 +43,7 @@ Environment:
                            awaiting arrival) is built around; default: the real date
 """
 
+import datetime as _dt
 import os
 import sys
 from pathlib import Path
@@ -156,6 +161,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "axes",
     "chibo.core",
     "chibo.accounts",
     "chibo.audit",
@@ -184,6 +190,10 @@ MIDDLEWARE = [
     "chibo.accounts.twofactor.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A user whose password staff chose goes to "Đổi mật khẩu" before anything else.
+    "chibo.accounts.middleware.PasswordChangeRequiredMiddleware",
+    # Last: turns a login refused by the throttle into the Vietnamese lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # --- Content Security Policy (issue 11, point 7) -------------------------------------------
@@ -280,17 +290,50 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Elderly secretaries on phones stay logged in for two weeks; CHIBO_SESSION_DAYS=0 ends the login
-# (and the CSRF cookie) when the browser closes, for computers shared at a commune office.
-_session_days = os.environ.get("CHIBO_SESSION_DAYS", "14")
+# A login lasts CHIBO_SESSION_DAYS (default 1) since the last request: a secretary using her own
+# phone every day stays in, a commune computer left logged in is closed by the next morning;
+# CHIBO_SESSION_DAYS=0 ends the login (and the CSRF cookie) when the browser closes. See
+# docs/decisions.md "(issue 11) Session length".
+_session_days = os.environ.get("CHIBO_SESSION_DAYS", "1")
 if not _session_days.isdigit():
     raise ImproperlyConfigured(f"CHIBO_SESSION_DAYS must be a whole number, got {_session_days!r}")
-SESSION_COOKIE_AGE = 60 * 60 * 24 * (int(_session_days) or 14)
+SESSION_COOKIE_AGE = 60 * 60 * 24 * (int(_session_days) or 1)
+SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request, not from the login
 SESSION_EXPIRE_AT_BROWSER_CLOSE = int(_session_days) == 0
 if SESSION_EXPIRE_AT_BROWSER_CLOSE:
     CSRF_COOKIE_AGE = None
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+
+
+def env_int(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name, "") or str(default)
+    if not raw.isdigit() or int(raw) < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number >= {minimum}, got {raw!r}")
+    return int(raw)
+
+
+# Login throttling (django-axes). The lock is on the (username, IP) pair together, never on the IP
+# alone: a commune office's staff all come from one address, and one person's mistakes must not
+# lock out the others. The IP is chibo.core.net.client_ip (CHIBO_TRUSTED_PROXIES decides whether
+# X-Forwarded-For is believed). AxesStandaloneBackend refuses a locked pair before the password is
+# checked, so even the right password fails during the lock.
+AUTHENTICATION_BACKENDS = [
+    "chibo.accounts.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("CHIBO_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=env_int("CHIBO_LOGIN_COOLOFF_MINUTES", 30))
+AXES_CLIENT_IP_CALLABLE = "chibo.core.net.client_ip"
+AXES_USERNAME_CALLABLE = "chibo.accounts.backends.login_username"
+AXES_LOCKOUT_CALLABLE = "chibo.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True  # a right password after a few slips starts the count again
+AXES_ENABLE_ADMIN = False  # no Django admin here; staff unlock from the account page
+# Logins and failed logins are in the audit log already (chibo.accounts.signals): axes keeps only
+# its attempt counters, not a second, never-purged log of addresses and browsers.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from chibo.accounts import services
 from chibo.core.actors import SYSTEM
 from chibo.members.models import ImportJob
 from tests.world import World, make_member
@@ -114,8 +115,39 @@ PAGE_CASES = [
         body=lambda w: {"name": "script"},
         self_service=True,
     ),
+    # Issue 11: the login lock, one's own password, sessions, token revocation.
+    Case(
+        "accounts:unlock",
+        lambda w: reverse("accounts:unlock", args=[w.viewer_a.pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+    ),
+    Case("accounts:password", lambda w: reverse("accounts:password"), self_service=True),
+    Case(
+        "accounts:sessions_end",
+        lambda w: reverse("accounts:sessions_end"),
+        method="post",
+        ok_status=302,
+        self_service=True,
+    ),
+    Case(
+        "accounts:token_revoke",
+        lambda w: reverse("accounts:token_revoke", args=[_own_token(w).pk]),
+        method="post",
+        ok_status=302,
+        self_service=True,
+    ),
     Case("audit:list", lambda w: reverse("audit:list"), list_marker=lambda w: "Đồng Tâm"),
 ]
+
+
+def _own_token(w: World):
+    """A token of official_a (the allowed user of self-service cases), made once per world."""
+    if "token" not in w.extra:
+        services.create_token(actor=w.official_a, name="script")
+        w.extra["token"] = w.official_a.api_tokens.get()
+    return w.extra["token"]
 
 
 def _member(w: World):

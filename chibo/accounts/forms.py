@@ -7,6 +7,7 @@ from chibo.org.models import Unit
 
 from .choices import Role
 from .models import User
+from .services import TOKEN_DAYS, TOKEN_DAYS_DEFAULT
 
 
 class AccountCreateForm(forms.Form):
@@ -65,3 +66,32 @@ class RedeemCodeForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Tên khóa"), max_length=80, help_text=_("Ví dụ: script báo cáo"))
+    days = forms.TypedChoiceField(
+        label=_("Thời hạn"),
+        choices=[(d, _("%(d)s ngày") % {"d": d}) for d in TOKEN_DAYS],
+        coerce=int,
+        initial=TOKEN_DAYS_DEFAULT,
+        help_text=_("Hết hạn, khóa không dùng được nữa; tạo khóa mới khi cần."),
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label=_("Mật khẩu hiện tại"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("Mật khẩu mới"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Ít nhất 8 ký tự, không toàn chữ số, không phải mật khẩu quá phổ biến."),
+    )
+    new_password2 = forms.CharField(
+        label=_("Nhập lại mật khẩu mới"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        c = super().clean()
+        if c.get("new_password") and c.get("new_password") != c.get("new_password2"):
+            self.add_error("new_password2", _("Hai lần nhập mật khẩu không khớp."))
+        return c

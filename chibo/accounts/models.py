@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from chibo.core.scope import At, Either, Own, Related, RestrictedQuerySet
@@ -31,7 +32,13 @@ class User(AbstractUser):
     created_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # True while the password is one staff chose for the user (create_account with a password):
+    # PasswordChangeRequiredMiddleware sends them to "Đổi mật khẩu" first. A password the user
+    # set themselves (with a one-time code, or on that page) clears it.
     must_change_password = models.BooleanField(default=False)
+    # Mixed into the session hash: a new value ends every session of the account ("đăng xuất
+    # mọi thiết bị", services.end_all_sessions). Empty: the hash is Django's own.
+    session_salt = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     objects = ChiboUserManager()
     # For reading: accounts holding a grant active today on a unit in the reader's scope
@@ -47,6 +54,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django checks a session against this on every request (and its SECRET_KEY_FALLBACKS
+        # variants): a changed password or a new session_salt logs every device out.
+        if not self.session_salt:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "chibo.accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_salt}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class GrantQuerySet(models.QuerySet):
@@ -105,5 +124,17 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=16, db_index=True)
     key_hash = models.CharField(max_length=128, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Chosen at creation (TOKEN_DAYS); the API refuses the token from then on (401).
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -6,10 +6,14 @@ import datetime as dt
 import hashlib
 import secrets
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -18,6 +22,7 @@ from chibo.audit.services import record
 from chibo.core.actors import SYSTEM, is_system
 from chibo.core.scope import allowed, is_system_admin
 
+from .backends import login_username
 from .choices import Role
 from .models import ApiToken, Grant, ResetCode, User
 from .scope import administers
@@ -97,8 +102,10 @@ def create_account(
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     if password:
+        # A password staff chose (and so know): the user replaces it before anything else.
         validate_password(password, user)
         user.set_password(password)
+        user.must_change_password = True
     else:
         user.set_unusable_password()
     user.save()
@@ -199,9 +206,15 @@ def _redeem(username: str, code: str, new_password: str) -> User | None:
 def change_password(*, actor: User, old_password: str, new_password: str) -> None:
     if not actor.check_password(old_password):
         raise ValidationError({"old_password": _("Mật khẩu hiện tại không đúng.")})
-    validate_password(new_password, actor)
-    actor.set_password(new_password)
-    actor.save(update_fields=["password"])
+    if new_password == old_password:
+        raise ValidationError({"new_password": _("Mật khẩu mới phải khác mật khẩu hiện tại.")})
+    try:
+        validate_password(new_password, actor)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from None
+    actor.set_password(new_password)  # the session hash changes: other devices are logged out
+    actor.must_change_password = False
+    actor.save(update_fields=["password", "must_change_password"])
     record(actor=actor, action="accounts.password_change", obj=actor, unit=primary_unit(actor))
 
 
@@ -369,38 +382,134 @@ def restructuring_lines(*, on: dt.date, absorbed, ended) -> list[str]:
     return lines
 
 
+# --- Login throttle (django-axes): is an account locked, and lifting the lock -------------
+
+
+def _throttled_name(user: User) -> str:
+    """The name axes counts the account's failures under (see backends.login_username)."""
+    return login_username(None, {"username": user.username}) or ""
+
+
+def _recent_attempts(user: User):
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(username=_throttled_name(user), attempt_time__gt=since)
+
+
+def is_locked_out(user: User) -> bool:
+    """Whether some (username, IP) pair of the account is locked now: as many failures as
+    AXES_FAILURE_LIMIT within the cool-off (axes counts a pair across user agents)."""
+    return (
+        _recent_attempts(user)
+        .values("ip_address")
+        .annotate(n=Sum("failures_since_start"))
+        .filter(n__gte=settings.AXES_FAILURE_LIMIT)
+        .exists()
+    )
+
+
+@transaction.atomic
+def unlock_account(*, actor, user: User) -> int:
+    """Lift the login lock of an account (every IP) before its cool-off ends: staff who
+    administer the whole account only. Returns how many attempt records were cleared."""
+    _require_account(actor, user)
+    ips = sorted({ip or "" for ip in _recent_attempts(user).values_list("ip_address", flat=True)})
+    cleared = AxesProxyHandler.reset_attempts(username=_throttled_name(user))
+    record(
+        actor=actor,
+        action="accounts.unlock",
+        obj=user,
+        unit=primary_unit(user),
+        after={"cleared": cleared, "ip_addresses": ips},
+    )
+    return cleared
+
+
+# --- Sessions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def end_all_sessions(*, actor: User) -> None:
+    """ "Đăng xuất mọi thiết bị": a new session salt changes the account's session hash, so
+    Django ends every session of it (this one too) on its next request."""
+    actor.session_salt = secrets.token_hex(16)
+    actor.save(update_fields=["session_salt"])
+    record(actor=actor, action="accounts.sessions_end", obj=actor, unit=primary_unit(actor))
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+TOKEN_DAYS = (30, 90, 365)
+TOKEN_DAYS_DEFAULT = 90
+
+
 def _token_hash(raw: str) -> str:
     # Tokens are 32 random bytes: a fast hash is enough (no dictionary to guess from).
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
 @transaction.atomic
-def create_token(*, actor: User, name: str) -> str:
-    from django.conf import settings
-
+def create_token(*, actor: User, name: str, days: int = TOKEN_DAYS_DEFAULT) -> str:
     if not name.strip():
         raise ValidationError({"name": _("Hãy đặt tên cho khóa.")})
+    if days not in TOKEN_DAYS:
+        raise ValidationError({"days": _("Thời hạn của khóa chỉ có thể là 30, 90 hoặc 365 ngày.")})
     raw = settings.CHIBO_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = timezone.now() + dt.timedelta(days=days)
     ApiToken.objects.create(
-        user=actor, name=name.strip(), prefix=raw[:12], key_hash=_token_hash(raw)
+        user=actor,
+        name=name.strip(),
+        prefix=raw[:12],
+        key_hash=_token_hash(raw),
+        expires_at=expires,
     )
     record(
         actor=actor,
         action="accounts.token_create",
         obj=actor,
         unit=primary_unit(actor),
-        after={"name": name.strip(), "prefix": raw[:12]},
+        after={"name": name.strip(), "prefix": raw[:12], "days": days},
     )
     return raw
 
 
+@transaction.atomic
+def revoke_token(*, actor: User, token: ApiToken) -> ApiToken:
+    """A user revokes one of their own tokens; the API refuses it (401) from now on."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("Đây không phải khóa của bạn."))
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    record(
+        actor=actor,
+        action="accounts.token_revoke",
+        obj=actor,
+        unit=primary_unit(actor),
+        after={"name": token.name, "prefix": token.prefix},
+    )
+    return token
+
+
+PASSWORD_CHANGE_REQUIRED = _lazy("Bạn cần đổi mật khẩu do văn phòng cấp trước khi tiếp tục.")
+
+
 def user_for_token(raw: str) -> User | None:
+    """The API's Bearer auth. Tokens are 32 random bytes (no dictionary to guess from), so the
+    API needs no throttle; a revoked or expired token, or an inactive account, gives None (401).
+    An account that must first change its password is refused (403) until it has."""
+    now = timezone.now()
     tok = (
-        ApiToken.objects.filter(key_hash=_token_hash(raw), revoked_at__isnull=True)
+        ApiToken.objects.filter(
+            key_hash=_token_hash(raw), revoked_at__isnull=True, expires_at__gt=now
+        )
         .select_related("user")
         .first()
     )
     if tok is None or not tok.user.is_active:
         return None
-    ApiToken.objects.filter(pk=tok.pk).update(last_used_at=timezone.now())
+    if tok.user.must_change_password:
+        raise PermissionDenied(str(PASSWORD_CHANGE_REQUIRED))
+    ApiToken.objects.filter(pk=tok.pk).update(last_used_at=now)
     return tok.user

@@ -14,4 +14,8 @@ urlpatterns = [
     path("<int:pk>/", views.account_detail, name="detail"),
     path("tokens/", views.tokens, name="tokens"),
     path("", include("chibo.accounts.twofactor.urls")),  # two-factor sign-in
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("<int:pk>/unlock/", views.account_unlock, name="unlock"),
+    path("password/", views.password_change, name="password"),
+    path("sessions/end/", views.sessions_end, name="sessions_end"),
 ]

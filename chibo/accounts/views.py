@@ -1,9 +1,13 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from chibo.audit.exports import xlsx_response
 from chibo.audit.services import record
@@ -12,7 +16,14 @@ from chibo.core.scope import is_system_admin, roots, unit_ids
 from chibo.org.models import Unit
 
 from . import services
-from .forms import AccountCreateForm, GrantForm, HandOverForm, RedeemCodeForm, TokenForm
+from .forms import (
+    AccountCreateForm,
+    GrantForm,
+    HandOverForm,
+    PasswordChangeForm,
+    RedeemCodeForm,
+    TokenForm,
+)
 from .models import User
 from .scope import administers, visible_grants
 from .twofactor import policy as twofactor
@@ -179,6 +190,8 @@ def account_detail(request, pk: int):
             "manages": manages,
             "elsewhere": elsewhere,
             "elsewhere_text": services.ELSEWHERE,
+            # The login lock (issue 11): the button shows only to staff who may lift it.
+            "can_unlock": administers(request.user, account) and services.is_locked_out(account),
         },
     )
 
@@ -207,10 +220,92 @@ def tokens(request):
     if request.method == "POST" and not recent:
         messages.error(request, _("Hãy nhập mã xác thực hai bước trước khi tạo khóa."))
     elif request.method == "POST" and form.is_valid():
-        raw = services.create_token(actor=request.user, name=form.cleaned_data["name"])
+        try:
+            raw = services.create_token(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                days=int(form.cleaned_data["days"]),
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            form = TokenForm()
+    now = timezone.now()
     mine = request.user.api_tokens.filter(revoked_at__isnull=True)
     return render(
         request,
         "accounts/tokens.html",
-        {"nav": "accounts", "form": form, "raw": raw, "tokens": mine, "recent_2fa": recent},
+        {
+            "nav": "me",
+            "form": form,
+            "raw": raw,
+            "active": mine.filter(expires_at__gt=now),
+            "expired": mine.filter(expires_at__lte=now),
+            "recent_2fa": recent,
+        },
     )
+
+
+# --- Issue 11: login lock, own password, sessions, token revocation -----------------------
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the page a locked (username, IP) pair gets instead of a login."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request,
+        "accounts/locked.html",
+        {"minutes": minutes, "failures": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )
+
+
+@login_required
+@require_POST
+def account_unlock(request, pk: int):
+    account = get_object_or_404(User.objects.restrict(request.user, "view"), pk=pk)
+    if not administers(request.user, account):
+        raise PermissionDenied(_("Bạn chỉ có quyền xem tài khoản này."))
+    services.unlock_account(actor=request.user, user=account)
+    messages.success(request, _("Đã mở khóa đăng nhập cho tài khoản này."))
+    return redirect("accounts:detail", pk=pk)
+
+
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            services.change_password(
+                actor=request.user, old_password=c["old_password"], new_password=c["new_password"]
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            # This device stays logged in; every other one is logged out by the new hash.
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Đã đổi mật khẩu. Các thiết bị khác đã được đăng xuất."))
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(
+        request,
+        "accounts/password.html",
+        {"nav": "me", "form": form, "required": request.user.must_change_password},
+    )
+
+
+@login_required
+@require_POST
+def sessions_end(request):
+    services.end_all_sessions(actor=request.user)
+    messages.success(request, _("Đã đăng xuất khỏi mọi thiết bị. Mời đăng nhập lại."))
+    return redirect("accounts:login")
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk: int):
+    token = get_object_or_404(request.user.api_tokens.all(), pk=pk)
+    services.revoke_token(actor=request.user, token=token)
+    messages.success(request, _("Đã thu hồi khóa “%(n)s”.") % {"n": token.name})
+    return redirect("accounts:tokens")
