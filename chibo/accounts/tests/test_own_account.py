@@ -13,6 +13,7 @@ from chibo.accounts import services
 from chibo.accounts.choices import Role
 from chibo.accounts.models import ApiToken, User
 from chibo.audit.models import AuditLog
+from tests.twofactor import pass_second_factor
 from tests.world import PASSWORD
 
 NEW = "Mat-khau-rieng-2026"
@@ -22,6 +23,9 @@ def login(username, password=PASSWORD) -> Client:
     c = Client()
     c.post(reverse("accounts:login"), {"username": username, "password": password})
     assert c.session.get("_auth_user_id"), "login failed"
+    # The password step through the real login form (axes counts it); the second step as the
+    # account's phone would pass it (tests/twofactor.py).
+    pass_second_factor(c, User.objects.get(username=username))
     return c
 
 

@@ -235,7 +235,7 @@ def test_the_api_treats_a_half_signed_in_session_as_none_and_tokens_as_before(cl
     assert client.get("/api/v1/units/").status_code == 401
     assert client.post(VERIFY, {"code": totp(key)}).status_code == 302
     assert client.get("/api/v1/units/").status_code == 200
-    r = client.post(TOKENS, {"name": "script"})
+    r = client.post(TOKENS, {"name": "script", "days": "90"})
     raw = re.search(r'data-testid="token">([^<]+)<', r.content.decode())[1]
 
     # A script with the token needs no session and no code; a half-signed-in session sending
@@ -329,20 +329,20 @@ def test_creating_a_token_needs_a_check_within_ten_minutes(client, world, clock)
     clock.shift(dt.timedelta(minutes=9))
     page = client.get(TOKENS).content.decode()
     assert 'data-testid="2fa-check"' not in page
-    r = client.post(TOKENS, {"name": "bao cao"})
+    r = client.post(TOKENS, {"name": "bao cao", "days": "90"})
     assert 'data-testid="token"' in r.content.decode()
     assert ApiToken.objects.filter(user=user).count() == 1
 
     clock.shift(dt.timedelta(minutes=2))  # 11 minutes after the check
     page = client.get(TOKENS).content.decode()
     assert 'data-testid="2fa-check"' in page and 'inputmode="numeric"' in page
-    r = client.post(TOKENS, {"name": "thu hai"})
+    r = client.post(TOKENS, {"name": "thu hai", "days": "90"})
     assert 'data-testid="token"' not in r.content.decode()
     assert ApiToken.objects.filter(user=user).count() == 1
 
     r = client.post(VERIFY, {"code": totp(key), "next": TOKENS})
     assert r["Location"] == TOKENS
-    client.post(TOKENS, {"name": "thu hai"})
+    client.post(TOKENS, {"name": "thu hai", "days": "90"})
     assert ApiToken.objects.filter(user=user).count() == 2
 
 
@@ -350,5 +350,5 @@ def test_without_a_second_factor_no_token_is_created(client, world):
     sign_in(client, world.viewer_a.username)
     page = client.get(TOKENS).content.decode()
     assert "hãy bật xác thực hai bước trước" in page
-    client.post(TOKENS, {"name": "script"})
+    client.post(TOKENS, {"name": "script", "days": "90"})
     assert not ApiToken.objects.filter(user=world.viewer_a).exists()
