@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.http import FileResponse
 from django.tasks import task_backends
 from django.urls import reverse
@@ -27,11 +28,10 @@ NO_SCOPE = "Bạn không còn quyền xem dữ liệu này"
 
 @pytest.fixture
 def exports(settings, tmp_path):
-    """The private folder in a temporary place; the deferred queue empty."""
+    """The private folder in a temporary place; the deferred queue (in memory) empty."""
     settings.CHIBO_EXPORT_DIR = tmp_path / "exports"
     task_backends["deferred"].clear()
-    yield settings
-    task_backends["deferred"].clear()
+    return settings
 
 
 @pytest.fixture
@@ -281,3 +281,30 @@ def test_the_progress_bar_reads_the_table(client, world, people, exports, monkey
     ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.READY)
     done = client.get(job_url(job), {"part": "progress"}, HTTP_HX_REQUEST="true")
     assert done["HX-Refresh"] == "true"
+
+
+def test_the_worker_writes_the_file_and_deletes_it_a_day_later(
+    client, world, people, exports, clock, django_capture_on_commit_callbacks
+):
+    # django-tasks-db's table, the backend of production and the demo: nothing runs in the
+    # request; `chibo worker` writes the file, and a day later its clean-up deletes it.
+    exports.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+        "deferred": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    }
+    exports.CHIBO_EXPORT_BACKGROUND_ROWS = 1
+    _login(client, world.official_a)
+    job = _job_from(client.get(_url(world, "members")))
+    assert job.state == ExportJob.QUEUED
+    call_command("worker", "--batch", verbosity=0)
+    job.refresh_from_db()
+    assert job.state == ExportJob.READY and job.rows == 4 and Path(job.path).exists()
+    clock.shift(dt.timedelta(hours=23, minutes=59))
+    call_command("worker", "--batch", verbosity=0)
+    job.refresh_from_db()
+    assert job.state == ExportJob.READY  # not yet due
+    clock.shift(dt.timedelta(minutes=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("worker", "--batch", verbosity=0)
+    job.refresh_from_db()
+    assert job.state == ExportJob.EXPIRED and not Path(job.path).exists()
