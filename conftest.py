@@ -27,6 +27,11 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "today(day): run the test on that day (a date or 'YYYY-MM-DD') instead"
     )
+    config.addinivalue_line(
+        "markers",
+        "real_second_factor: client.login/force_login give a password-only session, as a real "
+        "sign-in does before its code step (the two-factor tests)",
+    )
 
 
 def _travel(day: dt.date):
@@ -85,3 +90,26 @@ def world(db):
 def _media_in_tmp(settings, tmp_path):
     # Uploaded files (member photos, import files) go to a temporary folder, never var/.
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_passed(request, monkeypatch):
+    """A test client's login stands for a whole sign-in: password and, as the account would
+    have done it, the second factor (tests.twofactor.pass_second_factor). The middleware and
+    the views run unchanged in every test; only the test client's shortcut login is completed.
+    Tests of the sign-in itself mark themselves `real_second_factor` and get the raw state."""
+    if request.node.get_closest_marker("real_second_factor"):
+        yield
+        return
+    from django.test.client import ClientMixin
+
+    from tests.twofactor import pass_second_factor
+
+    original = ClientMixin._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        pass_second_factor(self, user)
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
+    yield

@@ -34,6 +34,9 @@ Environment:
   CHIBO_IMPORT_BACKGROUND_ROWS=3000  rolls this large are imported by `chibo worker`
   CHIBO_EXPORT_BACKGROUND_ROWS=20000  exports of more rows are written by `chibo worker`
                            and downloaded from the job's page (kept 24 hours)
+  CHIBO_2FA_SECRETARY=0|1  cell secretaries must also sign in with a second factor (default 0:
+                           optional for them; always required for system administrators,
+                           committee officials and inspection)
   CHIBO_DEMO_TODAY=YYYY-MM-DD  the day the demo's recent data (this year's meetings, a transfer
                            awaiting arrival) is built around; default: the real date
 """
@@ -152,6 +155,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "treebeard",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "chibo.core",
     "chibo.accounts",
     "chibo.audit",
@@ -175,9 +181,41 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the session and the user: request.user.is_verified(), then the 2FA rules (issue 11).
+    "django_otp.middleware.OTPMiddleware",
+    "chibo.accounts.twofactor.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# --- Content Security Policy (issue 11, point 7) -------------------------------------------
+# Django's own CSP: every response says that scripts, styles, images and connections come from
+# this origin only. No 'unsafe-inline' and no 'unsafe-eval': the templates hold no <script> body,
+# no <style>, no style="…" and no on…= handler (chibo/core/tests/test_csp.py reads them all);
+# behaviour lives in static/chibo/*.js, looks in static/chibo/*.css. Nothing needs a nonce. The
+# only exceptions are the PDF templates, which WeasyPrint renders and no browser ever sees.
+# img-src has no data: on purpose: nothing draws images as data URIs (serve them from a URL).
+from django.utils.csp import CSP  # noqa: E402
+
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+# The API's Swagger page: with "ninja" installed, django-ninja serves its own template, which loads
+# the Swagger files it ships from /static/ninja/ (no inline script); without it, a CDN and an
+# inline script, which the policy (and a closed network) would refuse.
+INSTALLED_APPS.append("ninja")
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+# --- end of the Content Security Policy ----------------------------------------------------
 
 ROOT_URLCONF = "chibo.urls"
 WSGI_APPLICATION = "chibo.wsgi.application"
@@ -341,3 +379,11 @@ except ValueError as exc:
 CHIBO_EXPORT_DIR = VAR_DIR / "exports"
 if CHIBO_JOB_STALE_AFTER <= 0:
     raise ImproperlyConfigured("CHIBO_JOB_STALE_AFTER must be a positive number of seconds")
+# Two-factor sign-in (issue 11, chibo.accounts.twofactor). Required for superusers and for active
+# ADMIN / OFFICIAL / INSPECTION grants; for cell secretaries when the deployment says so.
+CHIBO_2FA_SECRETARY = env_bool("CHIBO_2FA_SECRETARY", False)
+OTP_TOTP_ISSUER = "chibo"
+# A code from the step before or after the current one is accepted (tolerance 1, django-otp's
+# default), but the window does not wander with each login: the drift it would learn from one
+# late code would move it for the next. A phone's clock is set by the network.
+OTP_TOTP_SYNC = False

@@ -795,6 +795,26 @@ API_CASES = [
     ),
 ]
 
+# Two-factor sign-in (issue 11): the user's own pages, and the staff reset of an account in
+# commune A (viewer_a has no second factor: the allowed official is told so and sent back).
+TWO_FACTOR_CASES = [
+    Case("accounts:2fa", lambda w: reverse("accounts:2fa"), self_service=True),
+    Case(
+        "accounts:2fa_enrol",
+        lambda w: reverse("accounts:2fa_enrol"),
+        self_service=True,
+        ok_status=302,  # already on: back to the page asked for
+    ),
+    Case("accounts:2fa_verify", lambda w: reverse("accounts:2fa_verify"), self_service=True),
+    Case(
+        "accounts:2fa_reset",
+        lambda w: reverse("accounts:2fa_reset", args=[w.viewer_a.pk]),
+        method="post",
+        write=True,
+        ok_status=302,
+    ),
+]
+
 # Routes that are deliberately open (they show no data) — listed so the meta-test knows.
 PUBLIC_ROUTES = {
     "accounts:login",
@@ -807,4 +827,4 @@ PUBLIC_ROUTES = {
     "service_worker",  # the offline script itself, like a static file; no data
 }
 
-ALL_CASES = PAGE_CASES + MEMBER_CASES + MEETING_CASES + API_CASES
+ALL_CASES = PAGE_CASES + MEMBER_CASES + MEETING_CASES + API_CASES + TWO_FACTOR_CASES

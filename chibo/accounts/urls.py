@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("export.xlsx", views.account_export, name="export"),
     path("<int:pk>/", views.account_detail, name="detail"),
     path("tokens/", views.tokens, name="tokens"),
+    path("", include("chibo.accounts.twofactor.urls")),  # two-factor sign-in
 ]

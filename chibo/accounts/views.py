@@ -15,9 +15,11 @@ from . import services
 from .forms import AccountCreateForm, GrantForm, HandOverForm, RedeemCodeForm, TokenForm
 from .models import User
 from .scope import administers, visible_grants
+from .twofactor import policy as twofactor
+from .twofactor.views import SecondStepLoginMixin
 
 
-class LoginView(auth_views.LoginView):
+class LoginView(SecondStepLoginMixin, auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
@@ -201,11 +203,14 @@ def redeem_code(request):
 def tokens(request):
     form = TokenForm(request.POST or None)
     raw = None
-    if request.method == "POST" and form.is_valid():
+    recent = twofactor.recently_verified(request)  # a token skips the second factor: ask first
+    if request.method == "POST" and not recent:
+        messages.error(request, _("Hãy nhập mã xác thực hai bước trước khi tạo khóa."))
+    elif request.method == "POST" and form.is_valid():
         raw = services.create_token(actor=request.user, name=form.cleaned_data["name"])
     mine = request.user.api_tokens.filter(revoked_at__isnull=True)
     return render(
         request,
         "accounts/tokens.html",
-        {"nav": "accounts", "form": form, "raw": raw, "tokens": mine},
+        {"nav": "accounts", "form": form, "raw": raw, "tokens": mine, "recent_2fa": recent},
     )

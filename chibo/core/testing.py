@@ -4,6 +4,8 @@ and the page benchmarks share these). The world builder is `tests/world.py`."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
 from typing import Any
 
 
@@ -56,6 +58,18 @@ def weak_3g(page):
     return cdp
 
 
+class _ProcessGroup(subprocess.Popen):
+    """A server started in its own session: stopping it stops faketime's child too (terminating
+    faketime alone left the runserver behind after every e2e session)."""
+
+    def send_signal(self, sig):
+        if self.returncode is None:
+            try:
+                os.killpg(self.pid, sig)
+            except ProcessLookupError:
+                pass
+
+
 def run_demo_server(
     var, today: dt.date | None = None, *, offset: int | None = None
 ) -> tuple[str, Any]:
@@ -92,9 +106,10 @@ def run_demo_server(
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen(
+    proc = _ProcessGroup(
         run + ["runserver", "--noreload", f"127.0.0.1:{port}"],
         env=env,
+        start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

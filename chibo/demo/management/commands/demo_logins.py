@@ -17,4 +17,9 @@ class Command(BaseCommand):
             g = Grant.objects.filter(user__username=username).select_related("unit").first()
             where = g.unit.name if g else "—"
             self.stdout.write(f"  {username:<20} {label} — {where}")
+        self.stdout.write(
+            "  Quản trị, cán bộ cấp ủy và UBKT bật xác thực hai bước ở lần đăng nhập đầu"
+            " (quét mã QR\n  bằng ứng dụng xác thực); không có điện thoại:"
+            " `CHIBO_DEMO=1 .venv/bin/chibo demo_code <tên>` in mã hiện tại."
+        )
         self.stdout.write("")
