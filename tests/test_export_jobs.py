@@ -308,3 +308,14 @@ def test_the_worker_writes_the_file_and_deletes_it_a_day_later(
         call_command("worker", "--batch", verbosity=0)
     job.refresh_from_db()
     assert job.state == ExportJob.EXPIRED and not Path(job.path).exists()
+
+
+def test_a_ready_job_whose_file_is_gone_says_so(client, world, people, exports):
+    # A restore brings the database back, not the export folder.
+    exports.CHIBO_EXPORT_BACKGROUND_ROWS = 1
+    _login(client, world.official_a)
+    job = _job_from(client.get(_url(world, "members")))
+    Path(job.path).unlink()
+    resp = client.get(job_url(job, "download"))
+    assert resp.status_code == 410 and "không còn trên máy chủ" in resp.content.decode()
+    assert not AuditLog.objects.filter(action="export.members").exists()

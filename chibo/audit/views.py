@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -102,9 +104,12 @@ def export_job(request, token: str):
 @login_required
 def export_download(request, token: str):
     job = _job(request, token)
-    if job.state == ExportJob.READY:
+    missing = job.state == ExportJob.READY and not Path(job.path).is_file()
+    if job.state == ExportJob.READY and not missing:
         return jobs.download(job, actor=request.user)
     # Not (or no longer) there: the job's page says why, with the status of a missing file.
-    ctx = {"nav": jobs.kind(job.kind).nav, "job": job}
-    status = 410 if job.state == ExportJob.EXPIRED else 409
+    # (A ready job's file can be gone without its clean-up: a restore brings back the database,
+    # not the export folder.)
+    ctx = {"nav": jobs.kind(job.kind).nav, "job": job, "missing": missing}
+    status = 410 if job.state == ExportJob.EXPIRED or missing else 409
     return render(request, "audit/export_job.html", ctx, status=status)
