@@ -36,6 +36,8 @@ Environment:
   CHIBO_JOB_STALE_AFTER=120 seconds without a worker's heartbeat before a running background
                            job is re-queued (once) or failed
   CHIBO_IMPORT_BACKGROUND_ROWS=3000  rolls this large are imported by `chibo worker`
+  CHIBO_EXPORT_BACKGROUND_ROWS=20000  exports of more rows are written by `chibo worker`
+                           and downloaded from the job's page (kept 24 hours)
   CHIBO_2FA_SECRETARY=0|1  cell secretaries must also sign in with a second factor (default 0:
                            optional for them; always required for system administrators,
                            committee officials and inspection)
@@ -408,10 +410,16 @@ else:
 try:
     CHIBO_JOB_STALE_AFTER = float(os.environ.get("CHIBO_JOB_STALE_AFTER") or 120)
     CHIBO_IMPORT_BACKGROUND_ROWS = int(os.environ.get("CHIBO_IMPORT_BACKGROUND_ROWS") or 3000)
+    CHIBO_EXPORT_BACKGROUND_ROWS = int(os.environ.get("CHIBO_EXPORT_BACKGROUND_ROWS") or 20000)
 except ValueError as exc:
     raise ImproperlyConfigured(
-        f"CHIBO_JOB_STALE_AFTER / CHIBO_IMPORT_BACKGROUND_ROWS: {exc}"
+        "CHIBO_JOB_STALE_AFTER / CHIBO_IMPORT_BACKGROUND_ROWS / CHIBO_EXPORT_BACKGROUND_ROWS: "
+        f"{exc}"
     ) from exc
+# An export of more rows than CHIBO_EXPORT_BACKGROUND_ROWS is written by the worker into this
+# folder (personal data: outside MEDIA_ROOT, never served by itself; only the owner's download
+# view reads it) and deleted 24 hours later.
+CHIBO_EXPORT_DIR = VAR_DIR / "exports"
 if CHIBO_JOB_STALE_AFTER <= 0:
     raise ImproperlyConfigured("CHIBO_JOB_STALE_AFTER must be a positive number of seconds")
 # Two-factor sign-in (issue 11, chibo.accounts.twofactor). Required for superusers and for active

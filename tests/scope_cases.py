@@ -13,10 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.urls import reverse
 
 from chibo.accounts import services
+from chibo.audit.exports import write_xlsx
+from chibo.audit.models import ExportJob
 from chibo.core.actors import SYSTEM
 from chibo.members.models import ImportJob
 from tests.world import World, make_member
@@ -47,6 +51,16 @@ def _d() -> str:
 
 PAGE_CASES = [
     Case("audit:export", lambda w: reverse("audit:export"), list_marker=lambda w: "Đồng Tâm"),
+    Case(
+        "audit:export_job",
+        lambda w: reverse("audit:export_job", args=[_export_job(w)]),
+        self_service=True,
+    ),
+    Case(
+        "audit:export_download",
+        lambda w: reverse("audit:export_download", args=[_export_job(w)]),
+        self_service=True,
+    ),
     Case("accounts:export", lambda w: reverse("accounts:export"), list_marker=lambda w: "xem.a"),
     Case(
         "org:tree", lambda w: reverse("org:tree") + "?q=dong+tam", list_marker=lambda w: "Đồng Tâm"
@@ -211,6 +225,29 @@ def _import_job(w: World) -> str:
             "state": ImportJob.UPLOADED,
         },
     )
+    return token
+
+
+def _export_job(w: World) -> str:
+    """A finished export job of official_a's (jobs belong to the user who asked for them): the
+    member list of commune A, its file in the test's temporary media folder."""
+    token = "scope-case-export"
+    if not ExportJob.objects.filter(token=token).exists():
+        path = Path(settings.MEDIA_ROOT) / "scope-case-export.xlsx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_xlsx(path, title="Đảng viên", headers=["Họ và tên"], rows=[["Lò Văn Pọm"]])
+        ExportJob.objects.create(
+            token=token,
+            owner=w.official_a,
+            kind="members",
+            params={"unit": [str(w.commune_a.pk)]},
+            title="Danh sách đảng viên",
+            filename="danh-sach-dang-vien.xlsx",
+            unit_ref=w.commune_a.pk,
+            path=str(path),
+            rows=1,
+            state=ExportJob.READY,
+        )
     return token
 
 

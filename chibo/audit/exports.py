@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
@@ -41,6 +41,8 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="F4F1EC")
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
+# Rows between two progress reports of a background export (counted).
+PROGRESS_EVERY = 500
 # Excel holds at most this many characters in a cell (openpyxl cuts there too).
 TEXT_LIMIT = 32767
 
@@ -222,6 +224,17 @@ def write_xlsx(
         count = sheet.extend(rows)
         book.save(target)
     return count
+
+
+def counted(rows: Iterable, progress: Callable[[int], None] | None) -> Iterator:
+    """The rows as they are, reporting how many have passed every PROGRESS_EVERY rows."""
+    n = 0
+    for n, r in enumerate(rows, start=1):
+        if progress is not None and n % PROGRESS_EVERY == 0:
+            progress(n)
+        yield r
+    if progress is not None:
+        progress(n)
 
 
 def file_response(write: Callable[[IO[bytes]], object], filename: str) -> FileResponse:

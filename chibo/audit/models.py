@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
+from chibo.core.jobs import Job
 from chibo.core.scope import At, Either, Own, RestrictedQuerySet
 
 
@@ -42,3 +43,46 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.object_repr}"
+
+
+class ExportJob(Job):
+    """A large export written by `chibo worker` (issue 11, part 4): the kind and the parameters
+    that rebuild the page's rows for its owner, with the owner's scope checked again when the
+    worker runs and when the file is downloaded; the file lies in a private folder
+    (CHIBO_EXPORT_DIR, never served by itself) and is deleted 24 hours after it was written.
+
+    queued → building → ready | failed; ready → expired (the file deleted)."""
+
+    QUEUED = "queued"
+    BUILDING = "building"
+    READY = "ready"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    STATES = [
+        (QUEUED, _("Đang chờ")),
+        (BUILDING, _("Đang tạo tệp")),
+        (READY, _("Sẵn sàng tải về")),
+        (FAILED, _("Không tạo được")),
+        (EXPIRED, _("Đã xoá tệp")),
+    ]
+    RUNNING_STATES = (QUEUED, BUILDING)
+    FINAL_STATES = (READY, FAILED, EXPIRED)
+
+    token = models.CharField(max_length=32, unique=True)  # the page's address: not guessable
+    # The registered kind (audit.jobs.register_export): "members", "roll", "audit".
+    kind = models.CharField(max_length=32)
+    # What the kind needs to rebuild the same rows for the owner (the page's query, the date).
+    params = models.JSONField(default=dict)
+    title = models.CharField(max_length=255)  # what the owner reads on the job page
+    filename = models.CharField(max_length=255)  # the download's name
+    # The unit the export's audit rows are filed under (an id: audit lies below org).
+    unit_ref = models.PositiveIntegerField(null=True, blank=True)
+    path = models.CharField(max_length=500, blank=True)  # the finished file, once ready
+    rows = models.PositiveIntegerField(default=0)  # the rows written (the header not counted)
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "heartbeat_at"], name="exportjob_running")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.state})"

@@ -8,6 +8,7 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here because models may load only once the app registry is ready.
+        from chibo.audit.jobs import register_export
         from chibo.core import hooks
         from chibo.org.services import (
             restructuring_previewed,
@@ -17,13 +18,15 @@ class MembersConfig(AppConfig):
             units_relocated,
         )
 
-        from . import departures, panels, services
+        from . import departures, exports, panels, services
         from .imports import jobs
 
         hooks.register(hooks.UNIT_PAGE_PANELS, panels.unit_counts, order=10)
         hooks.register(hooks.UNIT_PAGE_PANELS, panels.unit_links, order=10)
         hooks.register(hooks.REBUILD_TEXT_KEYS, services.rebuild_text_keys, order=20)
         hooks.register(hooks.STALE_JOBS, jobs.settle_stale_jobs)
+        register_export("members", exports.member_list_export, nav="members")
+        register_export("roll", exports.roll_export, nav="members")
 
         def _relocated(sender, unit_ids, **kwargs):
             services.refresh_denormalized(unit_ids)

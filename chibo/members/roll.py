@@ -6,15 +6,16 @@ and placements, so a past date gives the book as it stood then."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
 from django.db import transaction
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
 
-from chibo.audit.exports import Book, file_response
+from chibo.audit.exports import Book, counted
 from chibo.audit.services import record
 from chibo.core.documents import html_to_pdf
 from chibo.core.scope import FAR
@@ -209,37 +210,37 @@ def rows(unit: Unit, on: dt.date, *, sensitive: bool, restate: bool = False) -> 
     return out
 
 
-def xlsx(*, actor, unit: Unit, on: dt.date, sensitive: bool, restate=False) -> FileResponse:
-    """The roll as an A4 landscape workbook, ready to print; the export is logged."""
+def count(unit: Unit, on: dt.date, *, restate: bool = False) -> int:
+    """How many rows the book has on `on` (one per member with a stay there), without
+    building them."""
+    return len(stays(unit, on, restate=restate))
+
+
+def workbook(
+    file: IO[bytes],
+    *,
+    unit: Unit,
+    on: dt.date,
+    sensitive: bool,
+    restate: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Writes the roll as an A4 landscape workbook, ready to print; returns its rows. The
+    caller logs the export (audit.jobs.Export: streamed or written by the worker)."""
     data = rows(unit, on, sensitive=sensitive, restate=restate)
     widths = [5, 26, 16, 20, 22, 22, 16, 18, 10, 20, 20, 11, 18, 16]
     wrap = Alignment(wrap_text=True, vertical="top")
-
-    def write(file: IO[bytes]) -> None:
-        with Book() as book:
-            # Printed on A4 landscape, one page wide, the header rows on every page.
-            sheet = book.sheet("7-HSĐV", widths=widths, landscape=True, title_rows="4:5")
-            sheet.append(["Mẫu 7-HSĐV"])
-            sheet.append([f"SỔ DANH SÁCH ĐẢNG VIÊN — {unit.name}"], font=Font(bold=True, size=13))
-            sheet.append([f"Tính đến ngày {on:%d/%m/%Y}" + (f" ({TODAY_TREE})" if restate else "")])
-            sheet.append(HEADERS, font=Font(bold=True), alignment=wrap)
-            sheet.append([f"({i})" for i in range(1, 15)], alignment=wrap)
-            sheet.extend((r.cells for r in data), alignment=wrap)
-            book.save(file)
-        with transaction.atomic():
-            record(
-                actor=actor,
-                action="export.roll",
-                unit=unit,
-                after={
-                    "rows": len(data),
-                    "on": on.isoformat(),
-                    "sensitive": sensitive,
-                    "restated": restate,
-                },
-            )
-
-    return file_response(write, f"so-danh-sach-dang-vien-{on:%Y%m%d}.xlsx")
+    with Book() as book:
+        # Printed on A4 landscape, one page wide, the header rows on every page.
+        sheet = book.sheet("7-HSĐV", widths=widths, landscape=True, title_rows="4:5")
+        sheet.append(["Mẫu 7-HSĐV"])
+        sheet.append([f"SỔ DANH SÁCH ĐẢNG VIÊN — {unit.name}"], font=Font(bold=True, size=13))
+        sheet.append([f"Tính đến ngày {on:%d/%m/%Y}" + (f" ({TODAY_TREE})" if restate else "")])
+        sheet.append(HEADERS, font=Font(bold=True), alignment=wrap)
+        sheet.append([f"({i})" for i in range(1, 15)], alignment=wrap)
+        n = sheet.extend(counted((r.cells for r in data), progress), alignment=wrap)
+        book.save(file)
+    return n
 
 
 def pdf(*, actor, unit: Unit, on: dt.date, sensitive: bool, restate=False) -> HttpResponse:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chibo.audit.exports import xlsx_response
+from chibo.audit import jobs
 from chibo.audit.services import record
 from chibo.core import hooks
 from chibo.core.forms import attempt
@@ -27,7 +27,7 @@ from chibo.org import selectors as org_selectors
 from chibo.org.models import Unit
 
 from .. import choices as c
-from .. import records, seats, selectors, services, transfers
+from .. import exports, records, seats, selectors, services, transfers
 from .. import roll as roll_mod
 from ..admission import hold_ceremony
 from ..departures import UNKNOWN, former_shown, read, seen_by
@@ -36,7 +36,6 @@ from ..forms import (
     AdmitForm,
     ArrivalForm,
     CeremonyForm,
-    FilterForm,
     RecordForm,
     SeatForm,
     TransferForm,
@@ -50,15 +49,7 @@ PAGE = 50
 
 
 def _unit(request, param: str = "unit") -> Unit:
-    # Lists, exports and deadlines are today's: the unit must lie in scope today.
-    scope = Unit.objects.restrict(request.user, "view", on=timezone.localdate())
-    pk = request.GET.get(param)
-    if pk:
-        try:
-            return get_object_or_404(scope, pk=int(pk))
-        except ValueError as exc:
-            raise Http404 from exc
-    return selectors.default_unit(request.user)
+    return exports.unit_for(request.user, request.GET, param)
 
 
 def _member(request, pk: int) -> Member:
@@ -72,12 +63,7 @@ def _require_members(request, member: Member) -> None:
 
 
 def _list_context(request):
-    unit = _unit(request)
-    sensitive = can(request.user, "sensitive", unit)
-    form = FilterForm(request.GET or None, sensitive=sensitive)
-    f = form.cleaned_data if form.is_valid() else {}
-    today = timezone.localdate()
-    return unit, sensitive, form, f, selectors.filtered(unit, f, today)
+    return exports.list_for(request.user, request.GET)
 
 
 def _row(m: Member, sensitive: bool) -> dict:
@@ -139,59 +125,9 @@ def member_list(request):
 
 @login_required
 def member_export(request):
-    unit, sensitive, form, f, qs = _list_context(request)
-    qs = qs.select_related("home_unit").order_by("sort_key", "id")
-    former = f.get("status") == "former"
-
-    def members():
-        if not former:
-            yield from qs.iterator(chunk_size=2000)
-            return
-
-        yield from former_shown(unit, f, timezone.localdate())
-
-    def rows():
-        for m in members():
-            eth = c.ETHNICITY_NAMES.get(m.ethnicity, "")
-            rel = m.get_religion_display() if m.religion else ""
-            yield [
-                m.full_name,
-                m.get_gender_display(),
-                m.birth_date.strftime("%d/%m/%Y") if m.birth_date else m.birth_year,
-                eth if sensitive else (c.MASK if eth else ""),
-                rel if sensitive else (c.MASK if rel else ""),
-                m.home_unit.name
-                if m.home_unit
-                else (m.departure.unit.name if getattr(m, "departure", None) else ""),
-                m.admitted_on.strftime("%d/%m/%Y") if m.admitted_on else "",
-                m.recognized_on.strftime("%d/%m/%Y") if m.recognized_on else "",
-                m.get_stage_display(),
-                m.get_activity_display(),
-                m.get_ended_display() if m.ended else "",
-            ]
-
-    return xlsx_response(
-        actor=request.user,
-        action="export.members",
-        filename="danh-sach-dang-vien.xlsx",
-        title="Đảng viên",
-        headers=[
-            "Họ và tên",
-            "Giới tính",
-            "Ngày sinh",
-            "Dân tộc",
-            "Tôn giáo",
-            "Chi bộ",
-            "Ngày vào Đảng",
-            "Ngày chính thức",
-            "Giai đoạn",
-            "Sinh hoạt",
-            "Thôi là đảng viên",
-        ],
-        rows=rows(),
-        unit=unit,
-        filters={k: v for k, v in f.items() if v},
-    )
+    # Streamed, or above CHIBO_EXPORT_BACKGROUND_ROWS a job for the worker (audit.jobs).
+    params = {k: request.GET.getlist(k) for k in request.GET if k != "after"}
+    return jobs.respond(request, "members", params)
 
 
 EVENT_LABELS = dict(EventKind.choices)
@@ -480,7 +416,8 @@ def roll(request, pk: int):
     restate = request.GET.get("tree") == "today"
     opts = {"actor": request.user, "unit": unit, "on": on, "sensitive": sensitive}
     if request.GET.get("format") == "xlsx":
-        return roll_mod.xlsx(**opts, restate=restate)
+        params = {"unit": unit.pk, "on": on.isoformat(), "restate": restate}
+        return jobs.respond(request, "roll", params)
     if request.GET.get("format") == "pdf":
         return roll_mod.pdf(**opts, restate=restate)
     with transaction.atomic():
