@@ -8,13 +8,14 @@ import re
 
 # A leading marker and the spaces after it: 1. 1) 1.2. (1) I. iv) a) đ. - • + *
 # Letters and Roman numerals need a space after the mark ("V.I. Lênin" is not numbered);
-# numbers do not ("1.Khai mạc"), but a decimal ("1.5 triệu") is not a marker.
+# numbers do not ("1.Khai mạc"), but a decimal ("1.5 triệu") is not a marker. A mark alone on
+# its line ("I.", "-") is a mark with nothing after it (found by Hypothesis).
 _MARKER = re.compile(
     r"""^\s*(?:
         \d{1,3}(?:\.\d{1,3})*[.)](?!\d)\s*
       | \(\s*(?:\d{1,3}|[ivxlc]{1,6}|[IVXLC]{1,6}|[a-zđ]|[A-ZĐ])\s*\)\s*
-      | (?:[IVXLC]{1,6}|[ivxlc]{1,6}|[a-zđ]|[A-ZĐ])[.)]\s+
-      | [-–—•+*]\s+
+      | (?:[IVXLC]{1,6}|[ivxlc]{1,6}|[a-zđ]|[A-ZĐ])[.)](?:\s+|$)
+      | [-–—•+*](?:\s+|$)
     )""",
     re.VERBOSE,
 )
