@@ -21,22 +21,32 @@ class AccountCreateForm(forms.Form):
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices, initial=Role.SECRETARY)
     valid_from = forms.DateField(label=_("Có hiệu lực từ"), widget=DATE_INPUT)
 
-    def __init__(self, *args, scope, **kwargs):
+    def __init__(self, *args, scope, admin: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = scope.filter(valid_to__isnull=True).order_by("path")
         self.fields["valid_from"].initial = timezone.localdate()
+        self.fields["role"].choices = role_choices(admin)
+
+
+def role_choices(admin: bool) -> list[tuple[str, str]]:
+    """The roles the actor may grant, least first (a form never starts on the widest one);
+    the ADMIN role only for a system administrator (the service refuses it to others too)."""
+    order = [Role.MEMBER, Role.FOLLOWER, Role.SECRETARY, Role.VIEWER, Role.INSPECTION]
+    order += [Role.OFFICIAL] + ([Role.ADMIN] if admin else [])
+    return [(r.value, r.label) for r in order]
 
 
 class GrantForm(forms.Form):
     unit = UnitChoiceField(label=_("Tổ chức"), queryset=Unit.objects.none())
-    role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices, initial=Role.MEMBER)
     valid_from = forms.DateField(label=_("Từ ngày"), widget=DATE_INPUT)
     valid_to = forms.DateField(label=_("Đến trước ngày"), widget=DATE_INPUT, required=False)
 
-    def __init__(self, *args, scope, **kwargs):
+    def __init__(self, *args, scope, admin: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = scope.filter(valid_to__isnull=True).order_by("path")
         self.fields["valid_from"].initial = timezone.localdate()
+        self.fields["role"].choices = role_choices(admin)
 
 
 class HandOverForm(forms.Form):

@@ -76,7 +76,7 @@ def account_export(request):
 def account_create(request):
     _require_admin_scope(request.user)
     scope = Unit.objects.restrict(request.user, "accounts")
-    form = AccountCreateForm(request.POST or None, scope=scope)
+    form = AccountCreateForm(request.POST or None, scope=scope, admin=is_system_admin(request.user))
     code = None
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
@@ -112,13 +112,15 @@ def account_detail(request, pk: int):
             raise PermissionDenied(str(services.ELSEWHERE))
         raise PermissionDenied(_("Bạn chỉ có quyền xem tài khoản này."))
     scope = Unit.objects.restrict(request.user, "accounts")
-    grant_form = GrantForm(scope=scope, prefix="g")
+    grant_form = GrantForm(scope=scope, prefix="g", admin=is_system_admin(request.user))
     handover_form = HandOverForm(users=users.exclude(pk=account.pk), prefix="h")
     if request.method == "POST":
         op = request.POST.get("op")
         try:
             if op == "grant":
-                grant_form = GrantForm(request.POST, scope=scope, prefix="g")
+                grant_form = GrantForm(
+                    request.POST, scope=scope, prefix="g", admin=is_system_admin(request.user)
+                )
                 if grant_form.is_valid():
                     c = grant_form.cleaned_data
                     services.add_grant(

@@ -199,3 +199,14 @@ def test_a_reset_code_is_void_after_five_wrong_tries_and_after_24_hours(world, c
 def test_no_one_issues_a_code_for_their_own_account(world):
     with pytest.raises(PermissionDenied):
         services.issue_reset_code(actor=world.official_a, user=world.official_a)
+
+
+def test_the_grant_forms_start_on_the_least_role_and_offer_admin_to_no_one_else(world, client):
+    _login(client, world.official_a)
+    page = client.get(f"/accounts/{world.viewer_a.pk}/").content.decode()
+    create = client.get("/accounts/new/").content.decode()
+    for html in (page, create):
+        assert 'value="admin"' not in html
+    assert '<option value="member" selected>' in page
+    _login(client, world.admin)
+    assert 'value="admin"' in client.get(f"/accounts/{world.viewer_a.pk}/").content.decode()
