@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from chibo.core import scope as gate
 from chibo.core.actors import is_system
-from chibo.org.models import Lineage, UnitAncestry
+from chibo.org.models import Lineage, Unit, UnitAncestry
 
 from .choices import ROLE_ACTIONS, Role
 from .models import Grant
@@ -58,6 +58,8 @@ def coverage(user, action: str) -> gate.Coverage:
     """The gate's provider: everything for a system administrator (a superuser), else the
     roots of the grants active today whose role allows `action`, with the tree's answers in
     SQL."""
+    if not getattr(user, "is_active", True):
+        return gate.NOTHING  # a deactivated account reaches nothing (its codes die with it)
     if getattr(user, "is_superuser", False):
         return gate.EVERYTHING  # the system administrator, and only they
     rows = gate.per_request(("grants", user.pk, timezone.localdate()), partial(_rows, user))
@@ -124,32 +126,72 @@ def is_system_admin(user) -> bool:
     return gate.everything(user)
 
 
-def _binding_grants(account) -> list[Grant]:
-    """The grants that give the account rights now or later: active today or starting later.
-    An account whose grants have all ended is judged by all its grants (a retired province
-    official's account stays the province's to reopen, not a cell's)."""
-    today = timezone.localdate()
-    grants = list(Grant.objects.filter(user=account).select_related("unit"))
-    live = [g for g in grants if g.valid_to is None or g.valid_to > today]
-    return live or grants
+def _lineage_of(unit_id: int) -> set[int]:
+    """The unit and its lineage predecessors, transitively (what a grant on it reaches)."""
+    seen, todo = {unit_id}, [unit_id]
+    while todo:
+        preds = set(
+            Lineage.objects.filter(successor_id__in=todo).values_list("predecessor_id", flat=True)
+        )
+        todo = list(preds - seen)
+        seen |= preds
+    return seen
+
+
+def reaches_all_of(actor, unit, action: str = "accounts") -> bool:
+    """Does the actor's scope cover everything a grant on `unit` would reach: the unit (and so
+    its subtree) for its whole life, and each of its lineage predecessors for theirs? A cell
+    that moved in from another commune, or a cell merged from elsewhere, carries a history the
+    commune never covered; a grant on it is for the level that did (found by a probe: a grant
+    minted on a moved cell read a departed member's identity number its creator could not)."""
+    if is_system(actor):
+        return True
+    cov = gate.coverage(actor, action)
+    if cov.everything:
+        return True
+    if cov.nothing:
+        return False
+    units = _lineage_of(unit.pk)
+    covered = cov.periods_of(units)
+    for u, start, end in Unit.objects.filter(pk__in=units).values_list(
+        "pk", "valid_from", "valid_to"
+    ):
+        if not _covers(covered.get(u, []), start, end):
+            return False
+    return True
+
+
+def _covers(periods: list[tuple], start, end) -> bool:
+    """Do the periods [(from, to or None)] together cover [start, end or open)?"""
+    at, stop = start, end or gate.FAR
+    for a, b in sorted(periods, key=lambda p: p[0]):
+        if a > at:
+            return False
+        at = max(at, b or gate.FAR)
+        if at >= stop:
+            return True
+    return at >= stop
 
 
 def administers(actor, account) -> bool:
     """May `actor` administer `account` (issue a code, change or end its grants, hand it over,
-    reset its second factor, unlock it)? Only if every grant that gives the account rights lies
-    within the actor's "accounts" scope — whoever created it — and, for an account with an
-    ADMIN grant or superuser rights, only a system administrator. One's own account is not
-    administered through these pages (a code for oneself would bypass the password)."""
+    reset its second factor, unlock it)? Only if every grant the account ever held — live,
+    future or ended — lies within the actor's "accounts" scope for all that the grant reached
+    (reaches_all_of), whoever created it: an account that once held a higher level's grant
+    carries that level's audit trail (its own rows), so it stays that level's. An account with
+    an ADMIN grant or superuser rights, or with no grant at all, only a system administrator.
+    One's own account is not administered through these pages (a code for oneself would
+    bypass the password)."""
     if is_system(actor):
         return True
     if not getattr(actor, "is_authenticated", False) or actor.pk == account.pk:
         return False
-    grants = _binding_grants(account)
-    if account.is_superuser or any(g.role == Role.ADMIN for g in grants):
+    if not getattr(actor, "is_active", True):
+        return False
+    grants = list(Grant.objects.filter(user=account).select_related("unit"))
+    if account.is_superuser or any(g.role == Role.ADMIN for g in grants) or not grants:
         return is_system_admin(actor)
-    if not grants:
-        return is_system_admin(actor)
-    return all(gate.can(actor, "accounts", g.unit) for g in grants)
+    return all(reaches_all_of(actor, unit) for unit in {g.unit for g in grants})
 
 
 def visible_grants(viewer, account) -> list:

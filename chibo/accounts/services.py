@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
+import unicodedata
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
@@ -25,8 +27,9 @@ from chibo.core.scope import allowed, is_system_admin
 from .backends import login_username
 from .choices import Role
 from .models import ApiToken, Grant, ResetCode, User
-from .scope import administers
+from .scope import administers, reaches_all_of
 
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,149}")
 RESET_CODE_HOURS = 24
 RESET_CODE_TRIES = 5  # wrong codes before every open code of the account is void
 ELSEWHERE = _lazy("Tài khoản này có quyền ở cấp khác; đề nghị cấp trên thực hiện.")
@@ -42,6 +45,19 @@ def _require_account(actor, account: User) -> None:
     actor's scope (chibo.accounts.scope.administers). The refusal names nothing elsewhere."""
     if not administers(actor, account):
         raise PermissionDenied(str(ELSEWHERE))
+
+
+def _require_reach(actor, unit) -> None:
+    """A new grant may reach no further back than the actor's own scope (a moved or merged
+    cell's earlier history belongs to the level that covered it then)."""
+    if not reaches_all_of(actor, unit):
+        raise PermissionDenied(
+            _(
+                "%(u)s có lịch sử ở nơi chưa thuộc phạm vi của bạn (chuyển đến hoặc hợp nhất "
+                "từ nơi khác); đề nghị cấp trên cấp quyền trên tổ chức này."
+            )
+            % {"u": unit.name}
+        )
 
 
 def _require_alive(unit) -> None:
@@ -85,11 +101,24 @@ def create_account(
     """Create an account with a first grant. Without a password, returns a one-time code the
     staff member hands over (on paper, by phone) so the user sets their own password."""
     _require(actor, unit)
+    _require_reach(actor, unit)
     _require_role(actor, role)
     _require_alive(unit)
-    username = username.strip().lower()
+    # One spelling per name: NFKC folds full-width and compatibility forms, and only plain
+    # letters, digits and . _ - remain (a Cyrillic "а" or a zero-width space would let one
+    # account pass for another in every list and in the audit log; found by a probe).
+    username = unicodedata.normalize("NFKC", username).strip().lower()
     if not username:
         raise ValidationError({"username": _("Tên đăng nhập không được để trống.")})
+    if not USERNAME.fullmatch(username):
+        raise ValidationError(
+            {
+                "username": _(
+                    "Tên đăng nhập chỉ gồm chữ không dấu (a–z), chữ số và các dấu . _ -, "
+                    "bắt đầu bằng chữ hoặc số."
+                )
+            }
+        )
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("Tên đăng nhập “%(u)s” đã có.") % {"u": username}})
     if role not in Role.values:
@@ -187,7 +216,9 @@ def _redeem(username: str, code: str, new_password: str) -> User | None:
                 rc.used_at = now  # void: the account's staff must issue a new one
             rc.save(update_fields=["failed_tries", "used_at"])
         return None
-    if match.issued_by is not None and not administers(match.issued_by, user):
+    if match.issued_by is not None and (
+        not match.issued_by.is_active or not administers(match.issued_by, user)
+    ):
         match.used_at = now
         match.save(update_fields=["used_at"])
         record(actor=SYSTEM, action="accounts.reset_code_void", obj=user, unit=primary_unit(user))
@@ -198,7 +229,16 @@ def _redeem(username: str, code: str, new_password: str) -> User | None:
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
-    record(actor=user, action="accounts.password_set_with_code", obj=user, unit=primary_unit(user))
+    # A code is issued when the password is lost or the account was in other hands: the API
+    # tokens made before go with the old password (sessions end by the password's hash).
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    record(
+        actor=user,
+        action="accounts.password_set_with_code",
+        obj=user,
+        unit=primary_unit(user),
+        after={"tokens_revoked": revoked},
+    )
     return user
 
 
@@ -231,6 +271,7 @@ def add_grant(
 ) -> Grant:
     _require_account(actor, user)
     _require(actor, unit)
+    _require_reach(actor, unit)
     _require_role(actor, role)
     _require_alive(unit)
     if role not in Role.values:
@@ -276,7 +317,17 @@ def hand_over(*, actor, from_user: User, to_user: User, on: dt.date) -> list[Gra
     _require_account(actor, to_user)
     moved = []
     for g in from_user.grants.active(on).select_related("unit"):
-        end_grant(actor=actor, grant=g, on=on) if on > g.valid_from else g.delete()
+        if on > g.valid_from:
+            end_grant(actor=actor, grant=g, on=on)
+        else:  # handed over on its first day: it never took effect; the record says so
+            record(
+                actor=actor,
+                action="accounts.grant_delete",
+                obj=from_user,
+                unit=g.unit,
+                before=_grant_dict(g),
+            )
+            g.delete()
         moved.append(
             add_grant(
                 actor=actor,
