@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.core.actors import SYSTEM
-from chibo.core.jobs import Heartbeat
+from chibo.core.jobs import Heartbeat, settle_all
 
 from .exports import XLSX, file_response
 from .models import ExportJob
@@ -315,14 +315,7 @@ def settle_stale(job: ExportJob) -> ExportJob:
 
 def settle_stale_jobs() -> int:
     """The STALE_JOBS hook: every building export job that lost its worker."""
-    limit = timezone.now() - dt.timedelta(seconds=settings.CHIBO_JOB_STALE_AFTER)
-    n = 0
-    for job in ExportJob.objects.filter(
-        state=ExportJob.BUILDING, started_at__isnull=False, heartbeat_at__lt=limit
-    ):
-        after = settle_stale(job)
-        n += (after.state, after.attempts) != (job.state, job.attempts)
-    return n
+    return settle_all(ExportJob, (ExportJob.BUILDING,), settle_stale)
 
 
 def download(job: ExportJob, *, actor) -> HttpResponse:

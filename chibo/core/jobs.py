@@ -29,6 +29,20 @@ def stale_after() -> dt.timedelta:
     return dt.timedelta(seconds=float(getattr(settings, "CHIBO_JOB_STALE_AFTER", 120)))
 
 
+def settle_all(model, states, settle) -> int:
+    """Every job of `model` in `states` whose heartbeat is older than the stale limit, handed to
+    the app's `settle` (re-queue once or fail, decided under the row's lock); how many it
+    changed. What each app registers as its STALE_JOBS hook."""
+    limit = timezone.now() - stale_after()
+    n = 0
+    for job in model.objects.filter(
+        state__in=states, started_at__isnull=False, heartbeat_at__lt=limit
+    ):
+        after = settle(job)
+        n += (after.state, after.attempts) != (job.state, job.attempts)
+    return n
+
+
 class Job(models.Model):
     """A background job's row. Subclasses add what the work needs and a `RUNNING_STATES`."""
 

@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from chibo.audit.services import record
 from chibo.core.actors import SYSTEM
-from chibo.core.jobs import Heartbeat
+from chibo.core.jobs import Heartbeat, settle_all
 from chibo.core.scope import can
 
 from ..models import ImportJob
@@ -399,14 +399,7 @@ def settle_stale(job: ImportJob) -> ImportJob:
 
 def settle_stale_jobs() -> int:
     """The STALE_JOBS hook: every running import job that lost its worker."""
-    limit = timezone.now() - dt.timedelta(seconds=settings.CHIBO_JOB_STALE_AFTER)
-    n = 0
-    for job in ImportJob.objects.filter(
-        state__in=ImportJob.RUNNING_STATES, started_at__isnull=False, heartbeat_at__lt=limit
-    ):
-        after = settle_stale(job)
-        n += (after.state, after.attempts) != (job.state, job.attempts)
-    return n
+    return settle_all(ImportJob, ImportJob.RUNNING_STATES, settle_stale)
 
 
 def cleanup(job_id: int) -> None:

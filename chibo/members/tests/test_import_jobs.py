@@ -238,6 +238,7 @@ def test_an_upload_left_for_24_hours_is_deleted(
     assert not Path(job.path).exists()
     assert job.state == ImportJob.CANCELLED and job.file_deleted_at is not None
     assert job.plan is None and job.top == []
+    _login(client, world.official_a)  # a day later the session has ended (a day without use)
     assert "sau 24 giờ chưa được ghi" in client.get(url).content.decode()
     assert client.post(url, {"action": "commit"}, follow=True).status_code == 200
     assert not Member.objects.exists()
