@@ -62,7 +62,9 @@ class TwoFactorMiddleware:
         match = request.resolver_match
         if match is None or match.view_name in OPEN:
             return None
-        if match.view_name == "accounts:password" and request.user.must_change_password:
+        if match.view_name == "accounts:password" and getattr(
+            request.user, "must_change_password", False
+        ):
             # A password chosen by staff is replaced first (the own-password page's middleware
             # sends such a user there); the second factor is set up or checked right after.
             return None
