@@ -284,7 +284,7 @@ def test_the_progress_bar_reads_the_table(client, world, people, exports, monkey
 
 
 def test_the_worker_writes_the_file_and_deletes_it_a_day_later(
-    client, world, people, exports, clock, django_capture_on_commit_callbacks
+    client, world, people, exports, clock, django_capture_on_commit_callbacks, transactional_db
 ):
     # django-tasks-db's table, the backend of production and the demo: nothing runs in the
     # request; `chibo worker` writes the file, and a day later its clean-up deletes it.

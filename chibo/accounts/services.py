@@ -204,7 +204,7 @@ def _redeem(username: str, code: str, new_password: str) -> User | None:
         return None
     now = timezone.now()
     candidates = list(
-        ResetCode.objects.select_for_update()
+        ResetCode.objects.select_for_update(of=("self",))  # not the issuer's row (outer join)
         .filter(user=user, used_at__isnull=True, expires_at__gt=now)
         .select_related("issued_by")
     )

@@ -23,7 +23,9 @@ DB_TASKS = {
 
 
 @pytest.fixture
-def database_queue(settings):
+def database_queue(settings, transactional_db):
+    # The worker runs as in production: in autocommit (a test's wrapping transaction would have
+    # its connection dropped by the worker's close_old_connections on PostgreSQL).
     settings.TASKS = DB_TASKS
     settings.CHIBO_IMPORT_BACKGROUND_ROWS = 1
 
