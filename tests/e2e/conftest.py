@@ -158,7 +158,9 @@ def login(page, base: str, username: str, password: str = "chibo-demo-2026") -> 
 # The authenticator apps set up during this run, by username: the key read off the enrolment
 # page and the last 30-s step whose code was used (the server, like the run, lives for the
 # session; a code is accepted once, so a second login in the same step uses the next one).
-APPS: dict[str, dict] = {}
+# Keyed by (server, username): a module with a server of its own (the worker's e2e) enrols the
+# same demo account with another key.
+APPS: dict[tuple[str, str], dict] = {}
 
 
 def server_time(base: str) -> float:
@@ -170,7 +172,7 @@ def server_time(base: str) -> float:
 def app_code(base: str, username: str) -> str:
     """What the user's phone shows now, or the next step's code (within django-otp's ±1 step)
     when this step's code is spent already."""
-    app = APPS[username]
+    app = APPS[(base, username)]
     while True:
         now = int(server_time(base) // 30)
         step = max(now, app["last"] + 1)
@@ -185,7 +187,7 @@ def enrol(page, base: str, username: str) -> list[str]:
     """On the enrolment page: read the key under the QR code, type the first code; returns
     the recovery codes shown (the page is left on them)."""
     secret = page.get_by_test_id("totp-secret").inner_text()
-    APPS[username] = {"key": key_of_secret(secret), "last": -1}
+    APPS[(base, username)] = {"key": key_of_secret(secret), "last": -1}
     page.get_by_label("Mã xác thực").fill(app_code(base, username))
     page.get_by_role("button", name="Xác nhận và bật").click()
     codes = page.get_by_test_id("recovery-codes").locator("li")
