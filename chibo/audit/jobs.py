@@ -140,13 +140,8 @@ def respond(request, name: str, params: dict) -> HttpResponse:
 # --- the job's services ----------------------------------------------------------------------
 
 
-def _locked(job_id: int) -> ExportJob | None:
-    return ExportJob.objects.select_for_update().filter(pk=job_id).first()
-
-
-def _save(job: ExportJob, *fields: str) -> None:
-    job.updated_at = timezone.now()
-    job.save(update_fields=[*fields, "updated_at"])
+_locked = ExportJob.locked  # core.jobs.Job: the row under its lock
+_save = ExportJob.save_state
 
 
 def _audit(job: ExportJob, *, actor, action: str, **after) -> None:

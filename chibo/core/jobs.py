@@ -67,6 +67,16 @@ class Job(models.Model):
     class Meta:
         abstract = True
 
+    @classmethod
+    def locked(cls, pk: int):
+        """The job's row under its lock (every state change is decided there), or None."""
+        return cls.objects.select_for_update().filter(pk=pk).first()
+
+    def save_state(self, *fields: str) -> None:
+        """Save the changed fields and the time of the change."""
+        self.updated_at = timezone.now()
+        self.save(update_fields=[*fields, "updated_at"])
+
     @property
     def running(self) -> bool:
         return self.state in self.RUNNING_STATES

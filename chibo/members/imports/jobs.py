@@ -56,13 +56,8 @@ def background(rows: int) -> bool:
     return rows >= getattr(settings, "CHIBO_IMPORT_BACKGROUND_ROWS", 3000)
 
 
-def _locked(job_id: int) -> ImportJob | None:
-    return ImportJob.objects.select_for_update().filter(pk=job_id).first()
-
-
-def _save(job: ImportJob, *fields: str) -> None:
-    job.updated_at = timezone.now()
-    job.save(update_fields=[*fields, "updated_at"])
+_locked = ImportJob.locked  # core.jobs.Job: the row under its lock
+_save = ImportJob.save_state
 
 
 def _audit(job: ImportJob, *, actor, action: str, **after) -> None:
