@@ -6,7 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
-import time
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -29,7 +29,7 @@ def _get(url: str):
         except urllib.error.HTTPError:
             raise
         except OSError:
-            time.sleep(0.2)
+            threading.Event().wait(0.2)  # not time.sleep: it fails under faketime (EINVAL)
     raise AssertionError(f"nothing answered at {url}")
 
 
