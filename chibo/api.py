@@ -16,6 +16,7 @@ from chibo.audit.api import router as audit_router
 from chibo.meetings.api import router as meetings_router
 from chibo.members.api import router as members_router
 from chibo.org.api import router as org_router
+from chibo.reviews.api import router as reviews_router
 
 
 class SessionAuth(APIKeyCookie):
@@ -88,6 +89,7 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/audit", audit_router)
 api.add_router("/members", members_router)
 api.add_router("/meetings", meetings_router)
+api.add_router("/reviews", reviews_router)
 
 
 def today() -> dt.date:

@@ -170,6 +170,7 @@ INSTALLED_APPS = [
     "chibo.org",
     "chibo.members",
     "chibo.meetings",
+    "chibo.reviews",
     "chibo.demo",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", include("chibo.audit.urls")),
     path("members/", include("chibo.members.urls")),
     path("meetings/", include("chibo.meetings.urls")),
+    path("reviews/", include("chibo.reviews.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

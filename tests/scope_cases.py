@@ -11,8 +11,6 @@ only, viewer_a reads commune A, official_a administers commune A.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -23,26 +21,9 @@ from chibo.audit.exports import write_xlsx
 from chibo.audit.models import ExportJob
 from chibo.core.actors import SYSTEM
 from chibo.members.models import ImportJob
+from tests.scope_case import Case
+from tests.scope_cases_reviews import REVIEW_CASES
 from tests.world import World, make_member
-
-
-@dataclass(frozen=True)
-class Case:
-    route: str  # URL name ("org:unit") or API operation ("GET /api/v1/units/{unit_id}")
-    url: Callable[[World], str]
-    method: str = "get"
-    body: Callable[[World], dict] | None = None
-    write: bool = False
-    list_marker: Callable[[World], str] | None = None  # lists: what official_b must not see
-    self_service: bool = False  # acts only on the caller's own data (no other scope)
-    # Not tied to one object: a form whose choices (or a file whose references) are resolved
-    # inside the caller's scope; out of scope, the reference is refused and nothing is written.
-    form_scoped: bool = False
-    ok_status: int = 200
-
-    @property
-    def is_api(self) -> bool:
-        return self.route.split(" ", 1)[-1].startswith("/api/")
 
 
 def _d() -> str:
@@ -896,4 +877,4 @@ PUBLIC_ROUTES = {
     "service_worker",  # the offline script itself, like a static file; no data
 }
 
-ALL_CASES = PAGE_CASES + MEMBER_CASES + MEETING_CASES + API_CASES + TWO_FACTOR_CASES
+ALL_CASES = PAGE_CASES + MEMBER_CASES + MEETING_CASES + API_CASES + TWO_FACTOR_CASES + REVIEW_CASES

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class ReviewsConfig(AppConfig):
+    name = "chibo.reviews"
+    label = "reviews"
+    verbose_name = "Đánh giá, xếp loại chất lượng"
+
+    def ready(self) -> None:
+        # The packs register their parameters with core.params when imported; each area
+        # registers its panels, agenda lines and deadline items with core.hooks.
+        from . import packs  # noqa: F401
+        from .panels import duties, history, orgs, rounds
+
+        for area in (duties, rounds, orgs, history):
+            area.register()

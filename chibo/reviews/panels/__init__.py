@@ -1,0 +1,1 @@
+"""Panels, cards, agenda lines and deadline items the review registers (core.hooks)."""

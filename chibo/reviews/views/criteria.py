@@ -1,0 +1,5 @@
+"""Pages of the review: criteria."""
+
+from __future__ import annotations
+
+urls: list = []

@@ -1,0 +1,5 @@
+"""Pages of the review: reports."""
+
+from __future__ import annotations
+
+urls: list = []
