@@ -165,16 +165,7 @@ def rate_member(facts: MemberFacts, rules: Rules) -> Result:
         return res
     _task_conditions(res, rules, facts.tasks, MEMBER)
     if pack.rates:
-        floor = rules["tasks_done_floor"]
-        if facts.tasks.total and facts.tasks.share(facts.tasks.completed) < floor:
-            res.cap(
-                F,
-                Line(
-                    "tasks_floor",
-                    _("Xếp KHTNV: hoàn thành dưới %(p)s nhiệm vụ được giao (%(n)s/%(t)s).")
-                    % {"p": _pct(floor), "n": facts.tasks.completed, "t": facts.tasks.total},
-                ),
-            )
+        _tasks_floor(res, rules, facts.tasks)
     for fact in facts.disciplined:
         res.cap(
             F, Line("disciplined", _("Xếp KHTNV: bị kỷ luật trong năm."), fact.detail, fact.ref)
@@ -224,16 +215,7 @@ def rate_org(facts: OrgFacts, rules: Rules) -> Result:
     _task_conditions(res, rules, facts.tasks, ORG)
     if pack.rates:
         _member_conditions(res, rules, facts)
-        floor = rules["tasks_done_floor"]
-        if facts.tasks.total and facts.tasks.share(facts.tasks.completed) < floor:
-            res.cap(
-                F,
-                Line(
-                    "tasks_floor",
-                    _("Xếp KHTNV: hoàn thành dưới %(p)s chỉ tiêu, nhiệm vụ (%(n)s/%(t)s).")
-                    % {"p": _pct(floor), "n": facts.tasks.completed, "t": facts.tasks.total},
-                ),
-            )
+        _tasks_floor(res, rules, facts.tasks)
         for fact in facts.leadership_disciplined:
             res.cap(
                 F,
@@ -420,6 +402,20 @@ def _task_conditions(res: Result, rules: Rules, tasks: Tasks, subject: str) -> N
                     "(chậm %(n)s/%(t)s)."
                 )
                 % {"p": _pct(late_max), "n": tasks.late, "t": tasks.total},
+            ),
+        )
+
+
+def _tasks_floor(res: Result, rules: Rules, tasks: Tasks) -> None:
+    """Fewer than the floor's share of the assigned tasks done: KHTNV (QĐ 124, HD 21)."""
+    floor = rules["tasks_done_floor"]
+    if tasks.total and tasks.share(tasks.completed) < floor:
+        res.cap(
+            F,
+            Line(
+                "tasks_floor",
+                _("Xếp KHTNV: hoàn thành dưới %(p)s nhiệm vụ được giao (%(n)s/%(t)s).")
+                % {"p": _pct(floor), "n": tasks.completed, "t": tasks.total},
             ),
         )
 
