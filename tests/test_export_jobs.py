@@ -9,6 +9,7 @@ streams from the request as before."""
 import datetime as dt
 import io
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -156,6 +157,7 @@ class Later:
 
     def enqueue(self, *args):
         self.queued.append(args)
+        return SimpleNamespace(id="queued")
 
 
 @pytest.mark.parametrize("name", ["members", "roll"])

@@ -180,7 +180,7 @@ def create_job(*, actor, name: str, params: dict, rows: int) -> ExportJob:
             progress_total=rows,
         )
         _audit(job, actor=actor, action="queued", rows=rows, params=params)
-        build_task.enqueue(job.pk, job.attempts)
+        job.enqueue(build_task)
     job.refresh_from_db()
     return job
 
@@ -293,7 +293,7 @@ def settle_stale(job: ExportJob) -> ExportJob:
                     "error",
                 )
                 _audit(locked, actor=SYSTEM, action="requeued")
-                build_task.enqueue(locked.pk, locked.attempts)
+                locked.enqueue(build_task)
             else:
                 locked.state = ExportJob.FAILED
                 locked.error = _(
@@ -310,7 +310,7 @@ def settle_stale(job: ExportJob) -> ExportJob:
 
 def settle_stale_jobs() -> int:
     """The STALE_JOBS hook: every building export job that lost its worker."""
-    return settle_all(ExportJob, (ExportJob.BUILDING,), settle_stale)
+    return settle_all(ExportJob, settle_stale)
 
 
 def download(job: ExportJob, *, actor) -> HttpResponse:

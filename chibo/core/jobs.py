@@ -9,7 +9,10 @@ in its own services under `select_for_update`. The worker calls `Heartbeat` whil
 a thread with its own database connection that writes `heartbeat_at` and the progress every
 few seconds, outside the work's transaction, so a page reads the progress from the table
 while the work itself stays all-or-nothing. A job whose heartbeat is older than
-`CHIBO_JOB_STALE_AFTER` seconds lost its worker; the app's STALE_JOBS hook settles it.
+`CHIBO_JOB_STALE_AFTER` seconds lost its worker; the app's STALE_JOBS hook settles it. So did a
+job whose task a worker claimed but never began (killed between django-tasks-db's claim and the
+job's "started"): the job keeps the id of its task (`Job.enqueue`) to tell that from a job whose
+task still waits in the queue.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import uuid
 
 from django.conf import settings
 from django.db import OperationalError, close_old_connections, connection, models
@@ -29,15 +33,18 @@ def stale_after() -> dt.timedelta:
     return dt.timedelta(seconds=float(getattr(settings, "CHIBO_JOB_STALE_AFTER", 120)))
 
 
-def settle_all(model, states, settle) -> int:
-    """Every job of `model` in `states` whose heartbeat is older than the stale limit, handed to
-    the app's `settle` (re-queue once or fail, decided under the row's lock); how many it
-    changed. What each app registers as its STALE_JOBS hook."""
+def settle_all(model, settle) -> int:
+    """Every running job of `model` that lost its worker (its heartbeat older than the stale
+    limit, or its task claimed and never begun), handed to the app's `settle` (re-queue once or
+    fail, decided under the row's lock); how many it changed. What each app registers as its
+    STALE_JOBS hook."""
     limit = timezone.now() - stale_after()
+    beat_stopped = models.Q(started_at__isnull=False, heartbeat_at__lt=limit)
+    never_begun = models.Q(started_at__isnull=True, task_id__isnull=False)
     n = 0
-    for job in model.objects.filter(
-        state__in=states, started_at__isnull=False, heartbeat_at__lt=limit
-    ):
+    for job in model.objects.filter(beat_stopped | never_begun, state__in=model.RUNNING_STATES):
+        if job.started_at is None and not job.looks_stale():
+            continue  # its task still waits in the queue, or was claimed a moment ago
         after = settle(job)
         n += (after.state, after.attempts) != (job.state, job.attempts)
     return n
@@ -63,6 +70,8 @@ class Job(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     # A message for the owner, in Vietnamese (why it failed, or that it was started again).
     error = models.TextField(blank=True)
+    # The django-tasks-db task of the current attempt (Job.enqueue).
+    task_id = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -71,6 +80,11 @@ class Job(models.Model):
     def locked(cls, pk: int):
         """The job's row under its lock (every state change is decided there), or None."""
         return cls.objects.select_for_update().filter(pk=pk).first()
+
+    def enqueue(self, task) -> None:
+        """Queue `task(job.pk, job.attempts)` and keep its id (in the caller's transaction)."""
+        self.task_id = str(task.enqueue(self.pk, self.attempts).id)
+        self.save(update_fields=["task_id"])
 
     def save_state(self, *fields: str) -> None:
         """Save the changed fields and the time of the change."""
@@ -84,11 +98,25 @@ class Job(models.Model):
     def looks_stale(self, now: dt.datetime | None = None) -> bool:
         """Its worker stopped beating (read without a lock: decide again under it). A job still
         waiting in the queue (no worker has started it: `started_at` unset) is not stale, however
-        long the queue: its task is there, in the same database."""
-        if not self.running or self.started_at is None:
+        long the queue: its task is there, in the same database. Unless a worker claimed that
+        task longer ago than the stale limit and never began the job: that worker died."""
+        if not self.running:
             return False
+        now = now or timezone.now()
+        if self.started_at is None:
+            from django_tasks_db.models import DBTaskResult  # the task worker's table
+
+            try:
+                uuid.UUID(self.task_id or "")
+            except ValueError:  # no task, or one of a backend that runs it at once
+                return False
+            return (
+                DBTaskResult.objects.filter(pk=self.task_id, started_at__lt=now - stale_after())
+                .exclude(status="READY")
+                .exists()
+            )
         last = self.heartbeat_at or self.started_at
-        return (now or timezone.now()) - last > stale_after()
+        return now - last > stale_after()
 
     @property
     def percent(self) -> int:

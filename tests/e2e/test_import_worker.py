@@ -117,7 +117,14 @@ def test_a_worker_killed_during_a_commit_leaves_nothing_and_the_next_one_commits
         page.get_by_test_id("commit").click()
         page.goto("about:blank")
 
-        _wait("the commit is running", lambda: state()[0] == "committing" and _writing(db))
+        def committing():
+            """The worker began the job (its "started" committed) and its commit transaction
+            holds the database: not the task queue's claim, not the job's "started" itself
+            (a worker killed there is covered by test_import_jobs)."""
+            (started,) = _one(db, "SELECT started_at FROM members_importjob WHERE token = ?", token)
+            return state()[0] == "committing" and started is not None and _writing(db)
+
+        _wait("the commit is running", committing)
         os.killpg(worker.pid, signal.SIGKILL)  # kill -9, the worker and its faketime
         worker.wait(timeout=10)
 

@@ -184,7 +184,7 @@ def start_validation(job: ImportJob, *, actor) -> ImportJob:
         _save(job, *_STARTED)
         _audit(job, actor=actor, action="validate")
         if background(job.rows):
-            validate_task.enqueue(job.pk, job.attempts)
+            job.enqueue(validate_task)
     if not background(job.rows):
         run_validation(job.pk, job.attempts)
     job.refresh_from_db()
@@ -232,7 +232,7 @@ def start_commit(job: ImportJob, *, actor, decisions: dict[int, str]) -> tuple[I
         _save(job, *_STARTED, "decisions")
         _audit(job, actor=actor, action="commit")
         if background(job.rows):
-            commit_task.enqueue(job.pk, job.attempts)
+            job.enqueue(commit_task)
     if not background(job.rows):
         run_commit(job.pk, job.attempts)
     job.refresh_from_db()
@@ -377,7 +377,7 @@ def settle_stale(job: ImportJob) -> ImportJob:
                 _save(locked, *_STARTED)
                 _audit(locked, actor=SYSTEM, action="requeued")
                 again = validate_task if locked.state == ImportJob.VALIDATING else commit_task
-                again.enqueue(locked.pk, locked.attempts)
+                locked.enqueue(again)
             else:
                 locked.error = _(
                     "Máy xử lý đã dừng giữa chừng %(n)d lần; chưa có gì được ghi. Hãy tải tệp "
@@ -394,7 +394,7 @@ def settle_stale(job: ImportJob) -> ImportJob:
 
 def settle_stale_jobs() -> int:
     """The STALE_JOBS hook: every running import job that lost its worker."""
-    return settle_all(ImportJob, ImportJob.RUNNING_STATES, settle_stale)
+    return settle_all(ImportJob, settle_stale)
 
 
 def cleanup(job_id: int) -> None:

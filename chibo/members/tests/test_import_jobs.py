@@ -5,12 +5,15 @@ table, and the 24-hour clean-up run from the deferred backend after moving the c
 
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.tasks import task_backends
 from django.tasks.signals import task_enqueued
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from chibo.audit.models import AuditLog
 from chibo.members.imports import jobs
@@ -106,6 +109,7 @@ def _lost(monkeypatch):
         def enqueue(self, job_id, attempt):
             lost.append((job_id, attempt))
             assert jobs._begin(job_id, attempt, ImportJob.COMMITTING) is not None
+            return SimpleNamespace(id="immediate")
 
     monkeypatch.setattr(jobs, "commit_task", Dead())
     return lost
@@ -166,11 +170,7 @@ def test_a_job_waiting_in_the_queue_is_not_stale(client, world, queued, clock, m
     """However long the queue: no worker has started it, its task is still there."""
     _login(client, world.official_a)
 
-    class Queued:
-        def enqueue(self, *args):
-            pass
-
-    monkeypatch.setattr(jobs, "commit_task", Queued())
+    monkeypatch.setattr(jobs, "commit_task", _InTheTable(status="READY"))
     url, job = _upload(client, world, _rows(world, 2))
     client.post(url, {"action": "commit"})
     clock.shift(dt.timedelta(hours=2))
@@ -178,6 +178,54 @@ def test_a_job_waiting_in_the_queue_is_not_stale(client, world, queued, clock, m
     assert jobs.settle_stale_jobs() == 0
     job.refresh_from_db()
     assert job.state == ImportJob.COMMITTING and job.attempts == 1 and not job.error
+
+
+class _InTheTable:
+    """The task as django-tasks-db's table holds it: waiting (READY) or claimed by a worker
+    (RUNNING) that then died before the job's "started" was written."""
+
+    def __init__(self, status):
+        self.status, self.rows = status, []
+
+    def enqueue(self, job_id, attempt):
+        now = timezone.now()
+        self.rows.append(
+            DBTaskResult.objects.create(
+                status=self.status,
+                started_at=now if self.status == "RUNNING" else None,
+                args_kwargs={"args": [job_id, attempt], "kwargs": {}},
+                task_path="chibo.members.imports.jobs.commit_task",
+                queue_name="default",
+                backend_name="default",
+                run_after=now,
+            )
+        )
+        return self.rows[-1]
+
+
+def test_a_commit_claimed_by_a_worker_that_died_before_it_began_is_run_again(
+    client, world, queued, clock, monkeypatch, settings
+):
+    """kill -9 between the task queue's claim and the job's "started" (seen in CI): the job's
+    task is claimed, the job never began; after the stale limit it is run again, once."""
+    settings.CHIBO_JOB_STALE_AFTER = 120
+    _login(client, world.official_a)
+    claimed = _InTheTable(status="RUNNING")
+    monkeypatch.setattr(jobs, "commit_task", claimed)
+    url, job = _upload(client, world, _rows(world, 3))
+    client.post(url, {"action": "commit"})
+    job.refresh_from_db()
+    assert job.started_at is None and job.task_id == str(claimed.rows[0].pk)
+    clock.shift(dt.timedelta(seconds=100))
+    assert jobs.settle_stale_jobs() == 0  # claimed 100 s ago: perhaps still beginning
+    monkeypatch.undo()  # the next worker is alive
+    clock.shift(dt.timedelta(seconds=21))
+    assert jobs.settle_stale_jobs() == 1
+    assert jobs.settle_stale_jobs() == 0  # not twice
+    job.refresh_from_db()
+    assert job.state == ImportJob.COMMITTED and job.attempts == 2 and STOPPED in job.error
+    assert Member.objects.count() == 3
+    assert AuditLog.objects.filter(action="members.import_job.requeued").count() == 1
 
 
 def test_another_users_job_is_not_found(client, world, queued):
@@ -196,11 +244,7 @@ def test_another_users_job_is_not_found(client, world, queued):
 def test_the_progress_bar_reads_the_table(client, world, queued, monkeypatch):
     _login(client, world.official_a)
 
-    class Later:
-        def enqueue(self, *args):
-            pass
-
-    monkeypatch.setattr(jobs, "validate_task", Later())  # the worker has not finished yet
+    monkeypatch.setattr(jobs, "validate_task", _InTheTable(status="READY"))  # the worker has not finished yet
     url, job = _upload(client, world, _rows(world, 3))
     job.refresh_from_db()
     assert job.state == ImportJob.VALIDATING
