@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from tests.scope_case import Case
 
-CASES: list[Case] = []
+CASES: list[Case] = [
+    Case(
+        "reviews:import",
+        lambda w: reverse("reviews:import") + f"?unit={w.commune_a.pk}",
+        method="post",
+        write=True,
+        body=lambda w: {},
+    ),
+]
