@@ -1,7 +1,49 @@
-"""What the review adds to other apps' pages through core.hooks: history."""
+"""What the review adds to other apps' pages through core.hooks: history — the ratings by year
+on the unit page (with the historical import for those who may write them) and on the member
+page (the member sees their own), read through the scope gate as of each year's 31/12."""
 
 from __future__ import annotations
+
+import datetime as dt
+
+from chibo.core import hooks
+from chibo.core.hooks import Panel
+from chibo.core.scope import can
+
+from ..models import Rating
+
+SHOWN_YEARS = 10
+
+
+def _rows(request, **subject):
+    return list(
+        Rating.objects.restrict(request.user, "view")
+        .filter(current=True, **subject)
+        .order_by("-year")[:SHOWN_YEARS]
+    )
+
+
+def unit_ratings(request, unit, on: dt.date, version) -> Panel | None:
+    rows = _rows(request, unit=unit, member=None)
+    may_import = unit.is_alive and can(request.user, "change", unit)
+    if not rows and not may_import:
+        return None
+    return Panel(
+        "reviews/_unit_ratings.html",
+        {"ratings": rows, "may_import": may_import},
+        order=40,
+        slot="aside",
+    )
+
+
+def member_ratings(request, member, on: dt.date) -> Panel | None:
+    rows = _rows(request, member=member)
+    if not rows:
+        return None
+    return Panel("reviews/_member_ratings.html", {"ratings": rows}, order=40)
 
 
 def register() -> None:
     """Called from ReviewsConfig.ready()."""
+    hooks.register(hooks.UNIT_PAGE_PANELS, unit_ratings, order=40)
+    hooks.register(hooks.MEMBER_PAGE_PANELS, member_ratings, order=40)

@@ -277,3 +277,37 @@ def test_the_page_four_ways(client, old):
     assert client.get(url).status_code == 403
     assert _post(client, old["commune"], ROWS).status_code == 403
     assert not Rating.objects.exists()
+
+
+# --- the rating history on the unit and member pages ----------------------------------------
+
+
+def test_the_unit_and_member_pages_show_the_ratings_through_the_gate(client, old):
+    rows = [
+        [2016, "Chi bộ bản Cũ", None, None, "Trong sạch, vững mạnh tiêu biểu", None, None, None],
+        [
+            2016,
+            "Chi bộ bản Cũ",
+            "Lò Văn Pọm",
+            1970,
+            "Đủ tư cách, hoàn thành tốt nhiệm vụ",
+            None,
+            "12-QĐ/ĐU",
+            None,
+        ],
+    ]
+    imports.commit(imports.read_sheet(_book(rows)), old["commune"], actor=old["staff"])
+    unit_url = reverse("org:unit", args=[old["cell"].pk])
+    member_url = reverse("members:detail", args=[old["pom"].pk])
+    _login(client, old["viewer"])
+    page = client.get(unit_url).content.decode()
+    assert "Trong sạch, vững mạnh tiêu biểu" in page
+    assert reverse("reviews:import") not in page  # read-only: no import link
+    assert "Đủ tư cách, hoàn thành tốt nhiệm vụ" in client.get(member_url).content.decode()
+    client.logout()
+    _login(client, old["staff"])
+    assert reverse("reviews:import") in client.get(unit_url).content.decode()
+    client.logout()
+    # Another commune's official sees neither page (404), so no rating either.
+    _login(client, old["stranger"])
+    assert client.get(member_url).status_code == 404
