@@ -14,4 +14,8 @@ CASES: list[Case] = [
         write=True,
         body=lambda w: {},
     ),
+    Case(
+        "GET /api/v1/reviews/ratings",
+        lambda w: f"/api/v1/reviews/ratings?unit_id={w.cells_a[0].pk}&year=2025",
+    ),
 ]

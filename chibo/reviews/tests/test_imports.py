@@ -311,3 +311,39 @@ def test_the_unit_and_member_pages_show_the_ratings_through_the_gate(client, old
     # Another commune's official sees neither page (404), so no rating either.
     _login(client, old["stranger"])
     assert client.get(member_url).status_code == 404
+
+
+def test_the_api_answers_in_the_tree_of_the_year_and_logs_the_read(client, old):
+    rows = [
+        [2017, "Chi bộ bản Mới", None, None, "Trong sạch, vững mạnh", None, None, None],
+        [
+            2017,
+            "Chi bộ bản Mới",
+            "Lường Thị Xá",
+            None,
+            "Đủ tư cách, hoàn thành tốt nhiệm vụ",
+            None,
+            None,
+            None,
+        ],
+    ]
+    imports.commit(imports.read_sheet(_book(rows)), old["commune"], actor=old["staff"])
+    MoveUnit(
+        Decision(dt.date(2019, 7, 1), "7-QĐ/TU", "Tỉnh ủy"),
+        unit=old["cell2"],
+        new_parent=old["other"],
+    ).execute(actor=SYSTEM)
+    url = f"/api/v1/reviews/ratings?unit_id={old['cell2'].pk}"
+    _login(client, old["staff"])
+    got = client.get(url + "&year=2017").json()
+    assert sorted(r["label"] for r in got) == [
+        "Trong sạch, vững mạnh",
+        "Đủ tư cách, hoàn thành tốt nhiệm vụ",
+    ]
+    assert client.get(url + "&year=2020").status_code == 404  # the cell is the other's now
+    assert AuditLog.objects.filter(action="view.ratings").count() == 1
+    client.logout()
+    # The commune it moved to reads nothing of 2017 (it was not theirs then).
+    _login(client, old["stranger"])
+    assert client.get(url + "&year=2017").status_code == 404
+    assert client.get(url + "&year=2020").json() == []
