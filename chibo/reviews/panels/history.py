@@ -11,6 +11,7 @@ from chibo.core.hooks import Panel
 from chibo.core.scope import can
 
 from ..models import Rating
+from ..services import streaks
 
 SHOWN_YEARS = 10
 
@@ -47,3 +48,4 @@ def register() -> None:
     """Called from ReviewsConfig.ready()."""
     hooks.register(hooks.UNIT_PAGE_PANELS, unit_ratings, order=40)
     hooks.register(hooks.MEMBER_PAGE_PANELS, member_ratings, order=40)
+    hooks.register(hooks.DEADLINE_ITEMS, streaks.consequences, order=40)

@@ -347,3 +347,57 @@ def test_the_api_answers_in_the_tree_of_the_year_and_logs_the_read(client, old):
     _login(client, old["stranger"])
     assert client.get(url + "&year=2017").status_code == 404
     assert client.get(url + "&year=2020").json() == []
+
+
+# --- streaks and their consequences on the deadlines page ------------------------------------
+
+
+def test_two_failed_years_and_five_excellent_ones_reach_the_deadlines_page(client, old):
+    rows = [
+        [2024, "Chi bộ bản Cũ", "Lò Văn Pọm", None, "Không hoàn thành nhiệm vụ", None, None, None],
+        [2025, "Chi bộ bản Cũ", "Lò Văn Pọm", None, "Không hoàn thành nhiệm vụ", None, None, None],
+        *[
+            [
+                y,
+                "Chi bộ bản Mới",
+                "Lường Thị Xá",
+                None,
+                "Hoàn thành xuất sắc nhiệm vụ",
+                None,
+                None,
+                None,
+            ]
+            for y in range(2021, 2026)
+        ],
+        # Four excellent years of the cell only: no proposal.
+        *[
+            [y, "Chi bộ bản Mới", None, None, "Hoàn thành xuất sắc nhiệm vụ", None, None, None]
+            for y in range(2022, 2026)
+        ],
+    ]
+    imports.commit(imports.read_sheet(_book(rows)), old["commune"], actor=old["staff"])
+    url = reverse("members:deadlines") + f"?unit={old['commune'].pk}"
+    _login(client, old["viewer"])
+    page = client.get(url).content.decode()
+    assert (
+        "Xem xét, đề nghị xóa tên: Lò Văn Pọm không hoàn thành nhiệm vụ 2 năm liền (2024–2025)."
+        in page
+    )
+    assert (
+        "Đề nghị khen thưởng: Lường Thị Xá hoàn thành xuất sắc nhiệm vụ 5 năm liền (2021–2025)."
+        in page
+    )
+    assert "Đề nghị khen thưởng: Chi bộ bản Mới" not in page
+    client.logout()
+    _login(client, old["stranger"])
+    assert client.get(url).status_code == 404
+
+
+def test_a_streak_counts_only_consecutive_years():
+    from chibo.reviews.services.streaks import run
+
+    levels = {2019: "htxs", 2020: "htt", 2021: "htxs", 2022: "htxs", 2024: "htxs"}
+    assert run(levels, 2022, "htxs") == 2
+    assert run(levels, 2022, "htt", or_above=True) == 4
+    assert run(levels, 2024, "htxs") == 1  # 2023 missing breaks it
+    assert run(levels, 2023, "htxs") == 0
