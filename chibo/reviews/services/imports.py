@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -340,7 +340,17 @@ def plan(sheet: Sheet, root, *, actor, today: dt.date | None = None) -> Plan:
 
 def commit(sheet: Sheet, root, *, actor) -> int:
     """Checks the sheet again and writes every row, or nothing (a ValidationError naming the
-    first errors). Returns the number of ratings written."""
+    first errors). Returns the number of ratings written. Two imports of the same results at
+    once: the database's one-current-rating constraint lets one write, the other nothing."""
+    try:
+        return _commit(sheet, root, actor=actor)
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("Một số kết quả vừa được người khác ghi cùng lúc: chưa ghi gì. Hãy kiểm tra lại tệp.")
+        ) from exc
+
+
+def _commit(sheet: Sheet, root, *, actor) -> int:
     with transaction.atomic():
         p = plan(sheet, root, actor=actor)
         if not p.ok:
