@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from chibo.accounts.choices import Role
 from chibo.audit.models import AuditLog
@@ -277,3 +278,100 @@ def test_the_tree_of_the_year_decides(world, sets):
     assert svc.set_for(cell, 2026, ORG) == sets["province"]
     # Asked on a day before the move, commune A's set for village cells.
     assert svc.set_for(cell, 2026, ORG, on=dt.date(2026, 1, 15)) == sets["village"]
+
+
+# --- Pages -------------------------------------------------------------------------------------
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_the_pages_answer_four_ways(client, world):
+    s = new_set(world, subject=ORG)
+    detail = reverse("reviews:criteria_detail", args=[s.pk])
+    edit_url = reverse("reviews:criteria_edit", args=[s.pk])
+    assert client.get(detail).status_code == 302  # anonymous: to the login page
+    _login(client, world.official_b)
+    assert client.get(detail).status_code == 404
+    assert client.post(edit_url, {"name": "x", "groups": "0"}).status_code == 404
+    _login(client, world.viewer_a)
+    page = client.get(detail).content.decode()
+    assert s.name in page and 'data-testid="criteria-edit"' not in page
+    assert client.get(edit_url).status_code == 403
+    assert client.post(edit_url, {"name": "x", "groups": "0"}).status_code == 403
+    _login(client, world.official_a)
+    assert 'data-testid="criteria-edit"' in client.get(detail).content.decode()
+    assert client.get(edit_url).status_code == 200
+    s.refresh_from_db()
+    assert s.name != "x"
+
+
+def test_the_row_editor_saves_and_refuses_with_the_typed_text_kept(client, world):
+    s = new_set(world)
+    _login(client, world.official_a)
+    url = reverse("reviews:criteria_edit", args=[s.pk])
+    body = {
+        "name": "Tiêu chí đảng viên thôn bản",
+        "groups": "3",
+        "g0-name": "Tư tưởng, đạo đức, lối sống",
+        "g0-max": "30",
+        "g0-lines": "Tư tưởng chính trị | 15\nĐạo đức, lối sống | 15",
+        "g1-name": "Thực hiện nhiệm vụ",
+        "g1-max": "70",
+        "g1-lines": "Nhiệm vụ được giao | 50 | định lượng\n\nNêu gương nơi cư trú | 20",
+        "g2-name": "",
+        "g2-max": "",
+        "g2-lines": "",
+    }
+    bad = {**body, "g1-lines": "Nhiệm vụ được giao | 55 | định lượng\nNêu gương | 20"}
+    resp = client.post(url, bad)
+    assert resp.status_code == 400
+    page = resp.content.decode()
+    assert "các tiêu chí cộng lại 75 điểm" in page and "Nhiệm vụ được giao | 55" in page
+    s.refresh_from_db()
+    assert shape(s.groups) == MEMBER_366
+    resp = client.post(url, {**body, "g0-lines": "Tư tưởng chính trị ; 15"})
+    assert resp.status_code == 400 and "nội dung | điểm tối đa" in resp.content.decode()
+    assert client.post(url, body).status_code == 302
+    s.refresh_from_db()
+    assert s.name == "Tiêu chí đảng viên thôn bản"
+    assert shape(s.groups) == [
+        ("1", 30, [("1.1", 15, False), ("1.2", 15, False)]),
+        ("2", 70, [("2.1", 50, True), ("2.2", 20, False)]),
+    ]
+
+
+def test_the_create_page_builds_or_copies(client, world):
+    _login(client, world.official_a)
+    url = reverse("reviews:criteria_create", args=[world.commune_a.pk])
+    body = {
+        "source": "framework",
+        "year": "2025",
+        "subject": "org",
+        "org_type": "cell:village",
+        "person_kind": "",
+        "name": "",
+        "created_on": "2026-03-10",
+    }
+    assert client.post(url, body).status_code == 302
+    old = CriteriaSet.objects.get(year=2025)
+    listing = client.get(reverse("reviews:criteria_list", args=[world.commune_a.pk]) + "?year=2026")
+    assert "Sao chép sang năm 2026" in listing.content.decode()
+    assert client.post(url, {**body, "source": "copy", "year": "2026"}).status_code == 302
+    assert CriteriaSet.objects.get(year=2026).copied_from == old
+    resp = client.post(url, {**body, "source": "copy", "year": "2026", "org_type": "cell:school"})
+    assert resp.status_code == 400 and "chưa có bộ tiêu chí" in resp.content.decode()
+    assert CriteriaSet.objects.count() == 2
+
+
+def test_delete_asks_first(client, world):
+    s = new_set(world)
+    _login(client, world.official_a)
+    url = reverse("reviews:criteria_delete", args=[s.pk])
+    assert 'data-testid="confirm-delete"' in client.get(url).content.decode()
+    assert client.post(url, {}).status_code == 200  # no confirmation: asks again
+    assert CriteriaSet.objects.filter(pk=s.pk).exists()
+    assert client.post(url, {"confirm": "1"}).status_code == 302
+    assert not CriteriaSet.objects.filter(pk=s.pk).exists()
