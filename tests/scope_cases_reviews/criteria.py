@@ -89,4 +89,32 @@ CASES: list[Case] = [
         ok_status=302,
         body=lambda w: {"confirm": "1"},
     ),
+    Case(
+        "GET /api/v1/reviews/criteria-sets/",
+        lambda w: f"/api/v1/reviews/criteria-sets/?unit_id={w.commune_a.pk}&year={_set(w).year}",
+    ),
+    Case(
+        "GET /api/v1/reviews/criteria-sets/{set_id}",
+        lambda w: f"/api/v1/reviews/criteria-sets/{_set(w).pk}",
+    ),
+    Case(
+        "POST /api/v1/reviews/criteria-sets/",
+        lambda w: "/api/v1/reviews/criteria-sets/",
+        method="post",
+        write=True,
+        ok_status=201,
+        body=lambda w: {
+            "owner_id": w.commune_a.pk,
+            "year": timezone.localdate().year,
+            "subject": "member",
+            "person_kind": "committee",
+        },
+    ),
+    Case(
+        "POST /api/v1/reviews/criteria-sets/{set_id}",
+        lambda w: f"/api/v1/reviews/criteria-sets/{_set(w).pk}",
+        method="post",
+        write=True,
+        body=lambda w: {"name": "Tiêu chí tổ chức đảng (sửa)"},
+    ),
 ]

@@ -43,6 +43,7 @@ OWNER_KINDS = frozenset(SUPERIOR_KINDS - {UnitKind.CENTRAL})
 SUBJECTS = (packs.ORG, packs.MEMBER)
 MAX_POINTS = Decimal(1000)
 TEXT_MAX = 500
+NAME_MAX = 255  # CriteriaSet.name
 
 # org_type values: "grassroots:<GrassrootsType>" or "cell:<CellType>" (the two choice lists
 # share "other"; the prefix keeps them apart); "" = any type.
@@ -134,15 +135,19 @@ def _fmt(d: Decimal) -> str:
     return str(_num(d)).replace(".", ",")
 
 
-def _text(value: Any, where: str, what: str) -> str:
+def _text(value: Any, where: str, what: str, limit: int = TEXT_MAX) -> str:
     text = " ".join(str(value or "").split())
     if not text:
         raise ValidationError(_("%(w)s: chưa ghi %(what)s.") % {"w": where, "what": what})
-    if len(text) > TEXT_MAX:
+    if len(text) > limit:
         raise ValidationError(
-            _("%(w)s: %(what)s dài quá %(n)s ký tự.") % {"w": where, "what": what, "n": TEXT_MAX}
+            _("%(w)s: %(what)s dài quá %(n)s ký tự.") % {"w": where, "what": what, "n": limit}
         )
     return text
+
+
+def _name(value: Any) -> str:
+    return _text(value, _("Tên bộ tiêu chí"), _("tên"), NAME_MAX)
 
 
 def validate(pack: packs.Pack, subject: str, groups: Any) -> list[dict]:
@@ -355,9 +360,7 @@ def create_from_framework(
         subject=subject,
         org_type=org_type,
         person_kind=person_kind,
-        name=_text(name, _("Tên bộ tiêu chí"), _("tên"))
-        if name.strip()
-        else default_name(year, subject, org_type, person_kind),
+        name=_name(name) if name.strip() else default_name(year, subject, org_type, person_kind),
         groups=validate(pack, subject, framework_groups(pack, subject)),
         created_on=created_on,
     )
@@ -393,7 +396,7 @@ def copy_set(
             % {"a": source.year, "pa": _pack_title(source.pack), "b": year, "pb": pack.title}
         )
     if name.strip():
-        new_name = _text(name, _("Tên bộ tiêu chí"), _("tên"))
+        new_name = _name(name)
     else:
         new_name = source.name.replace(str(source.year), str(year))
     s = CriteriaSet(
@@ -476,7 +479,7 @@ def edit(
     before = _snapshot(s)
     changed = []
     if name is not None:
-        new_name = _text(name, _("Tên bộ tiêu chí"), _("tên"))
+        new_name = _name(name)
         if new_name != s.name:
             s.name = new_name
             changed.append("name")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -375,3 +376,41 @@ def test_delete_asks_first(client, world):
     assert CriteriaSet.objects.filter(pk=s.pk).exists()
     assert client.post(url, {"confirm": "1"}).status_code == 302
     assert not CriteriaSet.objects.filter(pk=s.pk).exists()
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+API = "/api/v1/reviews/criteria-sets/"
+
+
+def _post(client, url, body):
+    return client.post(url, data=json.dumps(body), content_type="application/json")
+
+
+def test_the_api_creates_copies_and_edits_through_the_services(client, world):
+    _login(client, world.official_a)
+    resp = _post(client, API, {"owner_id": world.commune_a.pk, "year": 2025, "subject": "org"})
+    assert resp.status_code == 201, resp.content
+    old = resp.json()
+    assert (old["pack"], old["max_points"], old["framework_total"]) == ("q366_hd43", 100, 100)
+    assert [g["max_points"] for g in old["groups"]] == [30, 70]
+    body = {"owner_id": world.commune_a.pk, "year": 2026, "source": "copy"}
+    resp = _post(client, API, {**body, "copy_from_id": old["id"]})
+    assert resp.status_code == 201 and resp.json()["copied_from_id"] == old["id"]
+    new = resp.json()
+    groups = new["groups"]
+    groups[0]["max_points"] = 40  # 40 + 70 ≠ 100: refused, nothing changed
+    resp = _post(client, f"{API}{new['id']}", {"groups": groups})
+    assert resp.status_code == 400
+    assert any("Nhóm 1: các tiêu chí cộng lại 30 điểm" in m for m in resp.json()["detail"])
+    resp = _post(client, f"{API}{new['id']}", {"name": "Tiêu chí 2026"})
+    assert resp.status_code == 200 and resp.json()["name"] == "Tiêu chí 2026"
+    listed = client.get(f"{API}?unit_id={world.commune_a.pk}&year=2026").json()
+    assert [(s["id"], s["max_points"]) for s in listed] == [(new["id"], 100)]
+    # Another committee's set is not there for commune B; a reader may not write.
+    _login(client, world.official_b)
+    assert client.get(f"{API}{new['id']}").status_code == 404
+    _login(client, world.viewer_a)
+    assert client.get(f"{API}{new['id']}").json()["can_edit"] is False
+    assert _post(client, f"{API}{new['id']}", {"name": "x"}).status_code == 403
+    assert CriteriaSet.objects.get(pk=new["id"]).name == "Tiêu chí 2026"
