@@ -414,3 +414,11 @@ def test_the_api_creates_copies_and_edits_through_the_services(client, world):
     assert client.get(f"{API}{new['id']}").json()["can_edit"] is False
     assert _post(client, f"{API}{new['id']}", {"name": "x"}).status_code == 403
     assert CriteriaSet.objects.get(pk=new["id"]).name == "Tiêu chí 2026"
+
+
+def test_a_committees_page_links_to_its_criteria_sets(client, world):
+    _login(client, world.viewer_a)
+    commune = client.get(reverse("org:unit", args=[world.commune_a.pk])).content.decode()
+    assert reverse("reviews:criteria_list", args=[world.commune_a.pk]) in commune
+    cell = client.get(reverse("org:unit", args=[world.cells_a[0].pk])).content.decode()
+    assert 'data-testid="criteria-links"' not in cell
