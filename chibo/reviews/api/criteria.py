@@ -21,18 +21,32 @@ from ..services import criteria as svc
 router = Router(tags=["reviews"])
 
 
-class Criterion(Schema):
+class CriterionOut(Schema):
+    code: str
+    text: str
+    max_points: float
+    quantitative: bool
+
+
+class GroupOut(Schema):
+    code: str
+    name: str
+    max_points: float
+    criteria: list[CriterionOut]
+
+
+class CriterionIn(InSchema):
     code: str = Field("", max_length=16)
     text: str = Field(..., max_length=500)
     max_points: float
     quantitative: bool = False
 
 
-class Group(Schema):
+class GroupIn(InSchema):
     code: str = Field("", max_length=16)
     name: str = Field(..., max_length=500)
     max_points: float
-    criteria: list[Criterion] = Field(..., max_length=100)
+    criteria: list[CriterionIn] = Field(..., max_length=100)
 
 
 class CriteriaSetBrief(Schema):
@@ -55,7 +69,7 @@ class CriteriaSetOut(CriteriaSetBrief):
     framework_total: float
     uses: int
     can_edit: bool
-    groups: list[Group]
+    groups: list[GroupOut]
 
 
 class CreateIn(InSchema):
@@ -74,7 +88,7 @@ class CreateIn(InSchema):
 
 class EditIn(InSchema):
     name: str | None = Field(None, max_length=255)
-    groups: list[Group] | None = Field(None, max_length=50)
+    groups: list[GroupIn] | None = Field(None, max_length=50)
 
 
 def _brief(s: CriteriaSet) -> dict:

@@ -123,7 +123,9 @@ def _points(value: Any, where: str) -> Decimal:
             _("%(w)s: điểm tối đa phải lớn hơn 0 và không quá %(m)s.") % {"w": where, "m": 1000}
         )
     if d * 10 != (d * 10).to_integral_value():
-        raise ValidationError(_("%(w)s: điểm tối đa lẻ đến 0,5 hoặc 0,1 điểm.") % {"w": where})
+        raise ValidationError(
+            _("%(w)s: điểm tối đa chỉ lẻ đến một chữ số thập phân (ví dụ 7,5).") % {"w": where}
+        )
     return d
 
 
