@@ -82,6 +82,11 @@ class Doc:
     recipients: list[str] = field(default_factory=list)
     stub: list[str] = field(default_factory=list)  # a tear-off part (letters)
     draft: bool = False  # HD 36 component 11b: "DỰ THẢO" above the type until issued
+    # An annex on its own page after the signature: its title lines ("DANH SÁCH …", "(Kèm
+    # theo Quyết định số …)") and a table (header, rows), e.g. a decision's list of names.
+    annex_title: list[str] = field(default_factory=list)
+    annex_header: list[str] = field(default_factory=list)
+    annex_rows: list[list[str]] = field(default_factory=list)
 
     @property
     def paired(self) -> bool:
@@ -172,6 +177,24 @@ def to_docx(doc: Doc) -> bytes:
         para(d, "- " * 30, size=10, align=center)
         for text in doc.stub:
             para(d, text, size=12)
+    if doc.annex_title or doc.annex_rows:
+        from docx.enum.text import WD_BREAK
+
+        d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        for i, text in enumerate(doc.annex_title):
+            para(d, text, size=14 if i == 0 else 13, bold=i == 0, italic=i > 0, align=center)
+        para(d, "")
+        grid = d.add_table(rows=1 + len(doc.annex_rows), cols=len(doc.annex_header))
+        grid.style = "Table Grid"
+        for j, h in enumerate(doc.annex_header):
+            cell = grid.rows[0].cells[j]
+            cell._element.remove(cell.paragraphs[0]._element)
+            para(cell, h, size=12, bold=True, align=center)
+        for i, row in enumerate(doc.annex_rows, start=1):
+            for j, value in enumerate(row):
+                cell = grid.rows[i].cells[j]
+                cell._element.remove(cell.paragraphs[0]._element)
+                para(cell, value, size=12)
     buf = io.BytesIO()
     d.save(buf)
     return buf.getvalue()

@@ -9,6 +9,8 @@ import datetime as dt
 from chibo.core import hooks
 from chibo.core.hooks import Panel
 from chibo.core.scope import can
+from chibo.org.choices import CELL_KINDS
+from chibo.org.models import UnitAncestry, in_force
 
 from ..models import Rating
 from ..services import streaks
@@ -24,14 +26,30 @@ def _rows(request, **subject):
     )
 
 
+def _decided_years(request, unit, on: dt.date) -> list[int]:
+    """The last five years with members' ratings under a committee (its decision papers),
+    in its tree of `on`."""
+    if unit.kind in CELL_KINDS:
+        return []
+    under = UnitAncestry.objects.filter(in_force(on), ancestor=unit).values("unit_id")
+    years = (
+        Rating.objects.restrict(request.user, "view")
+        .filter(current=True, member__isnull=False, unit_id__in=under)
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return sorted(set(years), reverse=True)[:5]
+
+
 def unit_ratings(request, unit, on: dt.date, version) -> Panel | None:
     rows = _rows(request, unit=unit, member=None)
     may_import = unit.is_alive and can(request.user, "change", unit)
-    if not rows and not may_import:
+    years = _decided_years(request, unit, on)
+    if not rows and not may_import and not years:
         return None
     return Panel(
         "reviews/_unit_ratings.html",
-        {"ratings": rows, "may_import": may_import},
+        {"ratings": rows, "may_import": may_import, "decided_years": years},
         order=40,
         slot="aside",
     )

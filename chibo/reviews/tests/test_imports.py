@@ -401,3 +401,75 @@ def test_a_streak_counts_only_consecutive_years():
     assert run(levels, 2022, "htt", or_above=True) == 4
     assert run(levels, 2024, "htxs") == 1  # 2023 missing breaks it
     assert run(levels, 2023, "htxs") == 0
+
+
+# --- the decision with its list, as Word and PDF ------------------------------------------------
+
+
+def test_the_decision_list_opens_in_word_and_pdf_with_the_year_as_decided(client, old):
+    import docx
+    from pypdf import PdfReader
+
+    rows = [
+        [
+            2017,
+            "Chi bộ bản Cũ",
+            "Lò Văn Pọm",
+            None,
+            "Đủ tư cách, hoàn thành tốt nhiệm vụ",
+            None,
+            "30-QĐ/ĐU",
+            "20/12/2017",
+        ],
+        [
+            2017,
+            "Chi bộ bản Mới",
+            "Lường Thị Xá",
+            None,
+            None,
+            "Miễn sinh hoạt",
+            "30-QĐ/ĐU",
+            "20/12/2017",
+        ],
+        [2017, "Chi bộ bản Mới", None, None, "Trong sạch, vững mạnh", None, None, None],
+    ]
+    imports.commit(imports.read_sheet(_book(rows)), old["commune"], actor=old["staff"])
+    MoveUnit(
+        Decision(dt.date(2019, 7, 1), "7-QĐ/TU", "Tỉnh ủy"),
+        unit=old["cell2"],
+        new_parent=old["other"],
+    ).execute(actor=SYSTEM)
+    url = reverse("reviews:decision_paper", args=[old["commune"].pk, 2017, "docx"])
+    assert client.get(url).status_code == 302  # anonymous
+    _login(client, old["viewer"])  # reading: a viewer may
+    assert url in client.get(reverse("org:unit", args=[old["commune"].pk])).content.decode()
+    resp = client.get(url)
+    assert resp.status_code == 200
+    d = docx.Document(io.BytesIO(resp.content))
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert "QUYẾT ĐỊNH" in text and "ĐẢNG ỦY XÃ CŨ" in "\n".join(
+        c.text for t in d.tables for row in t.rows for c in row.cells
+    )
+    assert "Số 30-QĐ/ĐU" in "\n".join(c.text for c in d.tables[0].rows[0].cells)
+    assert "năm 2017 của 1 đảng viên" in text and "HTTNV: 1" in text
+    assert "1 đảng viên không xếp loại" in text
+    annex = d.tables[-1]
+    got = [[c.text for c in row.cells] for row in annex.rows]
+    # The moved cell's member is in the list: it was the commune's on 31/12/2017. The cell's
+    # own rating is not a member's and is not listed.
+    assert got == [
+        ["STT", "Họ và tên", "Chi bộ", "Mức xếp loại"],
+        ["1", "Lò Văn Pọm", "Chi bộ bản Cũ", "Đủ tư cách, hoàn thành tốt nhiệm vụ"],
+        ["2", "Lường Thị Xá", "Chi bộ bản Mới", "Không xếp loại: miễn công tác và sinh hoạt đảng"],
+    ], got
+    assert AuditLog.objects.filter(action="export.rating_decision").count() == 1
+    pdf = client.get(url.replace(".docx", ".pdf"))
+    assert pdf.status_code == 200
+    pages = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "QUYẾT ĐỊNH" in pages and "Lò Văn Pọm" in pages
+    # A year with nothing decided, a future year, another commune: 404.
+    assert client.get(url.replace("/2017/", "/2016/")).status_code == 404
+    assert client.get(url.replace("/2017/", "/2027/")).status_code == 404
+    client.logout()
+    _login(client, old["stranger"])
+    assert client.get(url).status_code == 404

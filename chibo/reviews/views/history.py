@@ -3,6 +3,7 @@ confirmation, all or nothing)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -10,15 +11,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
+from chibo.audit.services import record
+from chibo.core.documents import to_docx, to_pdf
 from chibo.core.scope import can
 from chibo.members.imports.reading import ReadError
 from chibo.members.views.records import _unit
+from chibo.org.selectors import unit_as_of
 
+from .. import papers
 from ..services import imports
 
 SESSION_KEY = "reviews_imports"
@@ -91,4 +99,36 @@ def import_ratings(request):
     return render(request, "reviews/import.html", ctx)
 
 
-urls: list = [path("history/import/", import_ratings, name="import")]
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@login_required
+def decision_paper(request, pk: int, year: int, fmt: str):
+    """The committee's decision recognizing its members' ratings of `year`, with the list, as
+    Word or PDF: in the unit's tree of that year's 31/12, read through the gate, logged."""
+    if fmt not in ("docx", "pdf") or not 1930 <= year <= timezone.localdate().year:
+        raise Http404
+    unit = unit_as_of(request.user, pk, dt.date(year, 12, 31))
+    doc = papers.decision_doc(request.user, unit, year, number=request.GET.get("no", "")[:40])
+    if doc is None:
+        raise Http404(_("Chưa có kết quả xếp loại đảng viên năm %(y)s.") % {"y": year})
+    content = to_docx(doc) if fmt == "docx" else to_pdf(doc)
+    with transaction.atomic():
+        record(
+            actor=request.user,
+            action="export.rating_decision",
+            obj=unit,
+            unit=unit,
+            after={"year": year, "rows": len(doc.annex_rows), "format": fmt},
+        )
+    resp = HttpResponse(content, content_type=DOCX if fmt == "docx" else "application/pdf")
+    resp["Content-Disposition"] = (
+        f'attachment; filename="quyet-dinh-xep-loai-{year}-{unit.pk}.{fmt}"'
+    )
+    return resp
+
+
+urls: list = [
+    path("history/import/", import_ratings, name="import"),
+    path("units/<int:pk>/<int:year>/decision.<str:fmt>", decision_paper, name="decision_paper"),
+]
