@@ -160,10 +160,11 @@ def assign_duty(
     default); the member must still be there when it falls due."""
     assigned_on = assigned_on or timezone.localdate()
     message = _("Bạn không có quyền phân công nhiệm vụ ở chi bộ này.")
-    require(actor, "members", unit, on=assigned_on, message=message)
     require(actor, "members", unit, message=message)
     text, area, target = _clean_text(text, area, target)
     _window(year, assigned_on, _("phân công"))
+    if assigned_on != timezone.localdate():
+        require(actor, "members", unit, on=assigned_on, message=message)
     _due(year, due_on, assigned_on)
     place = _placed(member, unit, assigned_on)
     _still_there(member, place, due_on)
@@ -352,10 +353,11 @@ def pledge(
     is decided."""
     pledged_on = pledged_on or timezone.localdate()
     message = _("Bạn không có quyền ghi đăng ký phấn đấu ở chi bộ này.")
-    require(actor, "members", unit, on=pledged_on, message=message)
     require(actor, "members", unit, message=message)
     text = _clean_pledge(level, text)
     _window(year, pledged_on, _("đăng ký"))
+    if pledged_on != timezone.localdate():
+        require(actor, "members", unit, on=pledged_on, message=message)
     _placed(member, unit, pledged_on)
     existing = Pledge.objects.select_for_update().filter(year=year, member=member).first()
     if existing is not None and existing.unit_id != unit.pk:
@@ -376,10 +378,11 @@ def pledge_unit(
     for); one per unit and year, changed until its round is decided."""
     pledged_on = pledged_on or timezone.localdate()
     message = _("Bạn không có quyền ghi đăng ký phấn đấu của tổ chức này.")
-    require(actor, "members", unit, on=pledged_on, message=message)
     require(actor, "members", unit, message=message)
     text = _clean_pledge(level, text)
     _window(year, pledged_on, _("đăng ký"))
+    if pledged_on != timezone.localdate():
+        require(actor, "members", unit, on=pledged_on, message=message)
     if unit.version_on(pledged_on) is None:
         raise ValidationError(
             _("%(unit)s chưa thành lập hoặc đã giải thể vào ngày %(d)s.")
