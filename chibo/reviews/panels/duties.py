@@ -3,6 +3,7 @@
 - the member page: the member's duties and pledge of the page's year, with their outcomes
   (read through the gate: a unit the member left sees the duties of its own cell; the member
   sees their own);
+- the unit page: a link to the unit's duties and pledges;
 - the monthly meeting's agenda: a line reviewing the duties due in the month the meeting
   reviews (meetings imports none of this: it asks core.hooks)."""
 
@@ -75,7 +76,18 @@ def agenda_lines(meeting) -> list[str]:
     return [line]
 
 
+def unit_links(request, unit, on: dt.date, version) -> hooks.Panel | None:
+    """The way from a unit's page to its duties and pledges of the year (readers of its
+    records only: the list names members)."""
+    if version is None or not can(request.user, "view", unit, on):
+        return None
+    return hooks.Panel(
+        "reviews/_unit_duties_link.html", {"duty_year": on.year}, order=30, slot="aside"
+    )
+
+
 def register() -> None:
     """Called from ReviewsConfig.ready()."""
+    hooks.register(hooks.UNIT_PAGE_PANELS, unit_links, order=30)
     hooks.register(hooks.MEMBER_PAGE_PANELS, member_panel, order=40)
     hooks.register(hooks.MEETING_AGENDA_LINES, agenda_lines, order=40)

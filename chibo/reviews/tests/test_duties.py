@@ -531,3 +531,79 @@ def test_the_monthly_meeting_reviews_the_duties_due(world, cell, pom, secretary)
     assert not any(
         "Kiểm điểm việc thực hiện" in line for line in preparation.agenda_template(other)
     )
+
+
+def test_the_unit_page_leads_to_the_duties(client, world, cell):
+    login(client, world.viewer_a)
+    html = client.get(reverse("org:unit", args=[cell.pk])).content.decode()
+    assert reverse("reviews:duties", args=[cell.pk]) + "?year=2026" in html
+    follower = make_user("theo.doi", cell, Role.FOLLOWER)  # reads meetings, not records
+    login(client, follower)
+    html = client.get(reverse("org:unit", args=[cell.pk])).content.decode()
+    assert reverse("reviews:duties", args=[cell.pk]) not in html
+
+
+# --- API --------------------------------------------------------------------------------------
+
+
+def api_post(client, url, body):
+    import json
+
+    return client.post(url, data=json.dumps(body), content_type="application/json")
+
+
+def test_the_api_assigns_records_and_lists(client, world, cell, pom, secretary):
+    login(client, secretary)
+    body = {
+        "unit_id": cell.pk,
+        "member_id": pom.pk,
+        "year": 2026,
+        "text": "Theo dõi 10 hộ",
+        "area": "Xóm Đông",
+        "due_on": "2026-05-31",
+        "assigned_on": "2026-01-08",
+    }
+    resp = api_post(client, "/api/v1/reviews/duties", body)
+    assert resp.status_code == 201, resp.content
+    duty_id = resp.json()["id"]
+    assert resp.json()["member_name"] == "Lò Văn Pọm"
+    # The rules answer 400 in Vietnamese and nothing changes.
+    resp = api_post(
+        client,
+        f"/api/v1/reviews/duties/{duty_id}/outcome",
+        {"outcome": "done", "outcome_on": "2026-06-01"},
+    )
+    assert resp.status_code == 400
+    assert "Hoàn thành chậm" in resp.json()["detail"][0]
+    resp = api_post(
+        client,
+        f"/api/v1/reviews/duties/{duty_id}/outcome",
+        {"outcome": "late", "outcome_on": "2026-06-01", "note": "chậm 1 ngày"},
+    )
+    assert resp.status_code == 200 and resp.json()["outcome"] == "late"
+    resp = api_post(
+        client,
+        "/api/v1/reviews/pledges",
+        {"unit_id": cell.pk, "member_id": pom.pk, "year": 2026, "level": "htt"},
+    )
+    assert resp.status_code == 200 and resp.json()["level"] == "htt"
+    resp = api_post(
+        client, "/api/v1/reviews/pledges", {"unit_id": cell.pk, "year": 2026, "level": "htxs"}
+    )
+    assert resp.status_code == 200 and resp.json()["member_id"] is None
+    data = client.get(f"/api/v1/reviews/duties?unit_id={cell.pk}&year=2026").json()
+    assert [d["text"] for d in data["duties"]] == ["Theo dõi 10 hộ"]
+    assert data["shares"] == {
+        "done": 0,
+        "late": 1,
+        "exceeded": 0,
+        "not_done": 0,
+        "open": 0,
+        "total": 1,
+    }
+    assert sorted(p["level"] for p in data["pledges"]) == ["htt", "htxs"]
+    # A read-only reader lists but does not write.
+    login(client, world.viewer_a)
+    assert client.get(f"/api/v1/reviews/duties?unit_id={cell.pk}&year=2026").status_code == 200
+    assert api_post(client, "/api/v1/reviews/duties", body).status_code == 403
+    assert Duty.objects.count() == 1
