@@ -607,3 +607,36 @@ def test_the_api_assigns_records_and_lists(client, world, cell, pom, secretary):
     assert client.get(f"/api/v1/reviews/duties?unit_id={cell.pk}&year=2026").status_code == 200
     assert api_post(client, "/api/v1/reviews/duties", body).status_code == 403
     assert Duty.objects.count() == 1
+
+
+def test_the_page_reads_a_fixed_number_of_queries(client, cell, pom, secretary):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(page(cell)).status_code == 200
+        return len(ctx.captured_queries)
+
+    assign(secretary, cell, pom)
+    login(client, secretary)
+    few = count()
+    for name in ("Lò Văn Một", "Lò Văn Hai", "Lò Văn Ba"):
+        m = make_member(cell, name)
+        assign(secretary, cell, m)
+        assign(secretary, cell, m, text="Việc thứ hai")
+        s.pledge(actor=secretary, unit=cell, member=m, year=2026, level="ht")
+    assert count() == few
+
+
+def test_a_decided_year_shows_no_controls(client, cell, pom, secretary):
+    assign(secretary, cell, pom)
+    Round.objects.create(
+        unit=cell, year=2026, pack="366", status=RoundStatus.DECIDED, opened_on=D(2026, 6, 1)
+    )
+    login(client, secretary)
+    html = client.get(page(cell)).content.decode()
+    assert 'data-testid="locked"' in html and "Vận động 5 hộ" in html
+    assert 'data-testid="add-duty"' not in html and "Ghi kết quả" not in html
+    # Last year's page is the secretary's to fill still.
+    assert 'data-testid="add-duty"' in client.get(page(cell, 2025)).content.decode()
