@@ -244,7 +244,9 @@ def test_another_users_job_is_not_found(client, world, queued):
 def test_the_progress_bar_reads_the_table(client, world, queued, monkeypatch):
     _login(client, world.official_a)
 
-    monkeypatch.setattr(jobs, "validate_task", _InTheTable(status="READY"))  # the worker has not finished yet
+    monkeypatch.setattr(
+        jobs, "validate_task", _InTheTable(status="READY")
+    )  # the worker has not finished yet
     url, job = _upload(client, world, _rows(world, 3))
     job.refresh_from_db()
     assert job.state == ImportJob.VALIDATING
