@@ -71,3 +71,11 @@ def test_organizations_report(client, rated):
     client.force_login(rated.official_a)
     page = client.get(url(rated, **{"from": 2021, "to": 2021, "subject": "orgs", "decimals": 0}))
     assert "Năm 2021, 100% chi bộ đạt trong sạch, vững mạnh" in page.content.decode()
+
+
+def test_the_unit_page_links_to_last_years_report(client, world):
+    client.force_login(world.viewer_a)
+    page = client.get(reverse("org:unit", args=[world.commune_a.pk]))
+    html = page.content.decode()
+    assert 'data-testid="rating-report-link"' in html
+    assert reverse("reviews:report", args=[world.commune_a.pk]) + "?from=2025&amp;to=2025" in html
