@@ -2,10 +2,13 @@
 
 The seeds' figures hold on the seeds' dates:
 - seed 000: Đảng bộ xã Quảng Lâm, 126 members in 13 cells, 2 of them exempt for age, on
-  31/12/2017 (2016–2017: two admissions, one death, one strike-off; two old men exempted);
+  31/12/2017 (2016–2017: two admissions, one death, one member reprimanded and then struck
+  off; two old men exempted);
 - seed 002: Thị xã Mường Lay, 1,142 members in 35 grassroots units on 04/12/2019 (one member
   arriving from Quảng Lâm and one death in 2018; two admissions, a resignation and a transfer
-  out of the province in 2019).
+  out of the province in 2019); 2016–2018 the town's elders are exempted for age (47, 65, 79
+  exempted at the ends of those years), which sets the bases of seed 002's rating shares
+  (chibo.demo.reviews).
 After those dates the histories go on: badges, cards, an internal and a temporary transfer, a
 restoration, committee seats and secretaries, and a transfer from Quảng Lâm to Mường Lay that is
 still awaiting arrival today.
