@@ -2,10 +2,13 @@
 
 The seeds' figures hold on the seeds' dates:
 - seed 000: Đảng bộ xã Quảng Lâm, 126 members in 13 cells, 2 of them exempt for age, on
-  31/12/2017 (2016–2017: two admissions, one death, one strike-off; two old men exempted);
+  31/12/2017 (2016–2017: two admissions, one death, one member reprimanded and then struck
+  off; two old men exempted);
 - seed 002: Thị xã Mường Lay, 1,142 members in 35 grassroots units on 04/12/2019 (one member
   arriving from Quảng Lâm and one death in 2018; two admissions, a resignation and a transfer
-  out of the province in 2019).
+  out of the province in 2019); 2016–2018 the town's elders are exempted for age (47, 65, 79
+  exempted at the ends of those years), which sets the bases of seed 002's rating shares
+  (chibo.demo.reviews).
 After those dates the histories go on: badges, cards, an internal and a temporary transfer, a
 restoration, committee seats and secretaries, and a transfer from Quảng Lâm to Mường Lay that is
 still awaiting arrival today.
@@ -139,6 +142,18 @@ def before_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
         )
     others = [m for m in people if m not in old_men]
     s.record_death(actor=SYSTEM, member=others[5], died_on=dt.date(2016, 11, 2))
+    # Seed 000: "kỷ luật, xóa tên khỏi danh sách 1 đảng viên": reprimanded by the cell in 2016
+    # (gave up meetings), then struck off in 2017 (three months' fee unpaid).
+    s.discipline(
+        actor=SYSTEM,
+        member=others[9],
+        form="reprimand",
+        decided_by="cell",
+        effective_date=dt.date(2016, 9, 12),
+        decision_no="02-QĐ/CB",
+        issuer="Chi bộ",
+        reason="Bỏ sinh hoạt chi bộ nhiều tháng không có lý do",
+    )
     s.strike_off(
         actor=SYSTEM,
         member=others[9],
@@ -183,6 +198,7 @@ def before_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
         departed_on=dt.date(2019, 9, 9),
         fee_paid_until=dt.date(2019, 8, 1),
     )
+    _exempt_the_towns_elders(U)
     # After the seeds' dates: badges, cards, internal and temporary transfers, a restoration.
     veterans = [m for m in _people(ql, SEED_000) if m.admitted_on <= dt.date(1989, 12, 31)]
     for m in veterans[:3]:
@@ -234,6 +250,36 @@ def before_reform(U: dict[str, Unit], names, rng: random.Random) -> None:
         term=term,
         decision_no="01-QĐ/HU",
     )
+
+
+ELDER_AGE = {"m": 65, "f": 62}  # the town's retired members ask to be exempted at these ages
+
+
+def _exempt_the_towns_elders(U: dict[str, Unit]) -> None:
+    """2016–2018: Mường Lay's retired members ask, in the March after the birthday that takes
+    them to 65 (men) or 62 (women), to be exempted from work and meetings for age; their cells
+    agree by resolution. Cells of the armed forces and the two Sông Đà groups the demo's
+    personas live in are left out, and so is anyone with later events of their own."""
+    ml = U["district:Mường Lay"]
+    busy = set(
+        Member.objects.filter(events__effective_date__gte=dt.date(2015, 1, 2)).values_list(
+            "pk", flat=True
+        )
+    )
+    skip = ("Quân sự", "Công an", "Tổ dân phố số 1 (Sông Đà)", "Tổ dân phố số 2 (Sông Đà)")
+    for m in _people(ml, SEED_002):
+        if m.pk in busy or m.birth_date is None or any(w in m.home_unit.name for w in skip):
+            continue
+        year = max(m.birth_year + ELDER_AGE[m.gender] + 1, 2016)
+        if year > 2018:
+            continue
+        s.exempt(
+            actor=SYSTEM,
+            member=m,
+            effective_date=dt.date(year, 3, 10),
+            resolution_no=f"{m.pk % 90 + 10:02d}-NQ/CB",
+            ground="age",
+        )
 
 
 def after_reform(U: dict[str, Unit], names, rng: random.Random, today: dt.date) -> None:

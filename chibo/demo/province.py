@@ -47,6 +47,7 @@ from chibo.org.services import (
 
 from . import meetings as meeting_demo
 from . import members as member_demo
+from . import reviews as review_demo
 
 START = dt.date(2015, 1, 1)
 REFORM = dt.date(2025, 7, 1)
@@ -420,6 +421,7 @@ def build(today: dt.date | None = None) -> Built:
             _members(cell, rng.randint(8, 20), names)
 
     member_demo.before_reform(U, names, random.Random(2016))
+    review_demo.build(U)
     _reform(U, communes_old, prov_old)
     accounts = _accounts(U)
     member_demo.after_reform(U, names, random.Random(2026), today)

@@ -10,7 +10,7 @@ class ReviewsConfig(AppConfig):
         # The packs register their parameters with core.params when imported; each area
         # registers its panels, agenda lines and deadline items with core.hooks.
         from . import packs  # noqa: F401
-        from .panels import criteria, duties, history, orgs, rounds
+        from .panels import criteria, duties, history, orgs, reports, rounds
 
-        for area in (duties, criteria, rounds, orgs, history):
+        for area in (duties, criteria, rounds, orgs, reports, history):
             area.register()

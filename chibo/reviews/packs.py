@@ -178,6 +178,15 @@ _TSVM_COUNTS_FROM = _p(
 )
 
 
+_OUTSIDE_BASE = _p(
+    "exempt new_member new_collective",
+    "Báo cáo: lý do không xếp loại đưa người (tổ chức) ra ngoài số phải đánh giá (mẫu số của "
+    "tỷ lệ); lý do khác vẫn tính vào mẫu số, có dòng riêng",
+    "domain-rules §1.4 (miễn sinh hoạt không xếp loại); Biểu 6F mục 3; issue 12 điểm 9",
+    "M",
+)
+
+
 def _common(**extra: Default) -> dict[str, Default]:
     """Parameters every rating pack has (each with the era's source)."""
     base = {
@@ -232,6 +241,7 @@ def _common(**extra: Default) -> dict[str, Default]:
         ),
         "tsvm_maps_to": _TSVM,
         "tsvm_counts_from": _TSVM_COUNTS_FROM,
+        "report_outside_base": _OUTSIDE_BASE,
     }
     base.update(extra)
     return base

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from tests.scope_case import Case
 
-CASES: list[Case] = []
+CASES: list[Case] = [
+    Case(
+        "reviews:report",
+        lambda w: reverse("reviews:report", args=[w.commune_a.pk]) + "?from=2020&to=2021",
+    ),
+]

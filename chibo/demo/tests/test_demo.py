@@ -1,6 +1,7 @@
 """The demo province reproduces the seeds' figures and the 2025 reform, every unit placed."""
 
 import datetime as dt
+from fractions import Fraction
 
 import pytest
 
@@ -231,3 +232,92 @@ def test_the_muong_lay_rolls_of_2019_hold_its_1142_members(u):
 
     per_unit = [len(current(Unit.objects.get(pk=pk))) for pk in grassroots]
     assert sum(per_unit) == 1142 == len(current(ml)) == counts_on(ml, SEED_002)["total"]
+
+
+# --- Ratings (issue 12 point 10): the seeds' figures from the report engine's output ----------
+
+
+def _reports(u):
+    from chibo.reviews.services import reports
+
+    ql = Unit.objects.get(pk=u["commune:Quảng Lâm"].pk)
+    ml = Unit.objects.get(pk=u["district:Mường Lay"].pk)
+    return reports, ql, ml
+
+
+def test_quang_lam_cells_2015_2017_all_tsvm_20_5_percent_exemplary_none_weak(u):
+    reports, ql, _ml = _reports(u)
+    rep = reports.report(ql, [2015, 2016, 2017], subject=reports.ORGS, method=reports.POOLED)
+    # 13 cells a year: no whole count of 13 is 20 %; 8 of the 39 cell-years is 20,5 %.
+    assert [y.base for y in rep.years] == [13, 13, 13]
+    assert (rep.line("tsvm").count, rep.text("tsvm")) == (39, "100,0%")
+    assert (rep.line("tsvm_tb").count, rep.text("tsvm_tb")) == (8, "20,5%")
+    assert rep.line("weak").count == 0
+    assert reports.sentence(rep) == (
+        "Tổng hợp số liệu 3 năm (2015–2017), 100,0% chi bộ đạt trong sạch, vững mạnh, trong "
+        "đó 20,5% đạt trong sạch, vững mạnh tiêu biểu, không có chi bộ yếu kém."
+    )
+
+
+def test_quang_lam_members_2015_2017_pooled_97_1_percent_done_or_above_15_percent_excellent(u):
+    reports, ql, _ml = _reports(u)
+    rep = reports.report(ql, [2015, 2016, 2017], method=reports.POOLED, decimals=1)
+    assert rep.text("ht_up") == "97,1%"
+    assert reports.report(ql, [2015, 2016, 2017], decimals=0).text("htxs") == "15%"
+    # The base: members on 31/12 of each year, the two exempted (from 2016) outside it.
+    assert [y.base for y in rep.years] == [126, 125, 124]
+    assert [y.counts["outside:exempt"] for y in rep.years] == [0, 2, 2]
+    assert "toàn Đảng bộ có 97,1% đảng viên hoàn thành nhiệm vụ trở lên" in reports.sentence(rep)
+
+
+def test_quang_lam_disciplined_member_rated_violating_then_struck_off(u):
+    from chibo.members.models import MemberEvent
+    from chibo.reviews.models import Rating
+
+    disc = MemberEvent.objects.get(kind="discipline", effective_date__year=2016)
+    assert MemberEvent.objects.filter(member=disc.member, kind="strike_off").exists()
+    rows = {r.year: r for r in Rating.objects.filter(member=disc.member)}
+    assert rows[2016].label == "Vi phạm tư cách" and rows[2016].level == "khtnv"
+    assert 2017 not in rows  # struck off on 10/4/2017: not a member at the year's end
+
+
+def test_quang_lam_party_committee_tsvm_exemplary_three_years_running(u):
+    reports, ql, _ml = _reports(u)
+    run = reports.longest(reports.streaks(unit=ql, label_code="tsvm_tb"))
+    assert str(run) == "3 năm liền (2015–2017)"
+
+
+def test_muong_lay_2016_2018_mean_of_years_members_and_grassroots_organizations(u):
+    reports, _ql, ml = _reports(u)
+    years = [2016, 2017, 2018]
+    one = reports.report(ml, years, method=reports.MEAN, decimals=1)
+    two = reports.report(ml, years, method=reports.MEAN, decimals=2)
+    assert one.text("ht_up") == "99,6%"
+    assert two.text("khtnv") == "0,28%"
+    assert two.text("not_rated") == "0,12%"
+    orgs = reports.report(
+        ml, years, subject=reports.ORGS, among=reports.GRASSROOTS, method=reports.MEAN
+    )
+    assert [y.base for y in orgs.years] == [35, 35, 35]
+    assert orgs.line("tsvm").share > Fraction(9, 10) and orgs.line("weak").count == 0
+    # 2018 is judged under QĐ 132 and written in its labels.
+    from chibo.reviews.models import Rating
+
+    labels_2018 = set(Rating.objects.filter(year=2018).values_list("label", flat=True))
+    assert "Hoàn thành tốt nhiệm vụ" in labels_2018 and "Trong sạch, vững mạnh" not in labels_2018
+    assert set(Rating.objects.filter(year=2018).values_list("pack", flat=True)) == {"q132_hd16"}
+
+
+def test_the_ratings_are_of_members_in_their_cells_that_year(u):
+    from chibo.members.selectors import members_on
+    from chibo.reviews.models import Rating
+
+    for year in (2015, 2016, 2017, 2018):
+        on = dt.date(year, 12, 31)
+        placed = set(members_on(on).values_list("member_id", "unit_id"))
+        rated = set(
+            Rating.objects.filter(year=year, member__isnull=False).values_list(
+                "member_id", "unit_id"
+            )
+        )
+        assert rated and rated <= placed
