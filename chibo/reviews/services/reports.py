@@ -34,6 +34,7 @@ from chibo.org.models import Unit, UnitAncestry, UnitVersion, in_force
 from .. import packs
 from ..choices import Level, NotRated, at_least
 from ..models import Rating
+from .streaks import Run, runs
 
 POOLED, MEAN = "pooled", "mean"
 MEMBERS, ORGS = "members", "orgs"
@@ -310,23 +311,6 @@ def sentence(rep: Report) -> str:
 # --- Streaks --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Run:
-    first: int
-    last: int
-
-    @property
-    def years(self) -> int:
-        return self.last - self.first + 1
-
-    def __str__(self) -> str:
-        return _("%(n)s năm liền (%(a)s–%(b)s)") % {
-            "n": self.years,
-            "a": self.first,
-            "b": self.last,
-        }
-
-
 def _matches(r: Rating, level: str, or_above: bool, label_code: str) -> bool:
     if r.not_rated:
         return False
@@ -352,14 +336,7 @@ def streaks(
     "tsvm_tb": TSVM tiêu biểu in the old labels; HTXSNV, `level`, in the years of today's)."""
     qs = Rating.objects.filter(current=True)
     qs = qs.filter(member=member) if member is not None else qs.filter(unit=unit, member=None)
-    years = sorted(r.year for r in qs if _matches(r, level, or_above, label_code))
-    runs: list[Run] = []
-    for y in years:
-        if runs and runs[-1].last == y - 1:
-            runs[-1] = Run(runs[-1].first, y)
-        else:
-            runs.append(Run(y, y))
-    return runs
+    return runs(r.year for r in qs if _matches(r, level, or_above, label_code))
 
 
 def longest(runs: list[Run]) -> Run | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -44,18 +45,43 @@ params.DEFAULTS.setdefault(
 )
 
 
+@dataclass(frozen=True)
+class Run:
+    """Consecutive years first…last."""
+
+    first: int
+    last: int
+
+    @property
+    def years(self) -> int:
+        return self.last - self.first + 1
+
+    def __str__(self) -> str:
+        return _("%(n)s năm liền (%(a)s–%(b)s)") % {
+            "n": self.years,
+            "a": self.first,
+            "b": self.last,
+        }
+
+
+def runs(years: Iterable[int]) -> list[Run]:
+    """The runs of consecutive years among `years`, oldest first."""
+    out: list[Run] = []
+    for y in sorted(set(years)):
+        if out and out[-1].last == y - 1:
+            out[-1] = Run(out[-1].first, y)
+        else:
+            out.append(Run(y, y))
+    return out
+
+
 def run(levels: dict[int, str], year: int, level: str, *, or_above: bool = False) -> int:
     """How many consecutive years up to `year` the subject was at `level` (or above it)."""
-    n = 0
-    while True:
-        got = levels.get(year - n, "")
-        if not (at_least(got, level) if or_above else got == level):
-            return n
-        n += 1
-
-
-def years_text(last: int, n: int) -> str:
-    return f"{last - n + 1}–{last}" if n > 1 else str(last)
+    matching = [
+        y for y, got in levels.items() if (at_least(got, level) if or_above else got == level)
+    ]
+    ending = [r for r in runs(matching) if r.last == year]
+    return ending[0].years if ending else 0
 
 
 @dataclass
@@ -125,12 +151,11 @@ def consequences(user, unit, on: dt.date) -> list[Due]:
                 Due(
                     "due",
                     on,
-                    _("Xem xét, đề nghị xóa tên: %(n)s %(s)s %(k)d năm liền (%(y)s).")
+                    _("Xem xét, đề nghị xóa tên: %(n)s %(s)s %(run)s.")
                     % {
                         "n": names[key],
                         "s": _("không hoàn thành nhiệm vụ"),
-                        "k": failed,
-                        "y": years_text(last, failed),
+                        "run": Run(last - failed + 1, last),
                     },
                     url,
                 )
@@ -141,12 +166,11 @@ def consequences(user, unit, on: dt.date) -> list[Due]:
                 Due(
                     "upcoming",
                     on,
-                    _("Đề nghị khen thưởng: %(n)s %(s)s %(k)d năm liền (%(y)s).")
+                    _("Đề nghị khen thưởng: %(n)s %(s)s %(run)s.")
                     % {
                         "n": names[key],
                         "s": _("hoàn thành xuất sắc nhiệm vụ"),
-                        "k": excellent,
-                        "y": years_text(last, excellent),
+                        "run": Run(last - excellent + 1, last),
                     },
                     url,
                 )
