@@ -180,3 +180,57 @@ def test_the_batch_record_validates_all_or_nothing(town):
     assert done[1].explanation["lines"][-1]["text"] == "Điều trị dài ngày"
     with pytest.raises(ValidationError):  # a second current rating of the same year
         record_ratings(actor=SYSTEM, rows=[{**row, "member": m[1], "label": "ht"}])
+
+
+def test_form6_rows_add_up_in_the_tree_of_the_year_and_export_to_excel(town, client):
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from chibo.accounts.choices import Role
+    from chibo.audit.models import AuditLog
+    from tests.world import PASSWORD
+
+    c1, c2, m = town["c1"], town["c2"], town["m1"]
+    for member, label in zip(m, ["htxs", "htt", "htt", "ht", "khtnv"], strict=False):
+        rate(2021, c1, member, label)
+    rate(2021, c1, m[5], not_rated="exempt")
+    rate(2021, c1, m[6], not_rated="new_member")
+    rate(2021, c1, m[7], not_rated="other")
+    rate(2021, c1, label="htxs")
+    rate(2021, c2, label="ht")
+    from chibo.reviews.services.form6 import form6
+
+    got = {row.code: cells for row, cells in form6(town["a"], 2021).rows}
+    cells_col, members_col = 1, 2
+    assert [got[k][members_col][0] for k in ("all", "rated", "htxs", "htt", "ht", "failed")] == [
+        8,
+        5,
+        1,
+        2,
+        1,
+        1,
+    ]
+    assert [got[k][members_col][0] for k in ("not_rated", "new_exempt_suspended", "other")] == [
+        3,
+        2,
+        1,
+    ]
+    assert got["htt"][members_col][1] == "40,00%"  # 2 of the 5 rated
+    assert [got[k][cells_col][0] for k in ("all", "rated", "htxs", "ht")] == [2, 2, 1, 1]
+    assert "ambiguous" not in got  # no old labels in 2021
+
+    official = make_user("canbo.thu", town["a"], Role.OFFICIAL, valid_from=OLD)
+    url = reverse("reviews:form6", args=[town["a"].pk, 2021])
+    assert client.get(url).status_code == 302
+    assert client.login(username=official.username, password=PASSWORD)
+    assert "2.2. Hoàn thành tốt nhiệm vụ" in client.get(url).content.decode()
+    resp = client.get(url + "?format=xlsx")
+    ws = load_workbook(io.BytesIO(b"".join(resp.streaming_content))).active
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert any(
+        row[0] and "2.2. Hoàn thành tốt nhiệm vụ" in row[0] and row[5] == 2 for row in values
+    )
+    assert AuditLog.objects.filter(action="export.form6").count() == 1
+    assert client.get(reverse("reviews:form6", args=[town["b"].pk + 999, 2021])).status_code == 404

@@ -5,13 +5,16 @@ sentence. Read-only: "view" on the unit as of the last year's end."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chibo.audit.exports import xlsx_response
 from chibo.org import selectors as org_selectors
 
+from ..services import form6
 from ..services import reports as rep
 
 MAX_YEARS = 10
@@ -69,4 +72,43 @@ def report(request, pk: int):
     )
 
 
-urls = [path("reports/<int:pk>/", report, name="report")]
+@login_required
+def form6_view(request, pk: int, year: int):
+    """The rating rows of Biểu 6-BTCTW for a year, on the page or as Excel (logged)."""
+    if not 1930 <= year <= timezone.localdate().year:
+        raise Http404
+    unit = org_selectors.unit_as_of(request.user, pk, rep.year_end(year))
+    f = form6.form6(unit, year)
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Tiêu chí")]
+        for name in f.columns:
+            headers += [name, _("Tỷ lệ (%)")]
+        rows = [
+            ["    " * row.indent + str(row.label), *[v for n, t in cells for v in (n, t)]]
+            for row, cells in f.rows
+        ]
+        rows += [
+            [""],
+            [
+                _("Biểu số 6-BTCTW — năm %(y)s, %(u)s; theo %(p)s.")
+                % {"y": year, "u": unit.name, "p": f.pack_title}
+            ],
+        ]
+        return xlsx_response(
+            actor=request.user,
+            action="export.form6",
+            filename=f"bieu-6-{year}-{unit.pk}.xlsx",
+            title=_("Biểu 6"),
+            headers=headers,
+            rows=rows,
+            unit=unit,
+            filters={"year": year},
+            widths=[58, 14, 10, 14, 10, 14, 10],
+        )
+    return render(request, "reviews/form6.html", {"nav": "tree", "unit": unit, "f": f})
+
+
+urls = [
+    path("reports/<int:pk>/", report, name="report"),
+    path("reports/<int:pk>/bieu-6/<int:year>/", form6_view, name="form6"),
+]
