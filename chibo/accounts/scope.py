@@ -20,6 +20,7 @@ from django.utils import timezone
 from chibo.core import scope as gate
 from chibo.core.actors import is_system
 from chibo.org.models import Lineage, Unit, UnitAncestry
+from chibo.org.selectors import lineage_of
 
 from .choices import ROLE_ACTIONS, Role
 from .models import Grant
@@ -126,18 +127,6 @@ def is_system_admin(user) -> bool:
     return gate.everything(user)
 
 
-def _lineage_of(unit_id: int) -> set[int]:
-    """The unit and its lineage predecessors, transitively (what a grant on it reaches)."""
-    seen, todo = {unit_id}, [unit_id]
-    while todo:
-        preds = set(
-            Lineage.objects.filter(successor_id__in=todo).values_list("predecessor_id", flat=True)
-        )
-        todo = list(preds - seen)
-        seen |= preds
-    return seen
-
-
 def reaches_all_of(actor, unit, action: str = "accounts") -> bool:
     """Does the actor's scope cover everything a grant on `unit` would reach: the unit (and so
     its subtree) for its whole life, and each of its lineage predecessors for theirs? A cell
@@ -151,7 +140,7 @@ def reaches_all_of(actor, unit, action: str = "accounts") -> bool:
         return True
     if cov.nothing:
         return False
-    units = _lineage_of(unit.pk)
+    units = lineage_of(unit.pk)
     covered = cov.periods_of(units)
     for u, start, end in Unit.objects.filter(pk__in=units).values_list(
         "pk", "valid_from", "valid_to"

@@ -171,6 +171,19 @@ def predecessors(unit: Unit) -> list[Lineage]:
     return list(Lineage.objects.filter(successor=unit).select_related("predecessor", "event"))
 
 
+def lineage_of(unit_id: int) -> set[int]:
+    """The unit and its lineage predecessors, transitively (what a grant on it reaches; whose
+    records a merged commune carries)."""
+    seen, todo = {unit_id}, [unit_id]
+    while todo:
+        preds = set(
+            Lineage.objects.filter(successor_id__in=todo).values_list("predecessor_id", flat=True)
+        )
+        todo = list(preds - seen)
+        seen |= preds
+    return seen
+
+
 def successors(unit: Unit) -> list[Lineage]:
     return list(Lineage.objects.filter(predecessor=unit).select_related("successor", "event"))
 

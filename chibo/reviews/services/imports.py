@@ -27,6 +27,7 @@ from chibo.core.text import search_key
 from chibo.members.imports.reading import Sheet, _key, _text, cell_name, parse_date, read
 from chibo.members.models import Member, Placement
 from chibo.org.models import Unit, UnitAncestry, UnitVersion, in_force
+from chibo.org.selectors import lineage_of
 
 from .. import packs
 from ..choices import NotRated, Source
@@ -125,16 +126,19 @@ def _columns(sheet: Sheet) -> dict[str, int]:
 
 
 class _Tree:
-    """The units under the import's unit on 31/12 of each year, by their name of that day."""
+    """The units under the import's unit — or under one of its lineage predecessors, whose
+    records a merged commune carries — on 31/12 of each year, by their name of that day."""
 
     def __init__(self, root):
-        self.root = root
+        self.roots = lineage_of(root.pk)
         self._years: dict[int, dict[str, list[tuple[int, str]]]] = {}
 
     def find(self, year: int, name: str) -> list[tuple[int, str]]:
         if year not in self._years:
             on = dt.date(year, 12, 31)
-            ids = UnitAncestry.objects.filter(in_force(on), ancestor=self.root).values("unit_id")
+            ids = UnitAncestry.objects.filter(in_force(on), ancestor_id__in=self.roots).values(
+                "unit_id"
+            )
             names: dict[str, list[tuple[int, str]]] = defaultdict(list)
             for v in UnitVersion.objects.filter(in_force(on), unit_id__in=ids):
                 names[search_key(v.name)].append((v.unit_id, v.name))

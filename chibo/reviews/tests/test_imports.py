@@ -16,6 +16,7 @@ from chibo.accounts.choices import Role
 from chibo.audit.models import AuditLog
 from chibo.core.actors import SYSTEM
 from chibo.org.choices import UnitKind
+from chibo.org.models import Unit
 from chibo.org.services.actions import Decision, MoveUnit
 from chibo.reviews.models import Rating
 from chibo.reviews.services import imports
@@ -473,3 +474,32 @@ def test_the_decision_list_opens_in_word_and_pdf_with_the_year_as_decided(client
     client.logout()
     _login(client, old["stranger"])
     assert client.get(url).status_code == 404
+
+
+def test_a_merged_communes_office_imports_the_old_communes_results(old):
+    """After the 2025 merger the new commune's office carries its predecessors' records: a 2017
+    row of an old commune's cell is found under the new commune's lineage."""
+    from chibo.org.services import MergeUnits, UnitSpec
+
+    event = MergeUnits(
+        Decision(dt.date(2025, 7, 1), "99-QĐ/TU", "Ban Thường vụ Tỉnh ủy"),
+        sources=[old["commune"], old["other"]],
+        new_spec=UnitSpec(kind=UnitKind.COMMUNE, name="Đảng bộ xã Hợp Nhất"),
+        new_parent=Unit.objects.get(name="Đảng bộ tỉnh Cũ"),
+    ).execute(actor=SYSTEM)
+    new = Unit.objects.get(name="Đảng bộ xã Hợp Nhất")
+    office = make_user("canbo.hopnhat", new, Role.OFFICIAL, valid_from=dt.date(2025, 7, 1))
+    rows = [
+        [
+            2017,
+            "Chi bộ bản Cũ",
+            "Lò Văn Pọm",
+            1970,
+            "Đủ tư cách, hoàn thành tốt nhiệm vụ",
+            None,
+            None,
+            None,
+        ]
+    ]
+    assert imports.commit(imports.read_sheet(_book(rows)), new, actor=office) == 1
+    assert event is not None and Rating.objects.get().year == 2017
