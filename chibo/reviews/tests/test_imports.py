@@ -503,3 +503,39 @@ def test_a_merged_communes_office_imports_the_old_communes_results(old):
     ]
     assert imports.commit(imports.read_sheet(_book(rows)), new, actor=office) == 1
     assert event is not None and Rating.objects.get().year == 2017
+
+
+def test_a_member_reads_their_own_ratings_and_no_one_elses(client, old):
+    rows = [
+        [
+            2017,
+            "Chi bộ bản Cũ",
+            "Lò Văn Pọm",
+            None,
+            "Đủ tư cách, hoàn thành tốt nhiệm vụ",
+            None,
+            None,
+            None,
+        ],
+        [
+            2017,
+            "Chi bộ bản Mới",
+            "Lường Thị Xá",
+            None,
+            "Đủ tư cách, hoàn thành nhiệm vụ",
+            None,
+            None,
+            None,
+        ],
+    ]
+    imports.commit(imports.read_sheet(_book(rows)), old["commune"], actor=old["staff"])
+    me = make_user("pom", old["cell"], Role.MEMBER, valid_from=OLD)
+    old["pom"].user = me
+    old["pom"].save(update_fields=["user"])
+    _login(client, me)
+    page = client.get(reverse("members:detail", args=[old["pom"].pk]))
+    assert page.status_code == 200
+    assert "Đủ tư cách, hoàn thành tốt nhiệm vụ" in page.content.decode()
+    assert client.get(reverse("members:detail", args=[old["xa"].pk])).status_code == 404
+    got = client.get(f"/api/v1/reviews/ratings?unit_id={old['cell'].pk}&year=2017").json()
+    assert [r["member"] for r in got] == ["Lò Văn Pọm"]
