@@ -22,7 +22,7 @@ from chibo.audit.models import ExportJob
 from chibo.core.actors import SYSTEM
 from chibo.members.models import ImportJob
 from tests.scope_case import Case
-from tests.scope_cases_reviews import REVIEW_CASES
+from tests.scope_cases_reviews import REVIEW_CASES, prime_reviews
 from tests.world import World, make_member
 
 
@@ -399,6 +399,7 @@ def prime(w: World) -> None:
     _twin(w)
     _incoming(w)
     _outgoing(w)
+    prime_reviews(w)
 
 
 MEMBER_CASES = [

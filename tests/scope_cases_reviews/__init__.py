@@ -10,3 +10,12 @@ REVIEW_CASES = [
     *reports.CASES,
     *history.CASES,
 ]
+
+
+def prime_reviews(w) -> None:
+    """Make the objects the review's cases act on (each area's `prime`, where it has one)
+    before the route tests count changes."""
+    for area in (duties, criteria, rounds, orgs, reports, history):
+        made = getattr(area, "prime", None)
+        if made is not None:
+            made(w)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from chibo.audit.services import record as audit
 from chibo.members.models import Member
+from chibo.members.records import may_see_sensitive
 from chibo.org.choices import CELL_KINDS, UnitKind
 from chibo.org.models import Unit
 
@@ -679,8 +680,6 @@ def rerate(
 def may_read_details(viewer, rating: Rating) -> bool:
     """The cited fact (a discipline's form and reason, a health reason) follows the sensitive
     field rule: the member themself, or a reader with "sensitive" where they reach them."""
-    from chibo.members.records import may_see_sensitive
-
     if rating.member_id is None:
         return True
     return bool(viewer) and may_see_sensitive(viewer, rating.member)

@@ -503,3 +503,36 @@ def test_no_decided_round_breaks_its_quota_without_an_exception_and_caps_hold(w,
             if punished:
                 assert r.level == K
         transaction.set_rollback(True)
+
+
+# --- the round's page ------------------------------------------------------------------------
+
+
+def test_the_round_page_lists_the_roll_and_explains_under_the_sensitive_rule(client, w):
+    from django.urls import reverse
+
+    a, b = people(w.cell, "Lò Văn An", "Cầm Văn Bình")
+    discipline(
+        actor=SYSTEM,
+        member=a,
+        form="reprimand",
+        decided_by="cell",
+        effective_date=D(2025, 6, 3),
+        decision_no="03-QĐ/CB",
+        issuer="Chi bộ thôn Đông",
+        reason="Vi phạm quy định nơi cư trú",
+    )
+    rnd = rounds.open_round(actor=w.secretary, unit=w.cell, year=YEAR)
+    url = reverse("reviews:round", args=[rnd.pk])
+    client.force_login(w.viewer_a)
+    page = client.get(url).content.decode()
+    assert "Lò Văn An" in page and "Chưa quyết định" in page
+    assert "Cấp quyết định: Đảng bộ xã Đồng Tâm" in page
+    _propose_all(w, rnd, {a: G, b: G})
+    decide(w, rnd, {a: G, b: G})
+    page = client.get(url).content.decode()
+    assert "Xếp KHTNV: bị kỷ luật trong năm." in page
+    assert "03-QĐ/CB" not in page and "nơi cư trú" not in page
+    client.force_login(w.official_a)
+    page = client.get(url).content.decode()
+    assert "Vi phạm quy định nơi cư trú" in page
