@@ -5,22 +5,47 @@ from __future__ import annotations
 from django.urls import reverse
 
 from tests.scope_case import Case
-from tests.world import World, make_member
+from tests.world import World, make_member, make_unit
 
 
 def _round(w: World):
-    """A 2025 round of commune A's first cell with one member (made once per world)."""
+    """A 2025 round of a cell of commune A with one member proposed HTTNV (made once)."""
     if "review_round" not in w.extra:
         from chibo.core.actors import SYSTEM
-        from chibo.reviews.services.rounds import open_round
+        from chibo.org.choices import CellType, UnitKind
+        from chibo.reviews.services.rounds import open_round, propose
 
-        make_member(w.cells_a[0], "Lò Văn Đánh")
-        w.extra["review_round"] = open_round(actor=SYSTEM, unit=w.cells_a[0], year=2025)
+        # A cell of its own: the other cases' members sit in commune A's first cell.
+        cell = make_unit(w.commune_a, UnitKind.CELL, "Chi bộ thôn Xét", cell_type=CellType.VILLAGE)
+        m = make_member(cell, "Lò Văn Đánh")
+        rnd = open_round(actor=SYSTEM, unit=cell, year=2025)
+        propose(actor=SYSTEM, round=rnd, member=m, level="htt", votes_for=1, votes_base=1)
+        w.extra["review_round"] = rnd
+        w.extra["review_member"] = m
     return w.extra["review_round"]
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
 
 
 CASES: list[Case] = [
     Case("reviews:round", lambda w: reverse("reviews:round", args=[_round(w).pk])),
+    Case(
+        "reviews:round_decide",
+        lambda w: reverse("reviews:round_decide", args=[_round(w).pk]),
+        method="post",
+        write=True,
+        body=lambda w: {
+            f"level_{w.extra['review_member'].pk}": "htt",
+            "decision_no": "15-QĐ/ĐU",
+            "decided_on": _today().isoformat(),
+            "confirm": "1",
+        },
+        ok_status=302,
+    ),
 ]
 
 

@@ -406,7 +406,12 @@ def _label(pack: packs.Pack, level: str) -> tuple[str, str]:
 
 
 def _key(k) -> int:
-    return k.pk if isinstance(k, Member) else int(k)
+    if isinstance(k, Member):
+        return k.pk
+    try:
+        return int(k)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Đảng viên không hợp lệ.")) from None
 
 
 @transaction.atomic

@@ -16,11 +16,11 @@ from chibo.audit.models import AuditLog
 from chibo.core.actors import SYSTEM
 from chibo.members import transfers
 from chibo.members.models import Transfer
-from chibo.members.services import discipline, exempt
+from chibo.members.services import discipline, exempt, suspend
 from chibo.org.choices import CellType, UnitKind
 from chibo.reviews import engine, packs
-from chibo.reviews.choices import RANK, Level, NotRated, Outcome, RoundStatus
-from chibo.reviews.models import Duty, Rating, Round, StateRating
+from chibo.reviews.choices import RANK, Finding, Level, NotRated, Outcome, RoundStatus
+from chibo.reviews.models import Conclusion, Duty, Rating, Round, StateRating
 from chibo.reviews.services import facts as F
 from chibo.reviews.services import rounds
 from tests.world import World, make_member, make_unit, make_user
@@ -210,6 +210,39 @@ def test_duties_state_rating_and_the_band_of_the_cells_points(w):
     assert ra.explanation["groups"] == {"1": 30.0, "2": 65.0}
     assert [ln["code"] for ln in ra.explanation["lines"]] == ["band", "exceeded", "on_time"]
     assert rb.level == K and rb.explanation["lines"][-1]["code"] == "state_failed"
+
+
+def test_a_suspended_member_is_not_rated_and_a_conclusion_of_the_year_caps(w):
+    a, b, c = people(w.cell, "Lò Văn An", "Cầm Văn Bình", "Lường Văn Ba")
+    suspend(
+        actor=SYSTEM,
+        member=a,
+        effective_date=D(2025, 9, 1),
+        decision_no="12-QĐ/ĐU",
+        issuer="Đảng ủy xã Đồng Tâm",
+    )
+    Conclusion.objects.create(
+        member=b,
+        unit=w.commune_a,
+        kind=Finding.DEGRADATION,
+        concluded_on=D(2025, 8, 8),
+        decision_no="4-KL/UBKT",
+        issuer="Ủy ban kiểm tra Đảng ủy xã",
+    )
+    Conclusion.objects.create(
+        member=c,
+        unit=w.commune_a,
+        kind=Finding.DEGRADATION,
+        concluded_on=D(2024, 8, 8),
+        decision_no="2-KL/UBKT",
+        issuer="Ủy ban kiểm tra Đảng ủy xã",
+    )
+    rnd = rounds.open_round(actor=w.secretary, unit=w.cell, year=YEAR)
+    _propose_all(w, rnd, {b: G, c: G})
+    out = {r.member: r for r in decide(w, rnd, {b: G, c: G})}
+    assert (out[a].level, out[a].not_rated) == ("", NotRated.SUSPENDED)
+    assert out[b].level == K and out[b].explanation["lines"][-1]["code"] == "conclusion"
+    assert out[c].level == G  # last year's conclusion counted last year
 
 
 # --- steps ---------------------------------------------------------------------------------
@@ -536,3 +569,32 @@ def test_the_round_page_lists_the_roll_and_explains_under_the_sensitive_rule(cli
     client.force_login(w.official_a)
     page = client.get(url).content.decode()
     assert "Vi phạm quy định nơi cư trú" in page
+
+
+def test_the_decision_page_shows_the_quota_refuses_and_needs_confirmation(client, w):
+    from django.urls import reverse
+
+    rnd, ms, levels = _five(w)
+    url = reverse("reviews:round_decide", args=[rnd.pk])
+    client.force_login(w.viewer_a)
+    assert client.get(url).status_code == 403
+    assert (
+        "Quyết định xếp loại"
+        not in client.get(reverse("reviews:round", args=[rnd.pk])).content.decode()
+    )
+    client.force_login(w.official_a)
+    page = client.get(url).content.decode()
+    assert "HTXSNV: 2; tối đa 1 (20% của 5 được xếp HTTNV trở lên)." in page
+    body = {f"level_{m.pk}": lv for m, lv in levels.items()}
+    body.update(decision_no="15-QĐ/ĐU", decided_on="2026-11-16")
+    resp = client.post(url, body)
+    assert resp.status_code == 400
+    assert "Hãy xác nhận: quyết định sẽ khóa kết quả xếp loại." in resp.content.decode()
+    resp = client.post(url, {**body, "confirm": "1"})
+    assert resp.status_code == 400
+    assert "Vượt giới hạn HTXSNV: quyết định 2 đảng viên HTXSNV, tối đa 1" in resp.content.decode()
+    assert not Rating.objects.exists()
+    body[f"level_{ms[1].pk}"] = G
+    resp = client.post(url, {**body, "confirm": "1"})
+    assert resp.status_code == 302
+    assert Rating.objects.filter(round=rnd, current=True).count() == 5

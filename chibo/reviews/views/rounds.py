@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
-from django.urls import path
+import datetime as dt
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chibo.core.scope import allowed
 from chibo.org.models import Unit
 
-from .. import packs
-from ..choices import SHORT, Step
+from .. import engine, packs
+from ..choices import SHORT, Level, RoundStatus, Step
 from ..models import Assessment, Rating, Round
 from ..services import facts as F
 from ..services import rounds
@@ -50,8 +57,97 @@ def round_detail(request, pk: int):
             "decider": decider,
             "rated": rated,
             "apart": apart,
+            "may_decide": rnd.status != RoundStatus.DECIDED
+            and allowed(request.user, "change", decider),
         },
     )
 
 
-urls = [path("rounds/<int:pk>/", round_detail, name="round")]
+def _preview(rnd: Round, chosen: dict[int, str]) -> tuple[list[dict], str]:
+    """Each member the round must rate with the engine's result for the level chosen (caps
+    applied, public words only) and the quota those results give."""
+    pack = packs.get(rnd.pack)
+    rules = pack.rules(rnd.unit, rnd.year)
+    proposals = {
+        a.member_id: a
+        for a in Assessment.objects.filter(round=rnd, step=Step.PROPOSAL, member__isnull=False)
+    }
+    rows, levels = [], []
+    for row in F.round_facts(rnd):
+        p = proposals.get(row.member.pk)
+        level = chosen.get(row.member.pk, p.level if p else "")
+        res = engine.rate_member(F.with_choice(row.facts, level, p.points if p else None), rules)
+        if res.level:
+            levels.append(res.level)
+        rows.append(
+            {
+                "member": row.member,
+                "proposed": SHORT.get(p.level, "") if p else "",
+                "chosen": level,
+                "not_rated": res.not_rated,
+                "result": SHORT.get(res.level, ""),
+                "lines": [ln.text for ln in res.lines if ln.lowered_to or res.not_rated],
+            }
+        )
+    return rows, engine.quota(levels, rules).text()
+
+
+@login_required
+def decide(request, pk: int):
+    """The competent committee's decision on the round: a level per member (the cell's
+    proposal first), the caps and the quota those levels give shown before it is confirmed;
+    the decision locks the result."""
+    rnd = get_object_or_404(Round.objects.restrict(request.user).select_related("unit"), pk=pk)
+    decider = rounds.decider_of(rnd)
+    if not allowed(request.user, "change", decider):
+        raise PermissionDenied(_("Chỉ %(unit)s quyết định xếp loại.") % {"unit": decider.name})
+    chosen: dict[int, str] = {}
+    errors: list[str] = []
+    form = {"decision_no": "", "decided_on": timezone.localdate().isoformat()}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in form}
+        for key, value in request.POST.items():
+            if key.startswith("level_") and key[6:].isdigit() and value:
+                chosen[int(key[6:])] = value
+        try:
+            on = dt.date.fromisoformat(form["decided_on"])
+        except ValueError:
+            errors.append(_("Ngày quyết định không hợp lệ."))
+        if not request.POST.get("confirm"):
+            errors.append(_("Hãy xác nhận: quyết định sẽ khóa kết quả xếp loại."))
+        if not errors:
+            try:
+                rounds.decide(
+                    actor=request.user,
+                    round=rnd,
+                    decisions=chosen,
+                    decision_no=form["decision_no"],
+                    decided_on=on,
+                )
+            except ValidationError as e:
+                errors.extend(e.messages)
+            else:
+                messages.success(request, _("Đã quyết định xếp loại đảng viên."))
+                return redirect("reviews:round", rnd.pk)
+    rows, quota_text = _preview(rnd, chosen)
+    return render(
+        request,
+        "reviews/decide.html",
+        {
+            "round": rnd,
+            "decider": decider,
+            "rows": rows,
+            "quota": quota_text,
+            "levels": [(v, SHORT[v]) for v in Level.values],
+            "form": form,
+            "errors": errors,
+            "locked": rnd.status == RoundStatus.DECIDED,
+        },
+        status=400 if errors else 200,
+    )
+
+
+urls = [
+    path("rounds/<int:pk>/", round_detail, name="round"),
+    path("rounds/<int:pk>/decide/", decide, name="round_decide"),
+]
