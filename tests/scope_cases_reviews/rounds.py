@@ -46,6 +46,24 @@ CASES: list[Case] = [
         },
         ok_status=302,
     ),
+    Case(
+        "reviews:round_propose",
+        lambda w: reverse(
+            "reviews:round_propose", args=[_round(w).pk, w.extra["review_member"].pk]
+        ),
+        method="post",
+        write=True,
+        body=lambda w: {"level": "htxs", "votes_for": "3", "votes_base": "4", "comment": "Tốt"},
+        ok_status=302,
+    ),
+    Case(
+        "reviews:round_open",
+        lambda w: reverse("reviews:round_open", args=[w.cells_a[1].pk]),
+        method="post",
+        write=True,
+        body=lambda w: {"year": "2025"},
+        ok_status=302,
+    ),
 ]
 
 

@@ -598,3 +598,31 @@ def test_the_decision_page_shows_the_quota_refuses_and_needs_confirmation(client
     resp = client.post(url, {**body, "confirm": "1"})
     assert resp.status_code == 302
     assert Rating.objects.filter(round=rnd, current=True).count() == 5
+
+
+def test_the_secretary_opens_the_round_and_proposes_from_the_pages(client, w):
+    from django.urls import reverse
+
+    (a,) = people(w.cell, "Lò Văn An")
+    client.force_login(w.secretary)
+    resp = client.post(reverse("reviews:round_open", args=[w.cell.pk]), {"year": "2027"})
+    assert resp.status_code == 302 and not Round.objects.exists()
+    resp = client.post(reverse("reviews:round_open", args=[w.cell.pk]), {"year": "2025"})
+    rnd = Round.objects.get()
+    assert resp["Location"] == reverse("reviews:round", args=[rnd.pk])
+    url = reverse("reviews:round_propose", args=[rnd.pk, a.pk])
+    page = client.get(url).content.decode()
+    assert "Nhiệm vụ được giao: 0" in page
+    resp = client.post(url, {"level": G, "votes_for": "2", "votes_base": "4"})
+    assert resp.status_code == 400
+    assert "Mức đề xuất cần quá nửa số biểu quyết tán thành (mới có 2/4)." in resp.content.decode()
+    resp = client.post(url, {"level": G, "votes_for": "3", "votes_base": "4", "comment": "Tốt"})
+    assert resp.status_code == 302
+    p = rnd.assessments.get(member=a, step="proposal")
+    assert (p.level, p.votes_for, p.votes_base, p.comment, p.author) == (
+        G,
+        3,
+        4,
+        "Tốt",
+        w.secretary,
+    )

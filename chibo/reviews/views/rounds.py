@@ -7,10 +7,12 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from chibo.core.scope import allowed
 from chibo.org.models import Unit
@@ -57,6 +59,8 @@ def round_detail(request, pk: int):
             "decider": decider,
             "rated": rated,
             "apart": apart,
+            "may_propose": rnd.status != RoundStatus.DECIDED
+            and allowed(request.user, "members", rnd.unit),
             "may_decide": rnd.status != RoundStatus.DECIDED
             and allowed(request.user, "change", decider),
         },
@@ -147,7 +151,81 @@ def decide(request, pk: int):
     )
 
 
+@login_required
+@require_POST
+def open_view(request, unit_pk: int):
+    """Open the cell's round for a year (POST, "members" on the cell)."""
+    unit = get_object_or_404(Unit.objects.restrict(request.user), pk=unit_pk)
+    raw = request.POST.get("year", "")
+    try:
+        rnd = rounds.open_round(
+            actor=request.user, unit=unit, year=int(raw) if raw.isdigit() else 0
+        )
+    except ValidationError as e:
+        existing = Round.objects.filter(unit=unit, year=int(raw)).first() if raw.isdigit() else None
+        for m in e.messages:
+            messages.error(request, m)
+        if existing is not None:
+            return redirect("reviews:round", existing.pk)
+        return redirect("org:unit", unit.pk)
+    messages.success(request, _("Đã mở đợt đánh giá năm %(y)s.") % {"y": rnd.year})
+    return redirect("reviews:round", rnd.pk)
+
+
+@login_required
+def propose_view(request, pk: int, member_pk: int):
+    """The cell's proposal for one member after the review meeting."""
+    rnd = get_object_or_404(Round.objects.restrict(request.user).select_related("unit"), pk=pk)
+    member = next((m for m in F.roll(rnd) if m.pk == member_pk), None)
+    if member is None:
+        raise Http404
+    if not allowed(request.user, "members", rnd.unit):
+        raise PermissionDenied(_("Bạn không có quyền đề xuất ở chi bộ này."))
+    current = Assessment.objects.filter(round=rnd, member=member, step=Step.PROPOSAL).first()
+    form = {
+        "level": current.level if current else "",
+        "votes_for": str(current.votes_for or "") if current else "",
+        "votes_base": str(current.votes_base or "") if current else "",
+        "comment": current.comment if current else "",
+    }
+    errors: list[str] = []
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in form}
+        try:
+            rounds.propose(
+                actor=request.user,
+                round=rnd,
+                member=member,
+                level=form["level"],
+                votes_for=int(form["votes_for"]) if form["votes_for"].isdigit() else -1,
+                votes_base=int(form["votes_base"]) if form["votes_base"].isdigit() else 0,
+                comment=form["comment"],
+            )
+        except ValidationError as e:
+            errors = e.messages
+        else:
+            messages.success(request, _("Đã ghi đề xuất của chi bộ."))
+            return redirect("reviews:round", rnd.pk)
+    facts = F.member_facts(rnd, member)
+    return render(
+        request,
+        "reviews/propose.html",
+        {
+            "round": rnd,
+            "member": member,
+            "form": form,
+            "errors": errors,
+            "levels": [(v, SHORT[v]) for v in Level.values],
+            "facts": facts,
+            "locked": rnd.status == RoundStatus.DECIDED,
+        },
+        status=400 if errors else 200,
+    )
+
+
 urls = [
+    path("units/<int:unit_pk>/rounds/open/", open_view, name="round_open"),
+    path("rounds/<int:pk>/members/<int:member_pk>/propose/", propose_view, name="round_propose"),
     path("rounds/<int:pk>/", round_detail, name="round"),
     path("rounds/<int:pk>/decide/", decide, name="round_decide"),
 ]
