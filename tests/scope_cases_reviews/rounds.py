@@ -20,6 +20,9 @@ def _round(w: World):
         m = make_member(cell, "Lò Văn Đánh")
         rnd = open_round(actor=SYSTEM, unit=cell, year=2025)
         propose(actor=SYSTEM, round=rnd, member=m, level="htt", votes_for=1, votes_base=1)
+        # official_a is this member too: the self-assessment is a self-service page.
+        m.user = w.official_a
+        m.save(update_fields=["user"])
         w.extra["review_round"] = rnd
         w.extra["review_member"] = m
     return w.extra["review_round"]
@@ -54,6 +57,14 @@ CASES: list[Case] = [
         method="post",
         write=True,
         body=lambda w: {"level": "htxs", "votes_for": "3", "votes_base": "4", "comment": "Tốt"},
+        ok_status=302,
+    ),
+    Case(
+        "reviews:round_self",
+        lambda w: reverse("reviews:round_self", args=[_round(w).pk]),
+        method="post",
+        body=lambda w: {"score_1.1": "9", "level": "htt"},
+        self_service=True,
         ok_status=302,
     ),
     Case(

@@ -432,6 +432,9 @@ def test_a_grassroots_cell_decides_its_own_members_by_default(w):
 
 
 def test_the_explanation_hides_the_discipline_details_from_readers_without_sensitive(w):
+    from django.test import Client
+    from django.urls import reverse
+
     (a,) = people(w.cell, "Lò Văn An")
     a.user = make_user("lo.van.an")
     a.save(update_fields=["user"])
@@ -458,6 +461,10 @@ def test_the_explanation_hides_the_discipline_details_from_readers_without_sensi
     )
     assert full in rounds.explain(r, w.official_a)
     assert full in rounds.explain(r, a.user)  # the member reads their own
+    client = Client()
+    client.force_login(a.user)
+    page = client.get(reverse("reviews:round_self", args=[rnd.pk])).content.decode()
+    assert "Vi phạm quy định nơi cư trú" in page and "Kết quả xếp loại" in page
     assert hidden[-1] == "Quyết định số 15-QĐ/ĐU ngày 16/11/2026 của Đảng bộ xã Đồng Tâm."
 
 
@@ -626,3 +633,50 @@ def test_the_secretary_opens_the_round_and_proposes_from_the_pages(client, w):
         "Tốt",
         w.secretary,
     )
+
+
+def test_the_member_fills_the_self_assessment_on_their_own_page(client, w):
+    from django.urls import reverse
+
+    a, b = people(w.cell, "Lò Văn An", "Cầm Văn Bình")
+    a.user = make_user("lo.van.an")
+    a.save(update_fields=["user"])
+    Duty.objects.create(
+        member=a,
+        unit=w.cell,
+        year=YEAR,
+        text="Vận động 10 hộ làm đường",
+        due_on=D(2025, 10, 1),
+        assigned_on=D(2025, 1, 10),
+        outcome=Outcome.EXCEEDED,
+    )
+    rnd = rounds.open_round(actor=w.secretary, unit=w.cell, year=YEAR)
+    url = reverse("reviews:round_self", args=[rnd.pk])
+    client.force_login(w.secretary)  # not on the roll as a member
+    assert client.get(url).status_code == 404
+    client.force_login(a.user)
+    page = client.get(url).content.decode()
+    assert "Vận động 10 hộ làm đường" in page and "Vượt mức" in page
+    assert 'name="score_2.1"' in page
+    resp = client.post(url, {"score_1.1": "12", "level": G})
+    assert resp.status_code == 400
+    assert "Điểm tiêu chí 1.1 phải từ 0 đến 10." in resp.content.decode()
+    resp = client.post(url, {"score_1.1": "9,5", "score_2.1": "36", "level": G})
+    assert resp.status_code == 302
+    s = rnd.assessments.get(member=a, step="self")
+    assert (float(s.points), s.scores, s.level) == (45.5, {"1.1": 9.5, "2.1": 36.0}, G)
+
+
+def test_the_cells_page_lists_its_rounds_and_opens_one_for_those_who_may(client, w):
+    from django.urls import reverse
+
+    rnd = rounds.open_round(actor=w.secretary, unit=w.cell, year=YEAR)
+    url = reverse("org:unit", args=[w.cell.pk])
+    client.force_login(w.secretary)
+    page = client.get(url).content.decode()
+    assert reverse("reviews:round", args=[rnd.pk]) in page
+    assert "Mở đợt đánh giá năm 2026" in page and "Mở đợt đánh giá năm 2025" not in page
+    client.force_login(w.viewer_a)
+    page = client.get(url).content.decode()
+    assert reverse("reviews:round", args=[rnd.pk]) in page
+    assert "Mở đợt đánh giá năm" not in page

@@ -19,7 +19,7 @@ from chibo.org.models import Unit
 
 from .. import engine, packs
 from ..choices import SHORT, Level, RoundStatus, Step
-from ..models import Assessment, Rating, Round
+from ..models import Assessment, Duty, Rating, Round
 from ..services import facts as F
 from ..services import rounds
 
@@ -223,7 +223,73 @@ def propose_view(request, pk: int, member_pk: int):
     )
 
 
+@login_required
+def self_view(request, pk: int):
+    """The member's own self-assessment (phone-sized): a score per criterion of the version's
+    framework, the level they rate themself at, their duties of the year with outcomes."""
+    rnd = get_object_or_404(Round.objects.select_related("unit"), pk=pk)
+    member = next((m for m in F.roll(rnd) if m.user_id == request.user.pk), None)
+    if member is None:
+        raise Http404
+    groups = packs.get(rnd.pack).framework.get(packs.MEMBER, ())
+    mine = Rating.objects.filter(round=rnd, member=member, current=True).first()
+    current = Assessment.objects.filter(round=rnd, member=member, step=Step.SELF).first()
+    scores = dict(current.scores) if current else {}
+    level = current.level if current else ""
+    comment = current.comment if current else ""
+    errors: list[str] = []
+    if request.method == "POST":
+        scores = {
+            c["code"]: request.POST.get(f"score_{c['code']}", "").strip()
+            for g in groups
+            for c in g.get("criteria", [])
+        }
+        scores = {k: v.replace(",", ".") for k, v in scores.items() if v}
+        level, comment = request.POST.get("level", ""), request.POST.get("comment", "")
+        try:
+            rounds.self_assess(
+                actor=request.user,
+                round=rnd,
+                member=member,
+                scores=scores,
+                level=level,
+                comment=comment,
+            )
+        except ValidationError as e:
+            errors = e.messages
+        else:
+            messages.success(request, _("Đã ghi bản tự đánh giá."))
+            return redirect("reviews:round_self", rnd.pk)
+    criteria = [
+        {
+            "name": g["name"],
+            "max_points": g["max_points"],
+            "items": [{**c, "value": scores.get(c["code"], "")} for c in g.get("criteria", [])],
+        }
+        for g in groups
+    ]
+    return render(
+        request,
+        "reviews/self.html",
+        {
+            "round": rnd,
+            "member": member,
+            "criteria": criteria,
+            "level": level,
+            "comment": comment,
+            "errors": errors,
+            "levels": [(v, SHORT[v]) for v in Level.values],
+            "duties": Duty.objects.filter(member=member, year=rnd.year),
+            "result": rounds.explain(mine, request.user) if mine else [],
+            "facts": F.member_facts(rnd, member),
+            "locked": rnd.status == RoundStatus.DECIDED,
+        },
+        status=400 if errors else 200,
+    )
+
+
 urls = [
+    path("rounds/<int:pk>/self/", self_view, name="round_self"),
     path("units/<int:unit_pk>/rounds/open/", open_view, name="round_open"),
     path("rounds/<int:pk>/members/<int:member_pk>/propose/", propose_view, name="round_propose"),
     path("rounds/<int:pk>/", round_detail, name="round"),
