@@ -68,6 +68,27 @@ CASES: list[Case] = [
         ok_status=302,
     ),
     Case(
+        "reviews:rating_rerate",
+        lambda w: reverse("reviews:rating_rerate", args=[_rating(w).pk]),
+        method="post",
+        write=True,
+        body=lambda w: {
+            "level": "ht",
+            "reason": "Xét lại theo khiếu nại",
+            "decided_on": _today().isoformat(),
+            "confirm": "1",
+        },
+        ok_status=302,
+    ),
+    Case(
+        "reviews:rating_complain",
+        lambda w: reverse("reviews:rating_complain", args=[_rating(w).pk]),
+        method="post",
+        write=True,
+        body=lambda w: {"text": "Chưa xét đủ kết quả"},
+        ok_status=302,
+    ),
+    Case(
         "reviews:round_open",
         lambda w: reverse("reviews:round_open", args=[w.cells_a[1].pk]),
         method="post",
@@ -78,5 +99,27 @@ CASES: list[Case] = [
 ]
 
 
+def _rating(w: World):
+    """A decided HTTNV of 2025 in another cell of commune A (made once per world)."""
+    if "review_rating" not in w.extra:
+        from chibo.core.actors import SYSTEM
+        from chibo.org.choices import CellType, UnitKind
+        from chibo.reviews.services.rounds import decide, open_round, propose
+
+        cell = make_unit(w.commune_a, UnitKind.CELL, "Chi bộ thôn Lại", cell_type=CellType.VILLAGE)
+        m = make_member(cell, "Lò Văn Lại")
+        rnd = open_round(actor=SYSTEM, unit=cell, year=2025)
+        propose(actor=SYSTEM, round=rnd, member=m, level="htt", votes_for=1, votes_base=1)
+        (w.extra["review_rating"],) = decide(
+            actor=SYSTEM,
+            round=rnd,
+            decisions={m.pk: "htt"},
+            decision_no="15-QĐ/ĐU",
+            decided_on=_today(),
+        )
+    return w.extra["review_rating"]
+
+
 def prime(w: World) -> None:
     _round(w)
+    _rating(w)

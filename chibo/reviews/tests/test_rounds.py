@@ -680,3 +680,35 @@ def test_the_cells_page_lists_its_rounds_and_opens_one_for_those_who_may(client,
     page = client.get(url).content.decode()
     assert reverse("reviews:round", args=[rnd.pk]) in page
     assert "Mở đợt đánh giá năm" not in page
+
+
+def test_a_complaint_from_the_members_page_and_the_rerating_page(client, w):
+    from django.urls import reverse
+
+    (a,) = people(w.cell, "Lò Văn An")
+    a.user = make_user("lo.van.an")
+    a.save(update_fields=["user"])
+    rnd = rounds.open_round(actor=w.secretary, unit=w.cell, year=YEAR)
+    _propose_all(w, rnd, {a: G})
+    (r,) = decide(w, rnd, {a: G})
+    client.force_login(a.user)
+    resp = client.post(reverse("reviews:rating_complain", args=[r.pk]), {"text": "Xin xét lại"})
+    assert resp["Location"] == reverse("reviews:round_self", args=[rnd.pk])
+    assert r.complaints.get().text == "Xin xét lại"
+    url = reverse("reviews:rating_rerate", args=[r.pk])
+    assert client.get(url).status_code in (403, 404)  # the member does not re-rate
+    client.force_login(w.official_a)
+    page = client.get(url).content.decode()
+    assert "Xin xét lại" in page
+    body = {"level": H, "reason": "Theo khiếu nại", "decided_on": "2026-11-16"}
+    resp = client.post(url, body)
+    assert resp.status_code == 400 and Rating.objects.count() == 1
+    resp = client.post(url, {**body, "confirm": "1"})
+    assert resp.status_code == 302
+    r.refresh_from_db()
+    assert (r.current, r.superseded_by.level, r.superseded_by.reason) == (
+        False,
+        H,
+        "Theo khiếu nại",
+    )
+    assert r.complaints.get().resolved_by == r.superseded_by

@@ -47,6 +47,7 @@ def round_detail(request, pk: int):
             "votes": f"{p.votes_for}/{p.votes_base}" if p and p.votes_base else "",
             "level": SHORT.get(r.level, "") if r else "",
             "lines": rounds.explain(r, request.user) if r else [],
+            "rating": r,
         }
         (apart if r is not None and r.not_rated else rated).append(row)
     decider: Unit = rounds.decider_of(rnd)
@@ -59,6 +60,8 @@ def round_detail(request, pk: int):
             "decider": decider,
             "rated": rated,
             "apart": apart,
+            "may_rerate": rnd.status == RoundStatus.DECIDED
+            and allowed(request.user, "change", decider),
             "may_propose": rnd.status != RoundStatus.DECIDED
             and allowed(request.user, "members", rnd.unit),
             "may_decide": rnd.status != RoundStatus.DECIDED
@@ -281,6 +284,7 @@ def self_view(request, pk: int):
             "levels": [(v, SHORT[v]) for v in Level.values],
             "duties": Duty.objects.filter(member=member, year=rnd.year),
             "result": rounds.explain(mine, request.user) if mine else [],
+            "mine": mine,
             "facts": F.member_facts(rnd, member),
             "locked": rnd.status == RoundStatus.DECIDED,
         },
@@ -288,7 +292,95 @@ def self_view(request, pk: int):
     )
 
 
+def _date(raw: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+@login_required
+def rerate_view(request, pk: int):
+    """The competent level's re-rating of a decided result (after a complaint or on its own):
+    the original is kept; the new level runs through the caps and the quota."""
+    rating = get_object_or_404(
+        Rating.objects.restrict(request.user).select_related("member", "round", "decided_by"),
+        pk=pk,
+        round__isnull=False,
+        member__isnull=False,
+    )
+    decider = rating.decided_by or rounds.decider_of(rating.round)
+    if not allowed(request.user, "change", decider):
+        raise PermissionDenied(_("Chỉ %(unit)s đánh giá lại kết quả này.") % {"unit": decider.name})
+    form = {
+        "level": rating.level,
+        "reason": "",
+        "decision_no": "",
+        "decided_on": timezone.localdate().isoformat(),
+    }
+    errors: list[str] = []
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in form}
+        on = _date(form["decided_on"])
+        if on is None:
+            errors.append(_("Ngày đánh giá lại không hợp lệ."))
+        if not request.POST.get("confirm"):
+            errors.append(_("Hãy xác nhận việc đánh giá lại."))
+        if not errors:
+            try:
+                rounds.rerate(
+                    actor=request.user,
+                    rating=rating,
+                    level=form["level"],
+                    reason=form["reason"],
+                    decision_no=form["decision_no"],
+                    decided_on=on,
+                )
+            except ValidationError as e:
+                errors.extend(e.messages)
+            else:
+                messages.success(request, _("Đã ghi kết quả đánh giá lại."))
+                return redirect("reviews:round", rating.round_id)
+    return render(
+        request,
+        "reviews/rerate.html",
+        {
+            "rating": rating,
+            "lines": rounds.explain(rating, request.user),
+            "complaints": rating.complaints.order_by("filed_on", "id"),
+            "form": form,
+            "errors": errors,
+            "levels": [(v, SHORT[v]) for v in Level.values],
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def complain_view(request, pk: int):
+    """A complaint against a decided result: the member's own (from their page) or their
+    cell's."""
+    rating = get_object_or_404(
+        Rating.objects.restrict(request.user).select_related("member"), pk=pk
+    )
+    try:
+        rounds.complain(actor=request.user, rating=rating, text=request.POST.get("text", ""))
+    except ValidationError as e:
+        for m in e.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, _("Đã gửi khiếu nại."))
+    if rating.member and rating.member.user_id == request.user.pk and rating.round_id:
+        return redirect("reviews:round_self", rating.round_id)
+    if rating.round_id:
+        return redirect("reviews:round", rating.round_id)
+    return redirect("org:unit", rating.unit_id)
+
+
 urls = [
+    path("ratings/<int:pk>/rerate/", rerate_view, name="rating_rerate"),
+    path("ratings/<int:pk>/complain/", complain_view, name="rating_complain"),
     path("rounds/<int:pk>/self/", self_view, name="round_self"),
     path("units/<int:unit_pk>/rounds/open/", open_view, name="round_open"),
     path("rounds/<int:pk>/members/<int:member_pk>/propose/", propose_view, name="round_propose"),
