@@ -12,10 +12,10 @@ from chibo.core.hooks import Panel
 from chibo.core.scope import can
 from chibo.org.choices import CELL_KINDS
 
+from ..models import Round
+
 
 def unit_rounds(request, unit, on: dt.date, version) -> Panel | None:
-    from ..models import Round
-
     kind = version.kind if version is not None else unit.kind
     if kind not in CELL_KINDS or not can(request.user, "view", unit):
         return None
