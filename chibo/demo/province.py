@@ -426,6 +426,7 @@ def build(today: dt.date | None = None) -> Built:
     accounts = _accounts(U)
     member_demo.after_reform(U, names, random.Random(2026), today)
     meeting_demo.build(U, today)
+    review_demo.round_in_progress(U, today)
     SystemInfo.objects.update_or_create(key="text_keys_icu", defaults={"value": icu_version()})
     return Built(province=Unit.objects.get(pk=province.pk), units=U, accounts=accounts)
 

@@ -258,3 +258,51 @@ def muong_lay(U: dict[str, Unit]) -> list[dict]:
 
 def build(U: dict[str, Unit]) -> None:
     record_ratings(actor=SYSTEM, rows=quang_lam(U) + muong_lay(U))
+
+
+def round_in_progress(U: dict[str, Unit], today: dt.date) -> None:
+    """The review round of the year before the demo's today, open in every cell of the new
+    Xã Quảng Lâm under the version in force that year, so a new user sees each step: in Chi bộ
+    bản Huổi Lụ 1 the demo member (dangvien.huoilu1) has assessed themself and the secretary
+    (bithu.huoilu1) has proposed a level for half of the members after the review meeting;
+    nothing is decided yet (the commune office decides)."""
+    from chibo.accounts.models import User
+    from chibo.org.choices import CELL_KINDS
+    from chibo.org.services.primitives import live_children
+    from chibo.reviews.services import facts, rounds
+
+    year = today.year - 1
+    commune = Unit.objects.get(pk=U["new:Xã Quảng Lâm"].pk)
+    lu1 = Unit.objects.get(pk=U["cell:Đảng bộ xã Quảng Lâm:Chi bộ bản Huổi Lụ 1"].pk)
+    opened = {}
+    for cell in live_children(commune):
+        if cell.kind in CELL_KINDS and cell.valid_from <= dt.date(year, 12, 31):
+            opened[cell.pk] = rounds.open_round(actor=SYSTEM, unit=cell, year=year)
+    rnd = opened.get(lu1.pk)
+    if rnd is None:
+        return
+    secretary = User.objects.get(username="bithu.huoilu1")
+    member_user = User.objects.get(username="dangvien.huoilu1")
+    pack = packs.get(rnd.pack)
+    groups = pack.framework.get(packs.MEMBER, ())
+    people = facts.roll(rnd)
+    me = next((m for m in people if m.user_id == member_user.pk), None)
+    if me is not None and groups:
+        # Nearly full marks, one point short in each group's first criterion.
+        scores = {}
+        for g in groups:
+            for i, c in enumerate(g["criteria"]):
+                scores[c["code"]] = c["max_points"] - (1 if i == 0 else 0)
+        rounds.self_assess(actor=member_user, round=rnd, member=me, scores=scores, level=Level.GOOD)
+    rng = random.Random(year)
+    voters = len(people)
+    for m in people[: len(people) // 2]:
+        level = rng.choice([Level.GOOD, Level.GOOD, Level.DONE, Level.EXCELLENT])
+        rounds.propose(
+            actor=secretary,
+            round=rnd,
+            member=m,
+            level=level,
+            votes_for=voters - rng.randint(0, 2),
+            votes_base=voters,
+        )

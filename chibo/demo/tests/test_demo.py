@@ -321,3 +321,34 @@ def test_the_ratings_are_of_members_in_their_cells_that_year(u):
             )
         )
         assert rated and rated <= placed
+
+
+def test_the_round_of_last_year_is_in_progress_in_quang_lam_cells(u):
+    """Every cell of the new Xã Quảng Lâm has last year's round open under that year's version;
+    in Huổi Lụ 1 the demo member assessed themself and half the members have the cell's
+    proposal; nothing is decided."""
+    from django.utils import timezone
+
+    from chibo.org.choices import CELL_KINDS
+    from chibo.reviews import packs
+    from chibo.reviews.choices import RoundStatus, Step
+    from chibo.reviews.models import Assessment, Rating, Round
+
+    year = timezone.localdate().year - 1
+    commune = Unit.objects.get(name="Đảng bộ xã Quảng Lâm", valid_to__isnull=True)
+    cells = Unit.objects.filter(
+        path__startswith=commune.path, kind__in=CELL_KINDS, valid_to__isnull=True
+    )
+    rounds = Round.objects.filter(year=year, unit__in=cells)
+    assert rounds.count() == cells.count() > 0
+    assert {r.pack for r in rounds} == {packs.for_year(year).code}
+    lu1 = rounds.get(unit__name="Chi bộ bản Huổi Lụ 1")
+    assert lu1.status == RoundStatus.REVIEWING
+    selfs = Assessment.objects.filter(round=lu1, step=Step.SELF)
+    assert [a.member.user.username for a in selfs] == ["dangvien.huoilu1"]
+    assert selfs[0].points is not None and selfs[0].points > 90
+    proposals = Assessment.objects.filter(round=lu1, step=Step.PROPOSAL).count()
+    from chibo.reviews.services import facts
+
+    assert proposals == len(facts.roll(lu1)) // 2 > 0
+    assert not Rating.objects.filter(round__in=rounds).exists()
