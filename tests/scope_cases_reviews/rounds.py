@@ -50,6 +50,19 @@ CASES: list[Case] = [
         ok_status=302,
     ),
     Case(
+        "reviews:round_quota_exception",
+        lambda w: reverse("reviews:round_quota_exception", args=[_round(w).pk]),
+        method="post",
+        write=True,
+        body=lambda w: {
+            "extra": "1",
+            "exception_no": "12-CV/HU",
+            "exception_on": _today().isoformat(),
+            "issuer": "Ban Thường vụ Đảng ủy",
+        },
+        ok_status=302,
+    ),
+    Case(
         "reviews:round_propose",
         lambda w: reverse(
             "reviews:round_propose", args=[_round(w).pk, w.extra["review_member"].pk]

@@ -349,7 +349,8 @@ def record_quota_exception(
     return row
 
 
-def _exceptions(rnd: Round) -> list[QuotaException]:
+def exceptions(rnd: Round) -> list[QuotaException]:
+    """The recorded exceptions to the round's HTXS quota, oldest first."""
     return list(
         QuotaException.objects.filter(
             unit=rnd.unit, year=rnd.year, subject=CriteriaSet.Subject.MEMBER
@@ -359,7 +360,7 @@ def _exceptions(rnd: Round) -> list[QuotaException]:
 
 def _quota_or_refuse(rnd: Round, rules: packs.Rules, levels: list[str]):
     """(the quota, the exception it needs or None); refuses a decision that breaks it."""
-    found = _exceptions(rnd)
+    found = exceptions(rnd)
     plain = engine.quota(levels, rules)
     if not plain.broken:
         return plain, None

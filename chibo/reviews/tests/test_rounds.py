@@ -712,3 +712,39 @@ def test_a_complaint_from_the_members_page_and_the_rerating_page(client, w):
         "Theo khiếu nại",
     )
     assert r.complaints.get().resolved_by == r.superseded_by
+
+
+def test_the_decision_page_records_the_exception_then_the_quota_lets_it_pass(client, w):
+    from django.urls import reverse
+
+    from chibo.reviews.models import QuotaException
+
+    rnd, ms, levels = _five(w)
+    url = reverse("reviews:round_decide", args=[rnd.pk])
+    exc_url = reverse("reviews:round_quota_exception", args=[rnd.pk])
+    body = {f"level_{m.pk}": lv for m, lv in levels.items()}
+    body.update(decision_no="15-QĐ/ĐU", decided_on="2026-11-16", confirm="1")
+    client.force_login(w.official_a)
+    resp = client.post(url, body)
+    assert resp.status_code == 400 and 'data-testid="quota-exception" open' in resp.content.decode()
+    good = {
+        "extra": "1",
+        "exception_no": "7-CV/HU",
+        "exception_on": "2026-11-15",
+        "issuer": "Ban Thường vụ Đảng ủy xã",
+    }
+    # A read-only viewer may not record it; an almost-right form records nothing.
+    client.force_login(w.viewer_a)
+    assert client.post(exc_url, good).status_code == 403
+    client.force_login(w.official_a)
+    client.post(exc_url, {**good, "extra": "0"})
+    client.post(exc_url, {**good, "exception_on": "2099-01-01"})
+    client.post(exc_url, {**good, "exception_on": "15/11/2026"})
+    assert not QuotaException.objects.exists()
+    assert client.post(exc_url, good).status_code == 302
+    page = client.get(url).content.decode()
+    assert (
+        "HTXSNV: 2; tối đa 2 (20% của 5 được xếp HTTNV trở lên), có văn bản cho vượt 1." in page
+    )
+    assert client.post(url, body).status_code == 302
+    assert Rating.objects.filter(round=rnd, current=True, level=X).count() == 2

@@ -70,7 +70,7 @@ def round_detail(request, pk: int):
     )
 
 
-def _preview(rnd: Round, chosen: dict[int, str]) -> tuple[list[dict], str]:
+def _preview(rnd: Round, chosen: dict[int, str]) -> tuple[list[dict], engine.Quota]:
     """Each member the round must rate with the engine's result for the level chosen (caps
     applied, public words only) and the quota those results give."""
     pack = packs.get(rnd.pack)
@@ -96,7 +96,8 @@ def _preview(rnd: Round, chosen: dict[int, str]) -> tuple[list[dict], str]:
                 "lines": [ln.text for ln in res.lines if ln.lowered_to or res.not_rated],
             }
         )
-    return rows, engine.quota(levels, rules).text()
+    extra = sum(e.extra for e in rounds.exceptions(rnd))
+    return rows, engine.quota(levels, rules, extra=extra)
 
 
 @login_required
@@ -136,7 +137,7 @@ def decide(request, pk: int):
             else:
                 messages.success(request, _("Đã quyết định xếp loại đảng viên."))
                 return redirect("reviews:round", rnd.pk)
-    rows, quota_text = _preview(rnd, chosen)
+    rows, quota = _preview(rnd, chosen)
     return render(
         request,
         "reviews/decide.html",
@@ -144,7 +145,8 @@ def decide(request, pk: int):
             "round": rnd,
             "decider": decider,
             "rows": rows,
-            "quota": quota_text,
+            "quota": quota.text(),
+            "quota_broken": quota.broken,
             "levels": [(v, SHORT[v]) for v in Level.values],
             "form": form,
             "errors": errors,
@@ -152,6 +154,40 @@ def decide(request, pk: int):
         },
         status=400 if errors else 200,
     )
+
+
+@login_required
+@require_POST
+def quota_exception_view(request, pk: int):
+    """Record the competent level's written exception to the HTXS quota (POST, by those who
+    decide the round), then back to the decision page."""
+    rnd = get_object_or_404(Round.objects.restrict(request.user).select_related("unit"), pk=pk)
+    decider = rounds.decider_of(rnd)
+    if not allowed(request.user, "change", decider):
+        raise PermissionDenied(_("Chỉ %(unit)s quyết định xếp loại.") % {"unit": decider.name})
+    p = request.POST
+    raw_extra, raw_day = p.get("extra", "").strip(), p.get("exception_on", "").strip()
+    try:
+        day = dt.date.fromisoformat(raw_day)
+    except ValueError:
+        messages.error(request, _("Ngày văn bản không hợp lệ."))
+        return redirect("reviews:round_decide", rnd.pk)
+    try:
+        rounds.record_quota_exception(
+            actor=request.user,
+            round=rnd,
+            extra=int(raw_extra) if raw_extra.isdigit() else 0,
+            decision_no=p.get("exception_no", "")[:80],
+            decided_on=day,
+            issuer=p.get("issuer", "")[:255],
+            reason=p.get("reason", "")[:500],
+        )
+    except ValidationError as e:
+        for m in e.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, _("Đã ghi văn bản cho phép vượt tỷ lệ hoàn thành xuất sắc."))
+    return redirect("reviews:round_decide", rnd.pk)
 
 
 @login_required
@@ -386,4 +422,5 @@ urls = [
     path("rounds/<int:pk>/members/<int:member_pk>/propose/", propose_view, name="round_propose"),
     path("rounds/<int:pk>/", round_detail, name="round"),
     path("rounds/<int:pk>/decide/", decide, name="round_decide"),
+    path("rounds/<int:pk>/quota-exception/", quota_exception_view, name="round_quota_exception"),
 ]
