@@ -405,6 +405,8 @@ def prime(w: World) -> None:
 
 MEMBER_CASES = [
     Case("members:list", lambda w: reverse("members:list") + f"?unit={w.commune_a.pk}"),
+    # One's own record: official_a is the user of the review's member (scope_cases_reviews).
+    Case("members:me", lambda w: reverse("members:me"), self_service=True, ok_status=302),
     Case("members:export", lambda w: reverse("members:export") + f"?unit={w.commune_a.pk}"),
     Case("members:deadlines", lambda w: reverse("members:deadlines") + f"?unit={w.commune_a.pk}"),
     Case("members:roll", lambda w: reverse("members:roll", args=[w.commune_a.pk])),

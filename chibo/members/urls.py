@@ -5,6 +5,7 @@ from .views import imports, records, reports
 app_name = "members"
 urlpatterns = [
     path("", records.member_list, name="list"),
+    path("me/", records.my_record, name="me"),
     path("export.xlsx", records.member_export, name="export"),
     path("import/", imports.import_start, name="import"),
     path("import/template.xlsx", imports.import_template, name="import_template"),

@@ -180,6 +180,16 @@ DETAIL_FIELDS = (
 
 
 @login_required
+def my_record(request):
+    """The signed-in member's own record (the user menu's "Hồ sơ của tôi"); 404 for an account
+    that is no member's."""
+    member = Member.objects.filter(user=request.user).only("pk").first()
+    if member is None:
+        raise Http404(_("Tài khoản này không gắn với hồ sơ đảng viên nào."))
+    return redirect("members:detail", pk=member.pk)
+
+
+@login_required
 def member_detail(request, pk: int):
     real = _member(request, pk)
     # A unit the member left sees them as they were then (the departure's copy), never now.

@@ -10,6 +10,7 @@ from django.utils import timezone
 from chibo.core import hooks
 from chibo.core.hooks import Panel
 from chibo.core.scope import can
+from chibo.members.models import Placement
 from chibo.org.choices import CELL_KINDS
 
 from ..models import Round
@@ -31,6 +32,28 @@ def unit_rounds(request, unit, on: dt.date, version) -> Panel | None:
     )
 
 
+def my_rounds(request, member, on: dt.date) -> Panel | None:
+    """On the member's own page: the rounds of this year and last that have them on the roll,
+    each a link to their self-assessment (where the decided result is explained too)."""
+    if member.user_id is None or member.user_id != request.user.pk:
+        return None
+    from ..services import facts
+
+    today = timezone.localdate()
+    cells = Placement.objects.filter(member=member, kind=Placement.Kind.HOME).values("unit_id")
+    mine = [
+        r
+        for r in Round.objects.filter(unit_id__in=cells, year__gte=today.year - 1)
+        .select_related("unit")
+        .order_by("-year")
+        if any(m.pk == member.pk for m in facts.roll(r))
+    ]
+    if not mine:
+        return None
+    return Panel("reviews/_my_rounds.html", {"my_rounds": mine}, order=35)
+
+
 def register() -> None:
     """Called from ReviewsConfig.ready()."""
     hooks.register(hooks.UNIT_PAGE_PANELS, unit_rounds, order=40)
+    hooks.register(hooks.MEMBER_PAGE_PANELS, my_rounds, order=35)

@@ -654,7 +654,12 @@ def test_the_member_fills_the_self_assessment_on_their_own_page(client, w):
     url = reverse("reviews:round_self", args=[rnd.pk])
     client.force_login(w.secretary)  # not on the roll as a member
     assert client.get(url).status_code == 404
+    assert client.get(reverse("members:me")).status_code == 404  # no member's account
     client.force_login(a.user)
+    # The user menu's "Hồ sơ của tôi" leads to the member's page, which links the round.
+    me = client.get(reverse("members:me"))
+    assert me.status_code == 302 and me["Location"] == reverse("members:detail", args=[a.pk])
+    assert url in client.get(me["Location"]).content.decode()
     page = client.get(url).content.decode()
     assert "Vận động 10 hộ làm đường" in page and "Vượt mức" in page
     assert 'name="score_2.1"' in page
@@ -743,8 +748,6 @@ def test_the_decision_page_records_the_exception_then_the_quota_lets_it_pass(cli
     assert not QuotaException.objects.exists()
     assert client.post(exc_url, good).status_code == 302
     page = client.get(url).content.decode()
-    assert (
-        "HTXSNV: 2; tối đa 2 (20% của 5 được xếp HTTNV trở lên), có văn bản cho vượt 1." in page
-    )
+    assert "HTXSNV: 2; tối đa 2 (20% của 5 được xếp HTTNV trở lên), có văn bản cho vượt 1." in page
     assert client.post(url, body).status_code == 302
     assert Rating.objects.filter(round=rnd, current=True, level=X).count() == 2
