@@ -38,6 +38,7 @@ from . import facts as F
 from .common import grassroots_of, parent_on, require
 
 LOCKED = RoundStatus.DECIDED
+MAX_VOTES = 32767  # Assessment.votes_for/votes_base are PositiveSmallIntegerField
 
 
 def _today() -> dt.date:
@@ -260,6 +261,9 @@ def propose(
     errors = []
     if not isinstance(votes_base, int) or votes_base < 1:
         errors.append(_("Hãy ghi số đảng viên được biểu quyết (từ 1 trở lên)."))
+    elif votes_base > MAX_VOTES:
+        # The column's bound (a small integer): past it the save itself fails with a 500.
+        errors.append(_("Số đảng viên được biểu quyết không hợp lệ (quá lớn)."))
     elif not isinstance(votes_for, int) or not 0 <= votes_for <= votes_base:
         errors.append(_("Số tán thành phải từ 0 đến %(b)s.") % {"b": votes_base})
     elif votes_for * 2 <= votes_base:

@@ -1,0 +1,119 @@
+"""Adversarial probes of the review app (issue 12): each test states what must hold and fails
+while the bug it names is there (see the report of branch i12-probe)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from chibo.accounts.choices import Role
+from chibo.core.actors import SYSTEM
+from chibo.org.services import MoveUnit
+from chibo.reviews.choices import Level
+from chibo.reviews.models import Assessment, Round
+from chibo.reviews.services import rounds
+from tests.world import World, decision, make_member, make_user
+
+pytestmark = pytest.mark.django_db
+
+G = Level.GOOD
+
+
+@pytest.fixture
+def w(world: World) -> World:
+    world.cell = world.cells_a[0]
+    world.secretary = make_user("bithu.dong", world.cell, Role.SECRETARY)
+    return world
+
+
+def _last_year() -> int:
+    return timezone.localdate().year - 1
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+
+def test_huge_votes_on_the_proposal_page_get_a_message_not_a_500(client, w):
+    # views/rounds.py propose_view: "9"*30 passes isdigit(), the service checks only
+    # 0 <= votes_for <= votes_base, and the save overflows the column (SQLite OverflowError,
+    # PostgreSQL smallint DataError): a 500 instead of a Vietnamese message.
+    a = make_member(w.cell, "Lò Văn An")
+    rnd = rounds.open_round(actor=SYSTEM, unit=w.cell, year=_last_year())
+    client.force_login(w.secretary)
+    client.raise_request_exception = False
+    url = reverse("reviews:round_propose", args=[rnd.pk, a.pk])
+    resp = client.post(url, {"level": G, "votes_for": "9" * 30, "votes_base": "9" * 30})
+    assert resp.status_code == 400
+    assert "Số đảng viên được biểu quyết không hợp lệ (quá lớn)." in resp.content.decode()
+    assert not Assessment.objects.exists()
+
+
+@pytest.mark.xfail(strict=True, reason="documented: no bound of the vote base by the roll")
+def test_the_vote_base_cannot_exceed_the_cells_roll(w):
+    # services/rounds.py propose: votes_base is "the cell's voting members" but nothing ties
+    # it to the roll: 30 of 40 votes in a cell of one member is accepted.
+    a = make_member(w.cell, "Lò Văn An")
+    rnd = rounds.open_round(actor=SYSTEM, unit=w.cell, year=_last_year())
+    with pytest.raises(ValidationError):
+        rounds.propose(actor=w.secretary, round=rnd, member=a, level=G, votes_for=30, votes_base=40)
+    assert not Assessment.objects.exists()
+
+
+def test_a_huge_year_on_the_open_form_gets_a_message_not_a_500(client, w):
+    client.force_login(w.secretary)
+    client.raise_request_exception = False
+    resp = client.post(reverse("reviews:round_open", args=[w.cell.pk]), {"year": "9" * 30})
+    assert resp.status_code == 302
+    assert not Round.objects.exists()
+
+
+# --- a cell that moved ------------------------------------------------------------------------
+
+
+def _moved_after_its_year(w):
+    """A cell of commune A moved to commune B on 1/1 of this year; its round for last year
+    is opened after the move."""
+    a = make_member(w.cell, "Lò Văn An")
+    year = _last_year()
+    MoveUnit(decision(dt.date(year + 1, 1, 1), "21"), unit=w.cell, new_parent=w.commune_b).execute(
+        actor=SYSTEM
+    )
+    rnd = rounds.open_round(actor=SYSTEM, unit=w.cell, year=year)
+    rounds.propose(actor=SYSTEM, round=rnd, member=a, level=G, votes_for=3, votes_base=4)
+    return rnd, a
+
+
+@pytest.mark.xfail(strict=True, reason="documented: round scope vs decider's tree disagree")
+def test_a_round_of_a_cell_that_moved_after_its_year_can_be_decided_by_someone(client, w):
+    # Round.scope is At("unit_id", "opened_on") (models.py) — the round belongs to commune B,
+    # which opened it — but rounds.decider_of reads the tree of as_of(rnd) = 31/12 of the year,
+    # when the cell lay in commune A. A's official gets a 404 on the decision page (the round
+    # is not in A's scope), B's official a 403 (not the decider): nobody can decide.
+    rnd, _a = _moved_after_its_year(w)
+    url = reverse("reviews:round_decide", args=[rnd.pk])
+    codes = {}
+    for user in (w.official_a, w.official_b):
+        client.force_login(user)
+        codes[user.username] = client.get(url).status_code
+    assert 200 in codes.values(), codes
+
+
+def test_the_new_communes_cell_page_lists_no_round_of_the_old_commune(client, w):
+    # panels/rounds.py unit_rounds: Round.objects.filter(unit=unit) without the gate. A round
+    # opened while the cell lay in commune A shows (year, status, link) on the cell's page to
+    # commune B after the cell moved there, though B gets a 404 on the round itself.
+    year = _last_year()
+    old = Round.objects.create(
+        unit=w.cell, year=year - 1, pack="q366_hd43", opened_on=dt.date(year, 1, 10)
+    )
+    MoveUnit(decision(dt.date(year + 1, 1, 1), "21"), unit=w.cell, new_parent=w.commune_b).execute(
+        actor=SYSTEM
+    )
+    client.force_login(w.official_b)
+    assert client.get(reverse("reviews:round", args=[old.pk])).status_code == 404
+    page = client.get(reverse("org:unit", args=[w.cell.pk])).content.decode()
+    assert reverse("reviews:round", args=[old.pk]) not in page
