@@ -117,3 +117,63 @@ def test_the_new_communes_cell_page_lists_no_round_of_the_old_commune(client, w)
     assert client.get(reverse("reviews:round", args=[old.pk])).status_code == 404
     page = client.get(reverse("org:unit", args=[w.cell.pk])).content.decode()
     assert reverse("reviews:round", args=[old.pk]) not in page
+
+
+# --- as of a date -------------------------------------------------------------------------------
+
+
+def _decided_last_year(w):
+    a = make_member(w.cell, "Lò Văn An")
+    year = _last_year()
+    rnd = rounds.open_round(actor=SYSTEM, unit=w.cell, year=year)
+    rounds.propose(actor=SYSTEM, round=rnd, member=a, level=G, votes_for=3, votes_base=4)
+    rounds.decide(
+        actor=w.official_a,
+        round=rnd,
+        decisions={a.pk: G},
+        decision_no="15-QĐ/ĐU",
+        decided_on=timezone.localdate(),
+    )
+    return year
+
+
+def test_the_decision_paper_of_a_past_year_names_the_committee_as_it_was_then(client, w):
+    # papers.py decision_doc: committee_name(unit.name, unit.kind), place_name(unit.name) and
+    # _body_name(unit.name) read the unit's name of today, not of the year's 31/12 (the annex
+    # reads the cells' names of that day): renamed later, an old year's decision is issued
+    # under a name the committee did not yet have.
+    import io
+
+    import docx
+
+    from chibo.org.services import RenameUnit
+
+    year = _decided_last_year(w)
+    RenameUnit(
+        decision(timezone.localdate(), "30"), unit=w.commune_a, name="Đảng bộ xã Tân Tiến"
+    ).execute(actor=SYSTEM)
+    client.force_login(w.official_a)
+    url = reverse("reviews:decision_paper", args=[w.commune_a.pk, year, "docx"])
+    resp = client.get(url)
+    assert resp.status_code == 200
+    d = docx.Document(io.BytesIO(resp.content))
+    text = "\n".join(p.text for p in d.paragraphs) + "\n".join(
+        c.text for t in d.tables for row in t.rows for c in row.cells
+    )
+    assert "ĐẢNG ỦY XÃ ĐỒNG TÂM" in text
+    assert "Tân Tiến" not in text and "TÂN TIẾN" not in text
+
+
+def test_the_decision_paper_names_the_direct_superior_above_the_issuer(client, w):
+    # papers.py decision_doc: superior = parents[-2] of ancestors_on (root first, the unit left
+    # out) is the grandparent: a commune under the province had no superior line, a cell's
+    # paper named the province instead of its commune.
+    import io
+
+    import docx
+
+    year = _decided_last_year(w)
+    client.force_login(w.official_a)
+    resp = client.get(reverse("reviews:decision_paper", args=[w.commune_a.pk, year, "docx"]))
+    head = docx.Document(io.BytesIO(resp.content)).tables[0].rows[0].cells[0].text
+    assert head.startswith("ĐẢNG BỘ TỈNH THỬ\nĐẢNG ỦY XÃ ĐỒNG TÂM"), head
