@@ -177,3 +177,36 @@ def test_the_decision_paper_names_the_direct_superior_above_the_issuer(client, w
     resp = client.get(reverse("reviews:decision_paper", args=[w.commune_a.pk, year, "docx"]))
     head = docx.Document(io.BytesIO(resp.content)).tables[0].rows[0].cells[0].text
     assert head.startswith("ĐẢNG BỘ TỈNH THỬ\nĐẢNG ỦY XÃ ĐỒNG TÂM"), head
+
+
+def test_a_report_over_years_shows_the_new_commune_nothing_of_a_moved_cells_old_years(client, w):
+    # views/reports.py report: the unit is checked once, as of the LAST year's 31/12
+    # (unit_as_of), then services.reports.report reads every year's ratings without the gate.
+    # A cell that moved from commune A to commune B: B asks the cell's report from a year when
+    # it lay in A and reads A's ratings (the history API and Biểu 6 refuse those years: 404).
+    from chibo.reviews.services.history import record_rating
+
+    a = make_member(w.cell, "Lò Văn An")
+    record_rating(
+        actor=SYSTEM,
+        year=2022,
+        unit=w.cell,
+        member=a,
+        label="htt",
+        decided_on=dt.date(2022, 12, 20),
+        decision_no="9-QĐ/ĐU",
+        issuer="Đảng ủy xã Đồng Tâm",
+    )
+    MoveUnit(decision(dt.date(2024, 1, 1), "21"), unit=w.cell, new_parent=w.commune_b).execute(
+        actor=SYSTEM
+    )
+    client.force_login(w.official_a)
+    seen = client.get(reverse("reviews:report", args=[w.cell.pk]), {"from": 2022, "to": 2022})
+    assert {y["year"]: y["base"] for y in seen.context["years"]}[2022] == 1  # A's year
+    client.force_login(w.official_b)
+    api = client.get("/api/v1/reviews/ratings", {"unit_id": w.cell.pk, "year": 2022})
+    assert api.status_code == 404
+    resp = client.get(reverse("reviews:report", args=[w.cell.pk]), {"from": 2022, "to": 2025})
+    assert resp.status_code in (200, 404)
+    if resp.status_code == 200:
+        assert {y["year"]: y["base"] for y in resp.context["years"]}.get(2022, 0) == 0
