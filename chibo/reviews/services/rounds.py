@@ -464,8 +464,10 @@ def decide(
     groups_def = _criteria(rnd, None)
     strangers = [pk for pk in wanted if pk not in on_roll]
     if strangers:
-        names = ", ".join(str(m) for m in Member.objects.filter(pk__in=strangers))
-        errors.append(_("Không thuộc danh sách đánh giá của chi bộ: %(n)s.") % {"n": names})
+        # Not named: an id posted may be anyone's, of a commune the actor does not reach.
+        errors.append(
+            _("%(k)d đảng viên không thuộc danh sách đánh giá của chi bộ.") % {"k": len(strangers)}
+        )
     missing, unproposed, bad, apart = [], [], [], []
     results: list[tuple[Member, engine.Result, str]] = []
     for row in rows:

@@ -210,3 +210,53 @@ def test_a_report_over_years_shows_the_new_commune_nothing_of_a_moved_cells_old_
     assert resp.status_code in (200, 404)
     if resp.status_code == 200:
         assert {y["year"]: y["base"] for y in resp.context["years"]}.get(2022, 0) == 0
+
+
+# --- scope leaks through messages and grants' edges -----------------------------------------
+
+
+def test_the_decision_does_not_name_a_member_of_another_commune(client, w):
+    # services/rounds.py decide: "strangers" (ids posted as level_<pk> not on the roll) were
+    # named from Member.objects unrestricted: commune A's official could read the name of any
+    # member in the system, commune B's included, by posting their id.
+    a = make_member(w.cell, "Lò Văn An")
+    hidden = make_member(w.cell_b, "Nguyễn Thị Bí Mật")
+    rnd = rounds.open_round(actor=SYSTEM, unit=w.cell, year=_last_year())
+    rounds.propose(actor=SYSTEM, round=rnd, member=a, level=G, votes_for=3, votes_base=4)
+    client.force_login(w.official_a)
+    resp = client.post(
+        reverse("reviews:round_decide", args=[rnd.pk]),
+        {
+            f"level_{a.pk}": G,
+            f"level_{hidden.pk}": G,
+            "decision_no": "15-QĐ/ĐU",
+            "decided_on": timezone.localdate().isoformat(),
+            "confirm": "1",
+        },
+    )
+    assert resp.status_code == 400
+    page = resp.content.decode()
+    assert "Bí Mật" not in page
+    assert "không thuộc danh sách đánh giá của chi bộ" in page.lower()
+    assert not rnd.ratings.exists()
+
+
+@pytest.mark.parametrize("edge", ["ended_today", "starts_tomorrow"])
+def test_a_grant_out_of_force_today_cannot_decide(client, w, edge):
+    today = timezone.localdate()
+    a = make_member(w.cell, "Lò Văn An")
+    rnd = rounds.open_round(actor=SYSTEM, unit=w.cell, year=_last_year())
+    rounds.propose(actor=SYSTEM, round=rnd, member=a, level=G, votes_for=3, votes_base=4)
+    if edge == "ended_today":
+        user = make_user("canbo.het", w.commune_a, Role.OFFICIAL, valid_to=today)
+    else:
+        user = make_user(
+            "canbo.mai", w.commune_a, Role.OFFICIAL, valid_from=today + dt.timedelta(1)
+        )
+    client.force_login(user)
+    resp = client.post(
+        reverse("reviews:round_decide", args=[rnd.pk]),
+        {f"level_{a.pk}": G, "decision_no": "1", "decided_on": today.isoformat(), "confirm": "1"},
+    )
+    assert resp.status_code in (403, 404)
+    assert not rnd.ratings.exists()
