@@ -260,3 +260,26 @@ def test_a_grant_out_of_force_today_cannot_decide(client, w, edge):
     )
     assert resp.status_code in (403, 404)
     assert not rnd.ratings.exists()
+
+
+def test_bieu_6_of_a_past_year_names_the_unit_as_it_was_then(client, w):
+    # views/reports.py form6_view: the page's statement and the Excel footer used unit.name
+    # (today's) for a form "theo cây tổ chức ngày 31/12 của năm".
+    import io
+
+    from openpyxl import load_workbook
+
+    from chibo.org.services import RenameUnit
+
+    year = _decided_last_year(w)
+    RenameUnit(
+        decision(timezone.localdate(), "30"), unit=w.commune_a, name="Đảng bộ xã Tân Tiến"
+    ).execute(actor=SYSTEM)
+    client.force_login(w.official_a)
+    url = reverse("reviews:form6", args=[w.commune_a.pk, year])
+    page = client.get(url).content.decode()
+    assert "Đảng bộ xã Đồng Tâm — theo" in page
+    xlsx = client.get(url, {"format": "xlsx"})
+    book = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    text = " ".join(str(c.value) for row in book.active.iter_rows() for c in row if c.value)
+    assert "Đồng Tâm" in text and "Tân Tiến" not in text

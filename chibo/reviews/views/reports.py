@@ -95,6 +95,9 @@ def form6_view(request, pk: int, year: int):
         raise Http404
     unit = org_selectors.unit_as_of(request.user, pk, rep.year_end(year))
     f = form6.form6(unit, year)
+    # The unit as it was named on the year's 31/12 (the form is of that year's tree).
+    then = unit.version_on(rep.year_end(year))
+    name_then = then.name if then is not None else unit.name
     if request.GET.get("format") == "xlsx":
         headers = [_("Tiêu chí")]
         for name in f.columns:
@@ -107,7 +110,7 @@ def form6_view(request, pk: int, year: int):
             [""],
             [
                 _("Biểu số 6-BTCTW — năm %(y)s, %(u)s; theo %(p)s.")
-                % {"y": year, "u": unit.name, "p": f.pack_title}
+                % {"y": year, "u": name_then, "p": f.pack_title}
             ],
         ]
         return xlsx_response(
@@ -121,7 +124,9 @@ def form6_view(request, pk: int, year: int):
             filters={"year": year},
             widths=[58, 14, 10, 14, 10, 14, 10],
         )
-    return render(request, "reviews/form6.html", {"nav": "tree", "unit": unit, "f": f})
+    return render(
+        request, "reviews/form6.html", {"nav": "tree", "unit": unit, "f": f, "name_then": name_then}
+    )
 
 
 urls = [
