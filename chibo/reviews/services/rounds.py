@@ -38,6 +38,7 @@ from . import facts as F
 from .common import grassroots_of, parent_on, require
 
 LOCKED = RoundStatus.DECIDED
+DECISION_NO_MAX = 80  # Rating/QuotaException.decision_no max_length
 MAX_VOTES = 32767  # Assessment.votes_for/votes_base are PositiveSmallIntegerField
 
 
@@ -327,6 +328,10 @@ def record_quota_exception(
         errors.append(_("Số HTXSNV được vượt phải từ 1 trở lên."))
     if not decision_no.strip():
         errors.append(_("Hãy ghi số văn bản cho phép vượt."))
+    elif len(decision_no.strip()) > DECISION_NO_MAX:
+        errors.append(_("Số văn bản dài quá %(n)d ký tự.") % {"n": DECISION_NO_MAX})
+    if len(issuer.strip()) > 255 or len(reason.strip()) > 500:
+        errors.append(_("Cấp cho phép hoặc lý do dài quá mức cho phép."))
     if not issuer.strip():
         errors.append(_("Hãy ghi cấp cho phép."))
     if decided_on > _today():
@@ -446,6 +451,8 @@ def decide(
     errors = []
     if not decision_no.strip():
         errors.append(_("Hãy ghi số quyết định."))
+    elif len(decision_no.strip()) > DECISION_NO_MAX:
+        errors.append(_("Số quyết định dài quá %(n)d ký tự.") % {"n": DECISION_NO_MAX})
     if decided_on > _today():
         errors.append(_("Ngày quyết định không được sau hôm nay."))
     if decided_on < rnd.opened_on:
@@ -621,6 +628,8 @@ def rerate(
         errors.append(_("Mức xếp loại không hợp lệ."))
     if not reason.strip():
         errors.append(_("Hãy ghi lý do đánh giá lại."))
+    if len(decision_no.strip()) > DECISION_NO_MAX:
+        errors.append(_("Số quyết định dài quá %(n)d ký tự.") % {"n": DECISION_NO_MAX})
     if decided_on > _today() or decided_on < old.decided_on:
         errors.append(_("Ngày đánh giá lại phải từ ngày quyết định cũ đến hôm nay."))
     if errors:

@@ -283,3 +283,26 @@ def test_bieu_6_of_a_past_year_names_the_unit_as_it_was_then(client, w):
     book = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
     text = " ".join(str(c.value) for row in book.active.iter_rows() for c in row if c.value)
     assert "Đồng Tâm" in text and "Tân Tiến" not in text
+
+
+def test_a_decision_number_longer_than_its_column_is_refused_with_a_message(client, w):
+    # services/rounds.py decide and rerate: decision_no was not length-checked; Rating's column
+    # is 80 characters: SQLite stored it, PostgreSQL raised a DataError (a 500).
+    a = make_member(w.cell, "Lò Văn An")
+    rnd = rounds.open_round(actor=SYSTEM, unit=w.cell, year=_last_year())
+    rounds.propose(actor=SYSTEM, round=rnd, member=a, level=G, votes_for=3, votes_base=4)
+    client.force_login(w.official_a)
+    today = timezone.localdate().isoformat()
+    body = {f"level_{a.pk}": G, "decided_on": today, "confirm": "1"}
+    resp = client.post(
+        reverse("reviews:round_decide", args=[rnd.pk]), {**body, "decision_no": "9" * 81}
+    )
+    assert resp.status_code == 400
+    assert "Số quyết định dài quá 80 ký tự." in resp.content.decode()
+    assert not rnd.ratings.exists()
+    client.post(reverse("reviews:round_decide", args=[rnd.pk]), {**body, "decision_no": "15"})
+    (r,) = rnd.ratings.all()
+    with pytest.raises(ValidationError) as e:
+        rounds.rerate(actor=w.official_a, rating=r, level=G, reason="x", decision_no="9" * 81)
+    assert "Số quyết định dài quá 80 ký tự." in e.value.messages
+    assert rnd.ratings.count() == 1
