@@ -326,6 +326,9 @@ def record_quota_exception(
     errors = []
     if not isinstance(extra, int) or extra < 1:
         errors.append(_("Số HTXSNV được vượt phải từ 1 trở lên."))
+    elif extra > MAX_VOTES:
+        # Past the small integer column the save itself fails with a 500.
+        errors.append(_("Số HTXSNV được vượt không hợp lệ (quá lớn)."))
     if not decision_no.strip():
         errors.append(_("Hãy ghi số văn bản cho phép vượt."))
     elif len(decision_no.strip()) > DECISION_NO_MAX:

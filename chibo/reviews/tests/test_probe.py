@@ -306,3 +306,24 @@ def test_a_decision_number_longer_than_its_column_is_refused_with_a_message(clie
         rounds.rerate(actor=w.official_a, rating=r, level=G, reason="x", decision_no="9" * 81)
     assert "Số quyết định dài quá 80 ký tự." in e.value.messages
     assert rnd.ratings.count() == 1
+
+
+def test_a_quota_exception_past_its_column_is_refused_with_a_message(w):
+    # services/rounds.py record_quota_exception: any int >= 1 passed; main's new page parses
+    # "9"*30 with isdigit() and the save overflowed the small integer column (a 500).
+    from chibo.reviews.models import QuotaException
+
+    make_member(w.cell, "Lò Văn An")
+    rnd = rounds.open_round(actor=SYSTEM, unit=w.cell, year=_last_year())
+    for extra in (32768, 10**30):
+        with pytest.raises(ValidationError) as e:
+            rounds.record_quota_exception(
+                actor=w.official_a,
+                round=rnd,
+                extra=extra,
+                decision_no="7-CV/TU",
+                decided_on=timezone.localdate(),
+                issuer="Ban Thường vụ Tỉnh ủy",
+            )
+        assert e.value.messages == ["Số HTXSNV được vượt không hợp lệ (quá lớn)."]
+    assert not QuotaException.objects.exists()
