@@ -36,14 +36,14 @@ def decided_ratings(user, unit, year: int):
     )
 
 
-def _signature(unit, on: dt.date) -> Signature:
+def _signature(unit, on: dt.date, name: str) -> Signature:
     seats = list(seats_on(unit, on))
     head = next((s for s in seats if s.role == Seat.Role.SECRETARY), None)
     position = "BÍ THƯ"
     if head is None:
         head = next((s for s in seats if s.role == Seat.Role.DEPUTY_SECRETARY), None)
         position = "PHÓ BÍ THƯ" if head else position
-    authority = "T/M ĐẢNG ỦY" if unit.name.startswith("Đảng bộ") else "T/M CHI BỘ"
+    authority = "T/M ĐẢNG ỦY" if name.startswith("Đảng bộ") else "T/M CHI BỘ"
     return Signature(authority, position, head.member.full_name if head else "")
 
 
@@ -67,11 +67,15 @@ def decision_doc(user, unit, year: int, *, number: str = "", decided_on: dt.date
         for v in UnitVersion.objects.filter(in_force(on), unit_id__in={r.unit_id for r in rows})
     }
     parents = ancestors_on(unit.pk, on)
-    superior = parents[-2].name.upper() if len(parents) >= 2 else ""
+    # The direct superior (ancestors_on is root first and leaves the unit out).
+    superior = parents[-1].name.upper() if parents else ""
     rated = [r for r in rows if not r.not_rated]
     apart = [r for r in rows if r.not_rated]
     by_level = Counter(r.level or "?" for r in rated)
-    issuer = committee_name(unit.name, unit.kind)
+    # The committee as it was on the year's 31/12 (renamed since, it issued under that name).
+    then = unit.version_on(on)
+    name, kind = (then.name, then.kind) if then is not None else (unit.name, unit.kind)
+    issuer = committee_name(name, kind)
     counts = "; ".join(f"{SHORT[lv]}: {by_level[lv]}" for lv in Level.values if by_level.get(lv))
     body = [
         _("Căn cứ Điều lệ Đảng Cộng sản Việt Nam;"),
@@ -107,12 +111,12 @@ def decision_doc(user, unit, year: int, *, number: str = "", decided_on: dt.date
         superior=superior,
         issuer=issuer,
         number=_("Số %(n)s") % {"n": number} if number else _("Số      -QĐ/ĐU"),
-        place_date=date_line(place_name(unit.name), decided_on),
+        place_date=date_line(place_name(name), decided_on),
         doc_type=_("QUYẾT ĐỊNH"),
         summary=_("công nhận kết quả đánh giá, xếp loại chất lượng đảng viên năm %(y)s")
         % {"y": year},
         body=body,
-        signatures=[_signature(unit, decided_on)],
+        signatures=[_signature(unit, decided_on, name)],
         recipients=[_("Như Điều 2"), _("Lưu văn phòng đảng ủy")],
         annex_title=[
             _("DANH SÁCH ĐẢNG VIÊN ĐƯỢC ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG NĂM %(y)s") % {"y": year},
@@ -120,7 +124,7 @@ def decision_doc(user, unit, year: int, *, number: str = "", decided_on: dt.date
             % {
                 "n": _("số %(n)s") % {"n": number} if number else "",
                 "d": f"{decided_on:%d/%m/%Y}",
-                "u": _body_name(unit.name),
+                "u": _body_name(name),
             },
         ],
         annex_header=[_("STT"), _("Họ và tên"), _("Chi bộ"), _("Mức xếp loại")],

@@ -38,6 +38,8 @@ from . import facts as F
 from .common import grassroots_of, parent_on, require
 
 LOCKED = RoundStatus.DECIDED
+DECISION_NO_MAX = 80  # Rating/QuotaException.decision_no max_length
+MAX_VOTES = 32767  # Assessment.votes_for/votes_base are PositiveSmallIntegerField
 
 
 def _today() -> dt.date:
@@ -260,6 +262,9 @@ def propose(
     errors = []
     if not isinstance(votes_base, int) or votes_base < 1:
         errors.append(_("Hãy ghi số đảng viên được biểu quyết (từ 1 trở lên)."))
+    elif votes_base > MAX_VOTES:
+        # The column's bound (a small integer): past it the save itself fails with a 500.
+        errors.append(_("Số đảng viên được biểu quyết không hợp lệ (quá lớn)."))
     elif not isinstance(votes_for, int) or not 0 <= votes_for <= votes_base:
         errors.append(_("Số tán thành phải từ 0 đến %(b)s.") % {"b": votes_base})
     elif votes_for * 2 <= votes_base:
@@ -321,8 +326,15 @@ def record_quota_exception(
     errors = []
     if not isinstance(extra, int) or extra < 1:
         errors.append(_("Số HTXSNV được vượt phải từ 1 trở lên."))
+    elif extra > MAX_VOTES:
+        # Past the small integer column the save itself fails with a 500.
+        errors.append(_("Số HTXSNV được vượt không hợp lệ (quá lớn)."))
     if not decision_no.strip():
         errors.append(_("Hãy ghi số văn bản cho phép vượt."))
+    elif len(decision_no.strip()) > DECISION_NO_MAX:
+        errors.append(_("Số văn bản dài quá %(n)d ký tự.") % {"n": DECISION_NO_MAX})
+    if len(issuer.strip()) > 255 or len(reason.strip()) > 500:
+        errors.append(_("Cấp cho phép hoặc lý do dài quá mức cho phép."))
     if not issuer.strip():
         errors.append(_("Hãy ghi cấp cho phép."))
     if decided_on > _today():
@@ -443,6 +455,8 @@ def decide(
     errors = []
     if not decision_no.strip():
         errors.append(_("Hãy ghi số quyết định."))
+    elif len(decision_no.strip()) > DECISION_NO_MAX:
+        errors.append(_("Số quyết định dài quá %(n)d ký tự.") % {"n": DECISION_NO_MAX})
     if decided_on > _today():
         errors.append(_("Ngày quyết định không được sau hôm nay."))
     if decided_on < rnd.opened_on:
@@ -461,8 +475,10 @@ def decide(
     groups_def = _criteria(rnd, None)
     strangers = [pk for pk in wanted if pk not in on_roll]
     if strangers:
-        names = ", ".join(str(m) for m in Member.objects.filter(pk__in=strangers))
-        errors.append(_("Không thuộc danh sách đánh giá của chi bộ: %(n)s.") % {"n": names})
+        # Not named: an id posted may be anyone's, of a commune the actor does not reach.
+        errors.append(
+            _("%(k)d đảng viên không thuộc danh sách đánh giá của chi bộ.") % {"k": len(strangers)}
+        )
     missing, unproposed, bad, apart = [], [], [], []
     results: list[tuple[Member, engine.Result, str]] = []
     for row in rows:
@@ -616,6 +632,8 @@ def rerate(
         errors.append(_("Mức xếp loại không hợp lệ."))
     if not reason.strip():
         errors.append(_("Hãy ghi lý do đánh giá lại."))
+    if len(decision_no.strip()) > DECISION_NO_MAX:
+        errors.append(_("Số quyết định dài quá %(n)d ký tự.") % {"n": DECISION_NO_MAX})
     if decided_on > _today() or decided_on < old.decided_on:
         errors.append(_("Ngày đánh giá lại phải từ ngày quyết định cũ đến hôm nay."))
     if errors:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from chibo.audit.exports import xlsx_response
 from chibo.org import selectors as org_selectors
+from chibo.org.models import Unit
 
 from ..services import form6
 from ..services import reports as rep
@@ -43,7 +44,22 @@ def report(request, pk: int):
     among = g.get("among") if g.get("among") in (rep.CELLS, rep.GRASSROOTS) else rep.CELLS
     decimals = _int(g.get("decimals"), 1, 0, 2)
     unit = org_selectors.unit_as_of(request.user, pk, rep.year_end(last))
-    result = rep.report(unit, range(first, last + 1), subject, method, decimals, among)
+    # Each year through the gate in its own tree: a cell that moved here is not this reader's
+    # for the years it lay elsewhere (the last year alone was checked above).
+    mine = set(
+        y
+        for y in range(first, last + 1)
+        if Unit.objects.restrict(request.user, "view", on=max(rep.year_end(y), unit.valid_from))
+        .filter(pk=unit.pk)
+        .exists()
+    )
+    hidden = [y for y in range(first, last + 1) if y not in mine]
+    if hidden:
+        errors.append(
+            _("Không có số liệu của tổ chức này trong phạm vi của bạn các năm: %(y)s.")
+            % {"y": ", ".join(map(str, hidden))}
+        )
+    result = rep.report(unit, sorted(mine) or [last], subject, method, decimals, among)
     return render(
         request,
         "reviews/report.html",
@@ -79,6 +95,9 @@ def form6_view(request, pk: int, year: int):
         raise Http404
     unit = org_selectors.unit_as_of(request.user, pk, rep.year_end(year))
     f = form6.form6(unit, year)
+    # The unit as it was named on the year's 31/12 (the form is of that year's tree).
+    then = unit.version_on(rep.year_end(year))
+    name_then = then.name if then is not None else unit.name
     if request.GET.get("format") == "xlsx":
         headers = [_("Tiêu chí")]
         for name in f.columns:
@@ -91,7 +110,7 @@ def form6_view(request, pk: int, year: int):
             [""],
             [
                 _("Biểu số 6-BTCTW — năm %(y)s, %(u)s; theo %(p)s.")
-                % {"y": year, "u": unit.name, "p": f.pack_title}
+                % {"y": year, "u": name_then, "p": f.pack_title}
             ],
         ]
         return xlsx_response(
@@ -105,7 +124,9 @@ def form6_view(request, pk: int, year: int):
             filters={"year": year},
             widths=[58, 14, 10, 14, 10, 14, 10],
         )
-    return render(request, "reviews/form6.html", {"nav": "tree", "unit": unit, "f": f})
+    return render(
+        request, "reviews/form6.html", {"nav": "tree", "unit": unit, "f": f, "name_then": name_then}
+    )
 
 
 urls = [
