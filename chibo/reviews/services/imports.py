@@ -304,6 +304,11 @@ def plan(sheet: Sheet, root, *, actor, today: dt.date | None = None) -> Plan:
         if decided_on.year < year or decided_on > today:
             err(n, "decided_on", _("Ngày quyết định phải sau năm đánh giá và không ở tương lai."))
             continue
+        number, issuer = get(values, "decision_no"), get(values, "issuer")
+        if len(number) > 80 or len(issuer) > 255:
+            k = "decision_no" if len(number) > 80 else "issuer"
+            err(n, k, _("Quá dài: số quyết định tối đa 80 ký tự, cấp quyết định 255 ký tự."))
+            continue
         subject_key = (year, subject, member.pk if member else unit_id)
         if subject_key in seen:
             err(
@@ -334,9 +339,9 @@ def plan(sheet: Sheet, root, *, actor, today: dt.date | None = None) -> Plan:
                     label=label,
                     level=level,
                     not_rated=reason,
-                    decision_no=get(values, "decision_no"),
+                    decision_no=number,
                     decided_on=decided_on,
-                    issuer=get(values, "issuer"),
+                    issuer=issuer,
                 )
             )
     return out

@@ -539,3 +539,9 @@ def test_a_member_reads_their_own_ratings_and_no_one_elses(client, old):
     assert client.get(reverse("members:detail", args=[old["xa"].pk])).status_code == 404
     got = client.get(f"/api/v1/reviews/ratings?unit_id={old['cell'].pk}&year=2017").json()
     assert [r["member"] for r in got] == ["Lò Văn Pọm"]
+
+
+def test_an_overlong_decision_number_is_an_error_of_its_cell(old):
+    rows = [[2016, "Chi bộ bản Cũ", None, None, "Trong sạch, vững mạnh", None, "9" * 81, None]]
+    p = _plan(old, rows)
+    assert [cell for _n, cell, _m in p.errors] == ["G3"] and p.rows == []
