@@ -14,6 +14,7 @@ from chibo.members.models import Placement
 from chibo.org.choices import CELL_KINDS
 
 from ..models import Round
+from ..services import facts
 
 
 def unit_rounds(request, unit, on: dt.date, version) -> Panel | None:
@@ -44,8 +45,6 @@ def my_rounds(request, member, on: dt.date) -> Panel | None:
     each a link to their self-assessment (where the decided result is explained too)."""
     if member.user_id is None or member.user_id != request.user.pk:
         return None
-    from ..services import facts
-
     today = timezone.localdate()
     cells = Placement.objects.filter(member=member, kind=Placement.Kind.HOME).values("unit_id")
     mine = [
